@@ -1,0 +1,217 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Upcoming features the anchors (Hummingbird) turn on: explicit `any` and per-file import visibility.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "WasmOrchestrator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "wasm-orchestrator", targets: ["WasmOrchestratorServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: Executable (thin)
+        .executableTarget(
+            name: "WasmOrchestratorServer",
+            dependencies: ["OrchestratorCLI"],
+            path: "Sources/wasm-orchestrator",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Domain (pure Swift, no I/O)
+        .target(name: "OrchestratorDomain", swiftSettings: swiftSettings),
+
+        // MARK: Ports (protocols the adapters implement)
+        .target(
+            name: "OrchestratorPorts",
+            dependencies: [
+                "OrchestratorDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Adapters
+        .target(
+            name: "SQLiteMetadataStore",
+            dependencies: [
+                "OrchestratorPorts",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PostgresMetadataStore",
+            dependencies: [
+                "OrchestratorPorts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(
+            name: "RedisCache",
+            dependencies: [
+                "OrchestratorPorts",
+                "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "InProcessCache",
+            dependencies: ["OrchestratorPorts"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BlobSpooling",
+            dependencies: [
+                "OrchestratorPorts",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "S3BlobStore",
+            dependencies: [
+                "OrchestratorPorts",
+                "BlobSpooling",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FileBlobStore",
+            dependencies: [
+                "OrchestratorPorts",
+                "BlobSpooling",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchestratorAuth",
+            dependencies: [
+                "OrchestratorDomain",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchestratorConfig",
+            dependencies: [
+                "OrchestratorDomain",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: HTTP API
+        .target(
+            name: "OrchestratorAPI",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                "OrchestratorAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Wiring and commands
+        .target(
+            name: "OrchestratorApp",
+            dependencies: [
+                "OrchestratorAPI",
+                "OrchestratorConfig",
+                "SQLiteMetadataStore",
+                "PostgresMetadataStore",
+                "RedisCache",
+                "InProcessCache",
+                "S3BlobStore",
+                "FileBlobStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchestratorCLI",
+            dependencies: [
+                "OrchestratorApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "OrchestratorDomainTests", dependencies: ["OrchestratorDomain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrchestratorAuthTests",
+            dependencies: ["OrchestratorAuth", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "S3BlobStoreTests",
+            dependencies: ["S3BlobStore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrchestratorAppTests",
+            dependencies: [
+                "OrchestratorApp",
+                "OrchestratorCLI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "OrchestratorApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

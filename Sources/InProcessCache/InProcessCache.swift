@@ -1,0 +1,89 @@
+import Foundation
+import OrchestratorPorts
+
+/// The embedded cache: a dictionary with expiry, and local pub/sub.
+///
+/// Correct for a single replica only: wake-ups do not cross processes.
+/// The time source is injectable so expiry is testable without sleeping.
+public actor InProcessCache: CacheStore {
+    public nonisolated let healthName = "inProcessCache"
+
+    private struct Entry {
+        var value: String
+        var expiresAt: Double?
+    }
+
+    private var entries: [String: Entry] = [:]
+    private var subscribers: [String: [UUID: AsyncStream<String>.Continuation]] = [:]
+    private let now: @Sendable () -> Double
+    private var writesSinceSweep = 0
+
+    /// - Parameter now: seconds since 1970; defaults to the wall clock.
+    public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.now = now
+    }
+
+    public func get(_ key: String) -> String? {
+        live(key)?.value
+    }
+
+    public func set(_ key: String, value: String, ttlSeconds: Int?) {
+        entries[key] = Entry(value: value, expiresAt: ttlSeconds.map { now() + Double(max(1, $0)) })
+        sweepOccasionally()
+    }
+
+    public func delete(_ key: String) {
+        entries[key] = nil
+    }
+
+    public func increment(_ key: String, by delta: Int, ttlSeconds: Int?) -> Int {
+        if var entry = live(key) {
+            let updated = (Int(entry.value) ?? 0) + delta
+            entry.value = String(updated)
+            entries[key] = entry
+            return updated
+        }
+        entries[key] = Entry(value: String(delta), expiresAt: ttlSeconds.map { now() + Double(max(1, $0)) })
+        sweepOccasionally()
+        return delta
+    }
+
+    public func publish(channel: String, message: String) {
+        subscribers[channel]?.values.forEach { $0.yield(message) }
+    }
+
+    public func subscribe(channel: String) -> AsyncStream<String> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+        subscribers[channel, default: [:]][id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(channel: channel, id: id) }
+        }
+        return stream
+    }
+
+    public func ping() {}
+
+    private func unsubscribe(channel: String, id: UUID) {
+        subscribers[channel]?[id] = nil
+        if subscribers[channel]?.isEmpty == true { subscribers[channel] = nil }
+    }
+
+    private func live(_ key: String) -> Entry? {
+        guard let entry = entries[key] else { return nil }
+        if let expiresAt = entry.expiresAt, expiresAt <= now() {
+            entries[key] = nil
+            return nil
+        }
+        return entry
+    }
+
+    /// Drops expired entries every 1024 writes so memory stays bounded by live keys.
+    private func sweepOccasionally() {
+        writesSinceSweep += 1
+        guard writesSinceSweep >= 1024 else { return }
+        writesSinceSweep = 0
+        let current = now()
+        entries = entries.filter { $0.value.expiresAt.map { $0 > current } ?? true }
+    }
+}

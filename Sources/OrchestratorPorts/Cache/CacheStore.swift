@@ -1,0 +1,33 @@
+/// Cache and cross-replica coordination: Redis in production, in-process embedded.
+///
+/// The cache is never the source of truth. Callers treat
+/// ``DependencyUnavailableError`` from it as "cache miss / no wake-up" and
+/// fall back to the database, so a cache outage never causes a 5xx by itself.
+public protocol CacheStore: Sendable {
+    /// The name this cache reports under `/health/ready` (`redis` or `inProcessCache`).
+    var healthName: String { get }
+
+    /// The value at `key`, or `nil` when absent or expired.
+    func get(_ key: String) async throws -> String?
+
+    /// Stores `value` at `key`, expiring after `ttlSeconds` when given.
+    func set(_ key: String, value: String, ttlSeconds: Int?) async throws
+
+    /// Removes `key`. Removing an absent key is not an error.
+    func delete(_ key: String) async throws
+
+    /// Atomically adds `delta` to the integer at `key` (absent counts as 0) and
+    /// returns the new value. When `ttlSeconds` is given and the key was created
+    /// by this call, it expires after that many seconds.
+    func increment(_ key: String, by delta: Int, ttlSeconds: Int?) async throws -> Int
+
+    /// Sends `message` to every current subscriber of `channel`, on every replica.
+    func publish(channel: String, message: String) async throws
+
+    /// Messages published to `channel` from now on. The subscription ends when
+    /// the consuming task is cancelled or the stream is dropped.
+    func subscribe(channel: String) async throws -> AsyncStream<String>
+
+    /// A cheap round trip proving the cache answers.
+    func ping() async throws
+}

@@ -1,0 +1,43 @@
+import Logging
+import OrchestratorDomain
+import OrchestratorPorts
+import PostgresNIO
+import ServiceLifecycle
+
+/// The production metadata store on PostgreSQL, through PostgresNIO's pooled `PostgresClient`.
+///
+/// The client must be running (it is a `Service` in the server's
+/// `ServiceGroup`). Every call is bounded by `queryTimeout`, and connection
+/// or timeout failures surface as ``DependencyUnavailableError`` so the API
+/// answers 503 rather than hanging or leaking driver text.
+public struct PostgresMetadataStore: MetadataStore {
+    public let healthName = "postgresql"
+    /// The pooled client; run it in a `ServiceGroup` (or a task) before use.
+    public let client: PostgresClient
+    let logger: Logger
+    let queryTimeout: Duration
+
+    public init(client: PostgresClient, logger: Logger, queryTimeout: Duration = .seconds(5)) {
+        self.client = client
+        self.logger = logger
+        self.queryTimeout = queryTimeout
+    }
+
+    /// Runs `operation` under the deadline, translating transport failures.
+    func guarded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await withDeadline(queryTimeout, operation: operation)
+        } catch is DeadlineExceededError {
+            throw DependencyUnavailableError(dependency: healthName, reason: "no answer within \(queryTimeout)")
+        } catch let error as PSQLError where Self.isTransportFailure(error) {
+            throw DependencyUnavailableError(dependency: healthName, reason: String(reflecting: error))
+        }
+    }
+
+    /// A `PSQLError` without server information never reached PostgreSQL's
+    /// SQL layer (connection refused, closed, pool shut down): the dependency
+    /// is unavailable. Errors with server information are real SQL errors.
+    static func isTransportFailure(_ error: PSQLError) -> Bool {
+        error.serverInfo == nil
+    }
+}

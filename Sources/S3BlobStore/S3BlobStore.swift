@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import BlobSpooling
+import Logging
+import NIOCore
+import OrchestratorDomain
+import OrchestratorPorts
+
+/// Content-addressed blobs in an S3 bucket, under `blobs/sha256/<hex>`.
+///
+/// Uploads are spooled to a local temporary file while hashed (memory stays
+/// at one chunk), then sent with a known length and the SHA-256 as the
+/// signed payload hash, so S3 itself rejects a corrupted transfer. Every S3
+/// failure other than "not found" surfaces as ``DependencyUnavailableError``
+/// (the API answers 503); the S3 error code is kept for the log.
+public struct S3BlobStore: BlobStore {
+    public let healthName = "minio"
+    public let client: S3Client
+    let spool: BlobSpool
+    let logger: Logger
+
+    /// - Parameter spoolDirectory: local scratch space for uploads in flight.
+    public init(client: S3Client, spoolDirectory: String, logger: Logger) {
+        self.client = client
+        self.spool = BlobSpool(directory: spoolDirectory)
+        self.logger = logger
+    }
+
+    static func key(for digest: ContentDigest) -> String {
+        "blobs/sha256/\(digest.hex)"
+    }
+
+    public func put(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable, maxBytes: Int) async throws -> BlobInfo {
+        let spooled = try await spool.spool(body, maxBytes: maxBytes)
+        do {
+            let key = Self.key(for: spooled.info.digest)
+            if try await translated({ try await client.headObject(key: key) }) != spooled.info.sizeBytes {
+                try await translated {
+                    try await client.putObject(
+                        key: key, size: spooled.info.sizeBytes, sha256Hex: spooled.info.digest.hex,
+                        body: FileChunks.stream(path: spooled.path, size: spooled.info.sizeBytes))
+                }
+            }
+            await spool.discard(spooled)
+            return spooled.info
+        } catch {
+            await spool.discard(spooled)
+            throw error
+        }
+    }
+
+    public func get(_ digest: ContentDigest) async throws -> BlobDownload? {
+        guard let object = try await translated({ try await client.getObject(key: Self.key(for: digest)) }) else { return nil }
+        let iterator = IteratorBox(object.body.makeAsyncIterator())
+        let body = AsyncThrowingStream<ByteBuffer, any Error>(unfolding: { try await iterator.next() })
+        return BlobDownload(info: BlobInfo(digest: digest, sizeBytes: object.size), body: body)
+    }
+
+    public func head(_ digest: ContentDigest) async throws -> BlobInfo? {
+        try await translated { try await client.headObject(key: Self.key(for: digest)) }
+            .map { BlobInfo(digest: digest, sizeBytes: $0) }
+    }
+
+    public func delete(_ digest: ContentDigest) async throws {
+        try await translated { try await client.deleteObject(key: Self.key(for: digest)) }
+    }
+
+    public func presignedGetURL(for digest: ContentDigest, expiresInSeconds: Int) async throws -> String? {
+        client.presignedGetURL(key: Self.key(for: digest), expiresInSeconds: expiresInSeconds)
+    }
+
+    public func ping() async throws {
+        try await translated { try await client.checkBucket() }
+    }
+
+    /// Maps transport errors and S3 error answers to ``DependencyUnavailableError``.
+    private func translated<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as S3Error {
+            let hint = error.isCredentialError ? " — S3 refused the credentials; check s3.accessKey and s3.secretKey" : ""
+            throw DependencyUnavailableError(dependency: healthName, reason: "\(error)\(hint)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw DependencyUnavailableError(dependency: healthName, reason: String(describing: error))
+        }
+    }
+}
+
+/// Lets an `AsyncStream(unfolding:)` closure drive AsyncHTTPClient's body iterator.
+/// The closure is only ever called serially, which is what makes this safe.
+private final class IteratorBox: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+
+    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> ByteBuffer? {
+        try await iterator.next()
+    }
+}
