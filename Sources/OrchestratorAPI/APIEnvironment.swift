@@ -1,0 +1,42 @@
+import OrchestratorAuth
+import OrchestratorPorts
+
+/// Everything the HTTP layer needs, injected once by `buildRouter`.
+public struct APIEnvironment: Sendable {
+    public var verifier: TokenVerifier
+    /// Signs tokens minted through the API; `nil` when the server only verifies (JWKS / public key only).
+    public var issuer: TokenIssuer?
+    public var metadata: any MetadataStore
+    public var cache: any CacheStore
+    public var blobs: any BlobStore
+    /// Reported by `/health/ready`.
+    public var version: String
+    /// Start of this process, for `uptime`.
+    public var startedAt: ContinuousClock.Instant
+    /// The OpenAPI document served at `/openapi.yaml`.
+    public var openAPIDocument: String
+    /// Renders the Prometheus exposition text for `/metrics`.
+    public var renderMetrics: @Sendable () -> String
+    /// Limit for JSON request bodies.
+    public var maxBodyBytes: Int
+    /// Seconds since 1970; injectable for tests.
+    public var now: @Sendable () -> Double
+
+    public init(
+        verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
+        blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
+        renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double
+    ) {
+        self.verifier = verifier
+        self.issuer = issuer
+        self.metadata = metadata
+        self.cache = cache
+        self.blobs = blobs
+        self.version = version
+        self.startedAt = startedAt
+        self.openAPIDocument = openAPIDocument
+        self.renderMetrics = renderMetrics
+        self.maxBodyBytes = maxBodyBytes
+        self.now = now
+    }
+}

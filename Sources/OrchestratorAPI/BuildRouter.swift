@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// The single place where routes and middleware are wired.
+///
+/// Middleware order (outermost first): request id → metrics → problem
+/// translation → (per group) bearer authentication → handler.
+public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
+    let router = Router(context: OrchestratorRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: ProblemMiddleware())
+
+    HealthController(environment: environment).register(on: router)
+    OperationsController(environment: environment).register(on: router)
+
+    let api = router.group("/api/v1/wasm").add(middleware: BearerAuthMiddleware(verifier: environment.verifier))
+    AuthController(environment: environment).register(on: api)
+    return router
+}

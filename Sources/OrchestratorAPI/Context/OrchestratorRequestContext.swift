@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+import OrchestratorDomain
+
+/// The per-request context: request id and, after authentication, the caller.
+public struct OrchestratorRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The `X-Request-ID` taken from the request or generated; also the problem `instance`.
+    public var requestID: String = ""
+    /// Set by ``BearerAuthMiddleware``; `nil` on public routes.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The authenticated caller, or 401 when the route forgot its auth middleware.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthenticated(detail: "authentication is required") }
+        return principal
+    }
+
+    /// The authenticated caller, if allowed to perform `action`; 403 otherwise.
+    @discardableResult
+    public func authorize(_ action: Action) throws -> Principal {
+        let principal = try requirePrincipal()
+        guard AccessPolicy.allows(principal, action) else {
+            throw APIError.forbidden(detail: "role '\(principal.role.rawValue)' may not perform this action")
+        }
+        return principal
+    }
+}
