@@ -21,11 +21,14 @@ public struct APIEnvironment: Sendable {
     public var maxBodyBytes: Int
     /// Seconds since 1970; injectable for tests.
     public var now: @Sendable () -> Double
+    /// `true` once migrations have been applied; until then `/api` answers 503.
+    public var isSchemaReady: @Sendable () -> Bool
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
-        renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double
+        renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
+        isSchemaReady: @escaping @Sendable () -> Bool = { true }
     ) {
         self.verifier = verifier
         self.issuer = issuer
@@ -38,5 +41,6 @@ public struct APIEnvironment: Sendable {
         self.renderMetrics = renderMetrics
         self.maxBodyBytes = maxBodyBytes
         self.now = now
+        self.isSchemaReady = isSchemaReady
     }
 }

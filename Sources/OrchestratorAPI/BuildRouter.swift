@@ -1,9 +1,10 @@
 import Hummingbird
+import OrchestratorPorts
 
 /// The single place where routes and middleware are wired.
 ///
 /// Middleware order (outermost first): request id → metrics → problem
-/// translation → (per group) bearer authentication → handler.
+/// translation → (per API group) schema gate → bearer authentication → handler.
 public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
     let router = Router(context: OrchestratorRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -13,7 +14,9 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     HealthController(environment: environment).register(on: router)
     OperationsController(environment: environment).register(on: router)
 
-    let api = router.group("/api/v1/wasm").add(middleware: BearerAuthMiddleware(verifier: environment.verifier))
+    let api = router.group("/api/v1/wasm")
+        .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
+        .add(middleware: BearerAuthMiddleware(verifier: environment.verifier))
     AuthController(environment: environment).register(on: api)
     return router
 }

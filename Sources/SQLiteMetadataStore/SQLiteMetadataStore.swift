@@ -5,14 +5,16 @@ import NIOPosix
 import OrchestratorDomain
 import OrchestratorPorts
 import SQLiteNIO
+import ServiceLifecycle
 
 /// The embedded metadata store: one SQLite file under the data dir.
 ///
 /// SQLiteNIO runs every libsqlite3 call on `NIOThreadPool`, never on an
 /// event loop. A single connection is shared and serialized by an
-/// ``AsyncMutex`` so transactions never interleave; WAL mode lets external
+/// ``AsyncMutex`` so transactions never interleave. It is a `Service` that
+/// closes the connection at shutdown; WAL mode lets external
 /// readers (backups, `sqlite3`) see a consistent file meanwhile.
-public final class SQLiteMetadataStore: MetadataStore {
+public final class SQLiteMetadataStore: MetadataStore, Service {
     public let healthName = "sqlite"
     let connection: SQLiteConnection
     let mutex = AsyncMutex()
@@ -48,7 +50,13 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     /// Closes the connection; the store cannot be used afterwards.
     public func close() async throws {
-        try await connection.close()
+        try await mutex.withLock { try await self.connection.close() }
+    }
+
+    /// Keeps the connection open until graceful shutdown (or cancellation), then closes it.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await close()
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.

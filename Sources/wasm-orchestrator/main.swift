@@ -1,1 +1,3 @@
-print("hi")
+import OrchestratorCLI
+
+await OrchestratorCommand.runFromCommandLine()

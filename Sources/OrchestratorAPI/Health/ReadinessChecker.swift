@@ -9,7 +9,10 @@ struct ReadinessChecker: Sendable {
 
     func check(logger: Logger) async -> [DependencyCheck] {
         let probes: [(String, Bool, @Sendable () async throws -> Void)] = [
-            (environment.metadata.healthName, true, { [metadata = environment.metadata] in try await metadata.ping() }),
+            (environment.metadata.healthName, true, { [metadata = environment.metadata, ready = environment.isSchemaReady] in
+                guard ready() else { throw SchemaNotReadyError() }
+                try await metadata.ping()
+            }),
             (environment.blobs.healthName, true, { [blobs = environment.blobs] in try await blobs.ping() }),
             // The cache is optional: without it requests fall back to the database.
             (environment.cache.healthName, false, { [cache = environment.cache] in try await cache.ping() }),
@@ -31,4 +34,9 @@ struct ReadinessChecker: Sendable {
             return results
         }
     }
+}
+
+/// The metadata store answers but migrations have not been applied yet.
+struct SchemaNotReadyError: Error, CustomStringConvertible {
+    var description: String { "schema not migrated yet" }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import OrchestratorAPI
+import OrchestratorAuth
+import OrchestratorConfig
+import OrchestratorPorts
+import Prometheus
+import ServiceLifecycle
+
+/// The version reported by `/health/ready`.
+public let orchestratorVersion = "0.1.0"
+
+/// Everything wired for one server: the application plus the pieces tests poke at.
+public struct OrchestratorServer: Sendable {
+    public let application: Application<RouterResponder<OrchestratorRequestContext>>
+    public let backends: Backends
+    public let gate: SchemaGate
+}
+
+/// The single place where the server is assembled from settings.
+///
+/// - Backends are opened (never waited for).
+/// - Migrations run in a service that retries until the store answers; the API is gated until then.
+/// - Long-lived clients and loops are services in the application's `ServiceGroup`,
+///   started before the HTTP server and shut down after it.
+public func buildApplication(
+    settings: OrchestratorSettings,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> OrchestratorServer {
+    _ = MetricsBootstrap.registry  // bootstrap swift-metrics before any metric is created
+    let backends = try await Backends.make(settings: settings, logger: logger)
+    do {
+        return try await assemble(settings: settings, backends: backends, logger: logger, onServerRunning: onServerRunning)
+    } catch {
+        await backends.closeAfterFailedStart()
+        throw error
+    }
+}
+
+private func assemble(
+    settings: OrchestratorSettings,
+    backends: Backends,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void
+) async throws -> OrchestratorServer {
+    let authSettings = try AuthBootstrap.resolve(settings.auth, dataDirectory: settings.dataDirectory, logger: logger)
+    let verifier: TokenVerifier
+    do {
+        verifier = try await TokenVerifier.make(settings: authSettings)
+    } catch let error as InvalidKeyMaterialError {
+        throw ConfigurationError(key: error.key, problem: error.problem)
+    }
+    let issuer = try? await TokenIssuer.make(settings: authSettings)
+
+    let gate = SchemaGate()
+    var services: [any Service] = backends.services
+    services.append(MigrationService(
+        store: backends.metadata,
+        migrations: try BundledResources.migrations(for: backends.dialect),
+        gate: gate,
+        maxBackoff: .seconds(settings.database.connectRetryMaxSeconds),
+        logger: logger))
+    if let jwksURL = authSettings.jwksURL {
+        services.append(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
+    }
+
+    let environment = APIEnvironment(
+        verifier: verifier, issuer: issuer, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
+        version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
+        renderMetrics: { MetricsBootstrap.registry.emitToString() },
+        maxBodyBytes: settings.server.maxBodyBytes, now: { Date().timeIntervalSince1970 },
+        isSchemaReady: { gate.isOpen })
+    let router = buildRouter(environment: environment)
+
+    let application = Application(
+        router: router,
+        server: try serverBuilder(settings.server),
+        configuration: .init(address: .hostname(settings.server.host, port: settings.server.port), serverName: nil),
+        services: services,
+        onServerRunning: { channel in
+            await onServerRunning(channel.localAddress?.port ?? settings.server.port)
+        },
+        logger: logger)
+    // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
+    return OrchestratorServer(application: application, backends: backends, gate: gate)
+}
+
+/// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.
+func serverBuilder(_ server: ServerSettings) throws -> HTTPServerBuilder {
+    let http = HTTPServerBuilder.http1(configuration: .init(
+        idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
+        httpDecoderConfiguration: .init(
+            maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)))
+    guard let certificatePath = server.tlsCertificatePath, let keyPath = server.tlsKeyPath else { return http }
+    do {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+        let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try .tls(http, tlsConfiguration: tls)
+    } catch {
+        throw ConfigurationError(key: "server.tls.certificatePath", problem: "cannot load the TLS certificate or key: \(error)")
+    }
+}

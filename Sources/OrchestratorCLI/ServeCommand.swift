@@ -1,0 +1,32 @@
+import ArgumentParser
+import Hummingbird
+import OrchestratorApp
+import OrchestratorConfig
+
+/// `serve` (the default): run the API server until SIGTERM/SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the API server (default).")
+
+    @Option(name: .customLong("host"), help: "Address to bind (server.host). Default 127.0.0.1.")
+    var host: String?
+
+    @Option(name: .customLong("port"), help: "Port to listen on (server.port). Default 5000.")
+    var port: Int?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        flags["server.host"] = host
+        flags["server.port"] = port.map(String.init)
+        let settings = try await common.settings(extraFlags: flags)
+        let logger = CommonOptions.bootstrapLogging(level: settings.logLevel)
+        do {
+            let server = try await buildApplication(settings: settings, logger: logger)
+            // Handles SIGTERM and SIGINT with a graceful shutdown of the server and every service.
+            try await server.application.runService()
+        } catch let error as ConfigurationError {
+            CommonOptions.fail(error.description)
+        }
+    }
+}
