@@ -67,8 +67,9 @@ public struct SigV4Signer: Sendable {
         query.append(("X-Amz-Credential", "\(credentials.accessKey)/\(credentialScope(amzDate))"))
         query.append(("X-Amz-Date", amzDate))
         query.append(("X-Amz-Expires", String(min(max(expiresInSeconds, 1), 604_800))))
-        if let token = credentials.sessionToken { query.append(("X-Amz-Security-Token", token)) }
         query.append(("X-Amz-SignedHeaders", Self.signedHeaderNames(presigned.headers)))
+        // botocore's order: the token after SignedHeaders (the signature is order-independent, the URL is not).
+        if let token = credentials.sessionToken { query.append(("X-Amz-Security-Token", token)) }
         presigned.query = query
         let (canonical, _) = canonicalRequest(presigned, payloadHash: Self.unsignedPayload)
         let signature = self.signature(stringToSign: stringToSign(canonical, amzDate: amzDate), date: String(amzDate.prefix(8)))
