@@ -223,6 +223,17 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "OrchestratorApp",
+                "SQLiteMetadataStore",
+                "PostgresMetadataStore",
+                "RedisCache",
+                "InProcessCache",
+                "S3BlobStore",
+                "FileBlobStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import OrchestratorApp
+import OrchestratorPorts
+import PostgresMetadataStore
+import PostgresNIO
+import SQLiteMetadataStore
+import Testing
+
+/// The metadata store implementations the contract suite runs against.
+enum MetadataBackend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    static var available: [MetadataBackend] {
+        TestServices.hasPostgres ? [.sqlite, .postgres] : [.sqlite]
+    }
+
+    var dialect: BundledResources.Dialect { self == .sqlite ? .sqlite : .postgres }
+
+    /// Runs `body` with a fresh, empty store: a new SQLite file, or a new PostgreSQL database.
+    func withStore<T: Sendable>(_ body: @Sendable (any MetadataStore) async throws -> T) async throws -> T {
+        let logger = Logger(label: "test.metadata")
+        switch self {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("meta") + ".sqlite").path
+            let store = try await SQLiteMetadataStore.open(path: path, logger: logger)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        case .postgres:
+            return try await PostgresTestDatabase.with { client in
+                try await body(PostgresMetadataStore(client: client, logger: logger))
+            }
+        }
+    }
+}
+
+/// Creates a throw-away database per test on the loopback PostgreSQL, and drops it afterwards.
+enum PostgresTestDatabase {
+    static func with<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let adminURL = try TestServices.require("TEST_POSTGRES_URL")
+        try TestServices.requireLoopback(adminURL)
+        let name = uniqueName("wo_test")
+        try await withClient(PostgresURL.configuration(from: adminURL)) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+        var configuration = try PostgresURL.configuration(from: adminURL)
+        configuration.database = name
+        do {
+            let result = try await withClient(configuration, body)
+            try await dropDatabase(name, adminURL: adminURL)
+            return result
+        } catch {
+            try? await dropDatabase(name, adminURL: adminURL)
+            throw error
+        }
+    }
+
+    /// The URL of a database created by ``with(_:)``-style callers that need a URL, not a client.
+    static func url(database: String) throws -> String {
+        let adminURL = try TestServices.require("TEST_POSTGRES_URL")
+        var components = URLComponents(string: adminURL)!
+        components.path = "/" + database
+        return components.string!
+    }
+
+    static func create(_ name: String) async throws {
+        let adminURL = try TestServices.require("TEST_POSTGRES_URL")
+        try TestServices.requireLoopback(adminURL)
+        try await withClient(PostgresURL.configuration(from: adminURL)) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+    }
+
+    /// Runs a client for the duration of `body`.
+    static func withClient<T: Sendable>(
+        _ configuration: PostgresClient.Configuration,
+        _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test.postgres"))
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    static func dropDatabase(_ name: String, adminURL: String? = nil) async throws {
+        let adminURL = try adminURL ?? TestServices.require("TEST_POSTGRES_URL")
+        try await withClient(PostgresURL.configuration(from: adminURL)) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import OrchestratorPorts
+import Testing
+
+/// One contract, every cache: in-process and Redis run the same assertions.
+@Suite("CacheStore contract")
+struct CacheStoreContractTests {
+    @Test("get, set, overwrite and delete", arguments: CacheBackend.available)
+    func getSetDelete(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            #expect(try await cache.get("missing") == nil)
+            try await cache.set("k", value: "v1", ttlSeconds: nil)
+            #expect(try await cache.get("k") == "v1")
+            try await cache.set("k", value: "välue 2 ✓", ttlSeconds: nil)
+            #expect(try await cache.get("k") == "välue 2 ✓")
+            try await cache.delete("k")
+            #expect(try await cache.get("k") == nil)
+            try await cache.delete("k")  // deleting an absent key is fine
+        }
+    }
+
+    @Test("values expire after their TTL", arguments: CacheBackend.available)
+    func ttl(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            try await cache.set("short", value: "x", ttlSeconds: 1)
+            try await cache.set("long", value: "y", ttlSeconds: 60)
+            #expect(try await cache.get("short") == "x")
+            try await Self.eventually(seconds: 4) { try await cache.get("short") == nil }
+            #expect(try await cache.get("long") == "y")
+        }
+    }
+
+    @Test("increment is atomic under concurrency", arguments: CacheBackend.available)
+    func concurrentIncrement(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 { group.addTask { try await cache.increment("counter", by: 1, ttlSeconds: 60) } }
+                var seen = Set<Int>()
+                for try await value in group { seen.insert(value) }
+                #expect(seen == Set(1...50))  // every caller saw a distinct value
+            }
+            #expect(try await cache.get("counter") == "50")
+            #expect(try await cache.increment("counter", by: -10, ttlSeconds: nil) == 40)
+        }
+    }
+
+    @Test("a counter created with a TTL expires", arguments: CacheBackend.available)
+    func incrementTTL(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            #expect(try await cache.increment("window", by: 3, ttlSeconds: 1) == 3)
+            try await Self.eventually(seconds: 4) { try await cache.get("window") == nil }
+            #expect(try await cache.increment("window", by: 1, ttlSeconds: 1) == 1)
+        }
+    }
+
+    @Test("published messages reach subscribers of that channel only", arguments: CacheBackend.available)
+    func pubSub(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            let stream = try await cache.subscribe(channel: "node:edge-1")
+            let other = try await cache.subscribe(channel: "node:edge-2")
+            // Redis subscriptions are established asynchronously: publish until the first message lands.
+            let received = try await Self.firstMessage(of: stream, publishing: { try await cache.publish(channel: "node:edge-1", message: "changed") })
+            #expect(received == "changed")
+            try await cache.publish(channel: "node:edge-1", message: "second")
+            var iterator = stream.makeAsyncIterator()
+            var next = await iterator.next()
+            while next == "changed" { next = await iterator.next() }  // drop retries of the first message
+            #expect(next == "second")
+            // The other channel saw nothing.
+            try await cache.publish(channel: "node:edge-2", message: "for-2")
+            var otherIterator = other.makeAsyncIterator()
+            #expect(await otherIterator.next() == "for-2")
+        }
+    }
+
+    @Test("ping answers", arguments: CacheBackend.available)
+    func ping(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            try await Self.eventually(seconds: 5) { (try? await cache.ping()) != nil }
+        }
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass (then fails).
+    static func eventually(seconds: Double, _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("condition did not hold within \(seconds) s")
+    }
+
+    /// Publishes every 100 ms until `stream` yields, for at most 5 s.
+    static func firstMessage(of stream: AsyncStream<String>, publishing publish: @escaping @Sendable () async throws -> Void) async throws -> String? {
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                var iterator = stream.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                for _ in 0..<50 {
+                    try await publish()
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+}
