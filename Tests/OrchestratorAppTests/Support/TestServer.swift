@@ -1,0 +1,78 @@
+import HTTPTypes
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import OrchestratorApp
+import OrchestratorAuth
+import OrchestratorConfig
+import OrchestratorDomain
+import Testing
+
+/// Builds the real server (embedded default) in a fresh data dir and runs tests against it live.
+struct TestServer {
+    let dataDirectory: String
+    let settings: OrchestratorSettings
+
+    init(environment: [String: String] = [:]) async throws {
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("orch-" + UUID().uuidString).path
+        let reader = try await ConfigSources.reader(
+            flags: ["data.dir": dataDirectory, "server.port": "0"], environment: environment, configFile: nil)
+        settings = try OrchestratorSettings(reader: reader)
+    }
+
+    /// Runs `body` against a live server; the data dir is removed afterwards.
+    func run(_ body: @Sendable @escaping (any TestClientProtocol, TestServer) async throws -> Void) async throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .warning
+        let server = try await buildApplication(settings: settings, logger: logger)
+        try await server.application.test(.live) { client in
+            try await waitForSchema(server.gate)
+            try await body(client, self)
+        }
+    }
+
+    /// A token signed with the server's generated secret.
+    func token(subject: String = "alice", role: Role, node: String? = nil, ttl: Int = 600) async throws -> String {
+        guard let secret = SecretBootstrap.load(dataDirectory: dataDirectory) else { throw CocoaError(.fileNoSuchFile) }
+        var auth = settings.auth.settings
+        auth.secret = secret
+        return try await TokenIssuer.make(settings: auth).issue(subject: subject, role: role, node: node, ttlSeconds: ttl)
+    }
+
+    private func waitForSchema(_ gate: SchemaGate) async throws {
+        for _ in 0..<100 where !gate.isOpen { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(gate.isOpen, "migrations did not complete")
+    }
+}
+
+/// Small helpers that keep each HTTP test to the point.
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func json() throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+    }
+
+    /// Asserts the RFC 9457 shape and returns the document.
+    func problem(status expected: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        #expect(status.code == expected, sourceLocation: sourceLocation)
+        #expect(headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+        let document = try json()
+        #expect(document["status"] as? Int == expected, sourceLocation: sourceLocation)
+        #expect((document["type"] as? String)?.hasPrefix("urn:wasm-orchestrator:problem:") == true, sourceLocation: sourceLocation)
+        #expect((document["title"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+        #expect((document["detail"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+        let requestID = headers[HTTPField.Name("X-Request-ID")!]
+        #expect(requestID != nil && document["instance"] as? String == requestID, sourceLocation: sourceLocation)
+        return document
+    }
+}
+
+func bearer(_ token: String) -> HTTPFields {
+    [.authorization: "Bearer \(token)"]
+}
+
+import NIOFoundationCompat
