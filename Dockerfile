@@ -37,6 +37,11 @@ RUN if [ -f Package.resolved ]; then \
 
 # SwiftPM validates every target in the manifest, test targets included,
 # so Tests/ must be present even though only the server product is built.
+# The EmbedResources plugin compiles migrations/ and openapi.yaml into the binary,
+# so the runtime image needs nothing but the executable.
+COPY Plugins ./Plugins
+COPY migrations ./migrations
+COPY openapi.yaml ./openapi.yaml
 COPY Sources ./Sources
 COPY Tests ./Tests
 
@@ -45,8 +50,7 @@ COPY Tests ./Tests
 RUN swift build -c release --product wasm-orchestrator --static-swift-stdlib \
  && bin_path="$(swift build -c release --product wasm-orchestrator --static-swift-stdlib --show-bin-path)" \
  && mkdir -p /staging \
- && cp "${bin_path}/wasm-orchestrator" /staging/ \
- && cp -R "${bin_path}/WasmOrchestrator_OrchestratorApp.resources" /staging/
+ && cp "${bin_path}/wasm-orchestrator" /staging/
 
 # ---------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime

@@ -65,6 +65,7 @@ private func assemble(
         migrations: try BundledResources.migrations(for: backends.dialect),
         gate: gate,
         maxBackoff: .seconds(settings.database.connectRetryMaxSeconds),
+        applyPending: settings.database.migrateOnStart,
         logger: logger))
     if let jwksURL = authSettings.jwksURL {
         services.append(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))

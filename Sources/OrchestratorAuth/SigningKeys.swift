@@ -25,7 +25,7 @@ public actor KeyRing {
 
     public init() {}
 
-    /// Adds the local key. With a `keyID`, tokens must name it; it is also used for tokens without a `kid`.
+    /// Adds the local key. With a `keyID`, tokens must name it in their `kid`.
     func setLocalKey(_ key: PinnedKey, keyID: String?) {
         defaultKey = key
         defaultKeyID = keyID
@@ -38,8 +38,10 @@ public actor KeyRing {
         if let defaultKeyID, let defaultKey { keysByID[defaultKeyID] = defaultKey }
     }
 
+    /// A token without `kid` gets the local key only when that key has no id;
+    /// a configured `auth.jwt.keyId` makes the `kid` mandatory.
     func key(for kid: String?) -> PinnedKey? {
-        guard let kid else { return defaultKey }
+        guard let kid else { return defaultKeyID == nil ? defaultKey : nil }
         return keysByID[kid]
     }
 

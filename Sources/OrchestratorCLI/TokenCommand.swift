@@ -39,6 +39,11 @@ struct IssueTokenCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         let silent = Logger(label: "token", factory: { _ in SwiftLogNoOpLogHandler() })
+        if settings.auth.mayGenerateSecret, SecretBootstrap.load(dataDirectory: settings.dataDirectory) == nil {
+            // Said on stderr so `TOKEN=$(…)` still captures only the token.
+            FileHandle.standardError.write(Data(
+                "wasm-orchestrator: no signing secret in \(settings.dataDirectory) yet; creating one. Start the server with the same --data-dir.\n".utf8))
+        }
         do {
             let authSettings = try AuthBootstrap.resolve(settings.auth, dataDirectory: settings.dataDirectory, logger: silent)
             let issuer = try await TokenIssuer.make(settings: authSettings)

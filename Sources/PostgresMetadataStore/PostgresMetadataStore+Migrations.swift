@@ -6,40 +6,52 @@ extension PostgresMetadataStore {
     /// A fixed advisory-lock key so that replicas starting together migrate one at a time.
     static let migrationLockKey: Int64 = 0x5741_534D_4F52_4348  // "WASMORCH"
 
+    /// Migrations may legitimately run for minutes (index builds); they get their own bound.
+    static let migrationTimeout: Duration = .seconds(600)
+
+    /// Each migration runs in its own transaction that first takes a transaction-scoped
+    /// advisory lock and re-checks the history, so concurrent replicas never apply one twice
+    /// and the lock is released by COMMIT/ROLLBACK even if this task is cancelled.
     public func migrate(_ migrations: [Migration]) async throws -> [Int] {
+        try await ping()  // an unreachable server fails within the query timeout, not the migration one
         let logger = self.logger
-        return try await guarded { [client] in
+        return try await guarded(timeout: Self.migrationTimeout) { [client] in
             try await client.withConnection { connection in
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS schema_migrations (
-                        version INTEGER PRIMARY KEY,
-                        name TEXT NOT NULL,
-                        checksum TEXT NOT NULL,
-                        applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-                    )
-                    """, logger: logger)
-                try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLockKey))", logger: logger)
-                do {
-                    let applied = try await Self.applied(on: connection, logger: logger)
-                    let pending = try MigrationPlan.pending(available: migrations, applied: applied)
-                    for migration in pending {
-                        try await connection.withTransaction(logger: logger) { transaction in
-                            for statement in migration.statements {
-                                try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                            }
-                            let checksum = MigrationChecksum.of(migration.sql)
-                            try await transaction.query(
-                                "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(checksum))",
-                                logger: logger)
+                try await connection.withTransaction(logger: logger) { transaction in
+                    try await transaction.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
+                    try await transaction.query("""
+                        CREATE TABLE IF NOT EXISTS schema_migrations (
+                            version INTEGER PRIMARY KEY,
+                            name TEXT NOT NULL,
+                            checksum TEXT NOT NULL,
+                            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                        )
+                        """, logger: logger)
+                }
+                let pending = try MigrationPlan.pending(available: migrations, applied: try await Self.applied(on: connection, logger: logger))
+                var appliedNow: [Int] = []
+                for migration in pending {
+                    let applied = try await connection.withTransaction(logger: logger) { transaction -> Bool in
+                        try await transaction.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
+                        let exists = try await transaction.query(
+                            "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger
+                        ).collect()
+                        guard exists.isEmpty else { return false }  // another replica applied it meanwhile
+                        for statement in migration.statements {
+                            try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                         }
+                        let checksum = MigrationChecksum.of(migration.sql)
+                        try await transaction.query(
+                            "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(checksum))",
+                            logger: logger)
+                        return true
+                    }
+                    if applied {
+                        appliedNow.append(migration.version)
                         logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                     }
-                    try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLockKey))", logger: logger)
-                    return pending.map(\.version)
-                } catch {
-                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLockKey))", logger: logger)
-                    throw error
                 }
+                return appliedNow
             }
         }
     }

@@ -23,13 +23,21 @@ public struct PostgresMetadataStore: MetadataStore {
         self.queryTimeout = queryTimeout
     }
 
-    /// Runs `operation` under the deadline, translating transport failures.
-    func guarded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `operation` under the deadline (default `queryTimeout`), translating transport failures.
+    func guarded<T: Sendable>(timeout: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = timeout ?? queryTimeout
         do {
-            return try await withDeadline(queryTimeout, operation: operation)
+            return try await withDeadline(limit, operation: operation)
         } catch is DeadlineExceededError {
-            throw DependencyUnavailableError(dependency: healthName, reason: "no answer within \(queryTimeout)")
-        } catch let error as PSQLError where Self.isTransportFailure(error) {
+            throw DependencyUnavailableError(dependency: healthName, reason: "no answer within \(limit)")
+        } catch let error as PSQLError where !Self.isTransportFailure(error) {
+            throw error  // a real SQL error: the caller's or ours, not an outage
+        } catch let error as MigrationError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Transport failures, pool errors (e.g. the connection circuit breaker) and timeouts.
             throw DependencyUnavailableError(dependency: healthName, reason: String(reflecting: error))
         }
     }

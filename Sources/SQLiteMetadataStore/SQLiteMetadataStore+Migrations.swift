@@ -13,22 +13,26 @@ extension SQLiteMetadataStore {
             )
             """)
         let pending = try MigrationPlan.pending(available: migrations, applied: try await appliedMigrations())
+        var appliedNow: [Int] = []
         for migration in pending {
-            try await transaction { connection in
-                // Re-check inside the write lock: another process may have applied it meanwhile.
+            let applied = try await transaction { connection -> Bool in
+                // Re-check inside the write lock: another caller may have applied it meanwhile.
                 let already = try await connection.query(
                     "SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(migration.version)])
-                guard already.isEmpty else { return }
+                guard already.isEmpty else { return false }
                 for statement in migration.statements {
                     _ = try await connection.query(statement, [])
                 }
                 _ = try await connection.query(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
                     [.integer(migration.version), .text(migration.name), .text(MigrationChecksum.of(migration.sql))])
+                return true
             }
+            guard applied else { continue }
+            appliedNow.append(migration.version)
             logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }
-        return pending.map(\.version)
+        return appliedNow
     }
 
     public func appliedMigrations() async throws -> [AppliedMigration] {

@@ -25,7 +25,7 @@ struct HealthEndpointTests {
                 #expect(body["dependencies"] as? [String: String] == ["sqlite": "Healthy", "inProcessCache": "Healthy", "filesystem": "Healthy"])
                 #expect(body["version"] as? String == "0.1.0")
                 let uptime = try #require(body["uptime"] as? String)
-                #expect(uptime.hasPrefix("PT") && uptime.hasSuffix("S") || uptime.hasSuffix("M") || uptime.hasSuffix("H"))
+                #expect(uptime.hasPrefix("PT") && (uptime.hasSuffix("S") || uptime.hasSuffix("M") || uptime.hasSuffix("H")))
             }
         }
     }

@@ -117,6 +117,8 @@ struct TokenVerifierTests {
         #expect(try await verifier.verify(named).subject == "alice")
         let other = try await TokenFixtures.hs256(TokenFixtures.claims(), secret: secret, kid: "k2")
         await expectRejected(other, by: verifier, as: .unknownKey)
+        let unnamed = try await TokenFixtures.hs256(TokenFixtures.claims(), secret: secret)
+        await expectRejected(unnamed, by: verifier, as: .unknownKey)
     }
 
     @Test("a tampered payload fails the signature check")

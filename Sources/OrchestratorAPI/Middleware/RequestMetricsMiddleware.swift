@@ -5,8 +5,8 @@ import Metrics
 /// raw path), method and status.
 ///
 /// Exposed as `http_requests_total` and `http_request_duration_seconds`.
-/// Unmatched requests are labelled `unmatched` so scanners cannot blow up
-/// the label space.
+/// Requests no route matched carry Hummingbird's `NotFound` template (or
+/// `unmatched` if none is set), so scanners cannot blow up the label space.
 public struct RequestMetricsMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
 

@@ -13,13 +13,20 @@ public struct MigrationService: Service {
     let migrations: [Migration]
     let gate: SchemaGate
     let maxBackoff: Duration
+    /// `database.migrateOnStart`: apply pending migrations, or only wait until someone
+    /// (`wasm-orchestrator migrate`, e.g. a Kubernetes Job) has applied them.
+    let applyPending: Bool
     let logger: Logger
 
-    public init(store: any MetadataStore, migrations: [Migration], gate: SchemaGate, maxBackoff: Duration, logger: Logger) {
+    public init(
+        store: any MetadataStore, migrations: [Migration], gate: SchemaGate, maxBackoff: Duration,
+        applyPending: Bool = true, logger: Logger
+    ) {
         self.store = store
         self.migrations = migrations
         self.gate = gate
         self.maxBackoff = maxBackoff
+        self.applyPending = applyPending
         self.logger = logger
     }
 
@@ -27,10 +34,21 @@ public struct MigrationService: Service {
         var backoff: Duration = .milliseconds(250)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let applied = try await store.migrate(migrations)
-                logger.info("schema is current", metadata: ["store": "\(store.healthName)", "applied": "\(applied)"])
-                gate.open()
-                break
+                if applyPending {
+                    let applied = try await store.migrate(migrations)
+                    logger.info("schema is current", metadata: ["store": "\(store.healthName)", "applied": "\(applied)"])
+                    gate.open()
+                    break
+                }
+                let pending = try MigrationPlan.pending(available: migrations, applied: try await store.appliedMigrations())
+                if pending.isEmpty {
+                    logger.info("schema is current", metadata: ["store": "\(store.healthName)"])
+                    gate.open()
+                    break
+                }
+                logger.error(
+                    "migrations are pending and database.migrateOnStart is false; run `wasm-orchestrator migrate`",
+                    metadata: ["pending": "\(pending.map(\.version))"])
             } catch let error as DependencyUnavailableError {
                 logger.error(
                     "metadata store unreachable; retrying",

@@ -18,7 +18,7 @@ public enum OverallStatus: String, Sendable, Codable, Hashable {
 public struct DependencyCheck: Sendable, Hashable {
     /// The name used as the key under `dependencies` (`postgresql`, `redis`, `minio`, ...).
     public let name: String
-    /// Whether the orchestrator can serve requests without it.
+    /// `true` when the orchestrator cannot serve requests without it (a required dependency).
     public let isRequired: Bool
     public let status: DependencyStatus
 

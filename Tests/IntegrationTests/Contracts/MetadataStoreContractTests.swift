@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OrchestratorApp
 import OrchestratorDomain
 import OrchestratorPorts
@@ -45,6 +46,42 @@ struct MetadataStoreContractTests {
             // The failed migration's first statement was rolled back too, so a fixed version applies cleanly.
             let fixed = Migration(version: 9000, name: "fixed", sql: "CREATE TABLE contract_probe (id INTEGER);\n")
             #expect(try await store.migrate(shipped + [fixed]) == [9000])
+        }
+    }
+
+    @Test("replicas migrating at once apply each migration exactly once", arguments: MetadataBackend.available)
+    func concurrentMigrations(backend: MetadataBackend) async throws {
+        let shipped = try BundledResources.migrations(for: backend.dialect)
+        try await backend.withStore { store in
+            let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<4 { group.addTask { try await store.migrate(shipped) } }
+                var all: [[Int]] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            #expect(results.flatMap { $0 }.sorted() == shipped.map(\.version))
+            #expect(try await store.appliedMigrations().map(\.version) == shipped.map(\.version))
+        }
+    }
+
+    @Test("with migrateOnStart off, the API stays gated until someone else migrates", arguments: MetadataBackend.available)
+    func gateWaitsForExternalMigration(backend: MetadataBackend) async throws {
+        let shipped = try BundledResources.migrations(for: backend.dialect)
+        try await backend.withStore { store in
+            let gate = SchemaGate()
+            let service = MigrationService(
+                store: store, migrations: shipped, gate: gate, maxBackoff: .milliseconds(200), applyPending: false,
+                logger: Logger(label: "test.migrations", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(!gate.isOpen)
+                #expect(try await store.appliedMigrations().isEmpty)  // it did not apply anything itself
+                _ = try await store.migrate(shipped)  // `wasm-orchestrator migrate`
+                for _ in 0..<50 where !gate.isOpen { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(gate.isOpen)
+                group.cancelAll()
+            }
         }
     }
 
