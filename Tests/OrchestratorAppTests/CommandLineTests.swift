@@ -110,3 +110,47 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/data/orchestrator.sqlite"))
     }
 }
+
+extension CommandLineTests {
+    @Test("with a certificate and key configured, serve speaks HTTPS (HummingbirdTLS)")
+    func tls() async throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-keyout", directory + "/tls.key", "-out", directory + "/tls.crt",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+
+        let port = Int.random(in: 50_001...55_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--port", String(port)]
+        process.environment = ["SERVER_TLS_CERTIFICATE_PATH": directory + "/tls.crt", "SERVER_TLS_KEY_PATH": directory + "/tls.key"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate() }
+
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none  // self-signed for this run
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        var status: HTTPResponseStatus?
+        for _ in 0..<100 where status == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            status = try? await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/health"), timeout: .seconds(2)).status
+        }
+        #expect(status == .ok)
+        let plain = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(2))
+        #expect(plain?.status != .ok, "plain HTTP must not be served on the TLS port")
+        try await client.shutdown()
+    }
+}
+
+import NIOSSL
