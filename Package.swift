@@ -200,7 +200,13 @@ let package = Package(
         .testTarget(name: "OrchestratorDomainTests", dependencies: ["OrchestratorDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorAuthTests",
-            dependencies: ["OrchestratorAuth", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: [
+                "OrchestratorAuth",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

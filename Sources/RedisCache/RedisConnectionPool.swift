@@ -25,14 +25,10 @@ final class RedisConnectionPool: Sendable {
     func run(_ arguments: [String]) async throws -> RedisReply {
         try await threadPool.runIfActive { [self] in
             let connection = try checkOut()
-            do {
-                let reply = try connection.command(arguments)
-                checkIn(connection)
-                return reply
-            } catch {
-                // Transport failure: the connection is discarded (freed by deinit).
-                throw error
-            }
+            // On a transport failure this throws and the connection is dropped (freed by deinit).
+            let reply = try connection.command(arguments)
+            checkIn(connection)
+            return reply
         }
     }
 
