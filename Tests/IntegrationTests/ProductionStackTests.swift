@@ -33,7 +33,7 @@ struct ProductionStackTests {
         let server = try await buildApplication(settings: try OrchestratorSettings(reader: reader), logger: logger)
         try await server.application.test(.live) { client in
             if waitForSchema {
-                for _ in 0..<250 where !server.gate.isOpen { try await Task.sleep(for: .milliseconds(20)) }
+                for _ in 0..<750 where !server.gate.isOpen { try await Task.sleep(for: .milliseconds(20)) }
                 #expect(server.gate.isOpen, "migrations did not complete")
             }
             try await body(client)

@@ -43,7 +43,7 @@ struct TestServer {
     }
 
     private func waitForSchema(_ gate: SchemaGate) async throws {
-        for _ in 0..<100 where !gate.isOpen { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<500 where !gate.isOpen { try await Task.sleep(for: .milliseconds(20)) }
         #expect(gate.isOpen, "migrations did not complete")
     }
 }
