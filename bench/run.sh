@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Side-by-side HTTP throughput/latency in one run on one machine:
+#   nginx (1 worker, static 200)  vs  plain Hummingbird hello-world  vs  wasm-orchestrator (release)
+# Usage: bash bench/run.sh        (env: DURATION=10s CONNS=64 ROUNDS=3 WARMUP=3s SKIP_BUILD=1)
+# Prints a median table and ratios on stdout; raw wrk output stays in a temp dir (path printed).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DURATION="${DURATION:-10s}"
+CONNS="${CONNS:-64}"
+ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-3s}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# --- tools --------------------------------------------------------------------
+have_nginx() { command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]; }
+if ! have_nginx || ! command -v wrk >/dev/null 2>&1; then
+    log "installing nginx-light and wrk"
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light wrk >/dev/null
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+for t in curl python3 swift; do
+    command -v "$t" >/dev/null 2>&1 || { log "missing $t"; exit 1; }
+done
+
+# --- builds (release) ---------------------------------------------------------
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    log "building wasm-orchestrator (release)"
+    (cd "$ROOT" && swift build -c release --product wasm-orchestrator) >&2
+    log "building bench/hello (release)"
+    (cd "$ROOT/bench/hello" && swift build -c release) >&2
+fi
+ORCH="$ROOT/.build/release/wasm-orchestrator"
+HELLO="$ROOT/bench/hello/.build/release/bench-hello"
+[[ -x "$ORCH" && -x "$HELLO" ]] || { log "release binaries missing: $ORCH $HELLO"; exit 1; }
+
+# --- scratch, cleanup ---------------------------------------------------------
+RAW="$(mktemp -d /tmp/bench-raw.XXXXXX)"      # kept: raw wrk output and server logs
+WORK="$(mktemp -d /tmp/bench-work.XXXXXX)"    # removed: nginx prefix, data dir
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+    log "raw outputs and server logs: $RAW"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() { # url [extra curl args...]
+    local url="$1"; shift
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null "$@" "$url" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    log "not ready: $url"; return 1
+}
+
+# --- (a) nginx ----------------------------------------------------------------
+P_NGINX="$(free_port)"
+mkdir -p "$WORK/nginx/logs"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    server {
+        listen 127.0.0.1:$P_NGINX;
+        location / { default_type text/plain; return 200 "ok"; }
+    }
+}
+EOF
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$RAW/nginx.log" 2>&1 &
+PIDS+=($!)
+
+# --- (b) hello ----------------------------------------------------------------
+P_HELLO="$(free_port)"
+"$HELLO" "$P_HELLO" >"$RAW/hello.log" 2>&1 &
+PIDS+=($!)
+
+# --- (c) wasm-orchestrator (embedded default: SQLite + files in data dir) ------
+P_ORCH="$(free_port)"
+DATA="$WORK/data"; mkdir -p "$DATA"
+"$ORCH" --data-dir "$DATA" --port "$P_ORCH" >"$RAW/orchestrator.log" 2>&1 &
+PIDS+=($!)
+
+wait_http "http://127.0.0.1:$P_NGINX/"
+wait_http "http://127.0.0.1:$P_HELLO/"
+wait_http "http://127.0.0.1:$P_ORCH/health"
+TOKEN="$("$ORCH" token issue --subject bench --role viewer --data-dir "$DATA" 2>>"$RAW/orchestrator.log")"
+AUTH="Authorization: Bearer $TOKEN"
+# Refuse to benchmark error responses: whoami must answer 200 with this token.
+code="$(curl -s -o "$RAW/whoami.json" -w '%{http_code}' -H "$AUTH" "http://127.0.0.1:$P_ORCH/api/v1/wasm/auth/whoami")"
+[[ "$code" == 200 ]] || { log "whoami returned $code: $(cat "$RAW/whoami.json")"; exit 1; }
+
+# --- targets ------------------------------------------------------------------
+NAMES=(nginx hello orch_health orch_whoami)
+declare -A URL=(
+    [nginx]="http://127.0.0.1:$P_NGINX/"
+    [hello]="http://127.0.0.1:$P_HELLO/"
+    [orch_health]="http://127.0.0.1:$P_ORCH/health"
+    [orch_whoami]="http://127.0.0.1:$P_ORCH/api/v1/wasm/auth/whoami"
+)
+run_wrk() { # name duration outfile
+    local name="$1" dur="$2" out="$3"
+    if [[ "$name" == orch_whoami ]]; then
+        wrk -t1 -c"$CONNS" -d"$dur" --latency -H "$AUTH" "${URL[$name]}" >"$out"
+    else
+        wrk -t1 -c"$CONNS" -d"$dur" --latency "${URL[$name]}" >"$out"
+    fi
+}
+
+log "warm-up ($WARMUP each)"
+for n in "${NAMES[@]}"; do run_wrk "$n" "$WARMUP" "$RAW/warmup-$n.txt"; done
+
+# Round-robin, rotating the starting target each round so position bias is shared.
+log "measuring: $ROUNDS rounds x ${#NAMES[@]} targets x $DURATION (wrk -t1 -c$CONNS)"
+for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < ${#NAMES[@]}; i++)); do
+        n="${NAMES[$(((i + r - 1) % ${#NAMES[@]}))]}"
+        log "round $r: $n"
+        run_wrk "$n" "$DURATION" "$RAW/$n-$r.txt"
+    done
+done
+
+# --- parse --------------------------------------------------------------------
+# Prints "rps p50_ms p99_ms non2xx errors" for one wrk --latency output.
+parse() {
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+            return v + 0
+        }
+        /^ +50%/ { p50 = ms($2) }
+        /^ +99%/ { p99 = ms($2) }
+        /^Requests\/sec:/ { rps = $2 }
+        /Non-2xx or 3xx responses:/ { bad = $NF }
+        /Socket errors:/ { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
+        END { printf "%s %.3f %.3f %d %d\n", rps, p50, p99, bad, err }
+    ' "$1"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+declare -A RPS P50 P99 BAD ALL_RPS
+for n in "${NAMES[@]}"; do
+    rows="$(for ((r = 1; r <= ROUNDS; r++)); do parse "$RAW/$n-$r.txt"; done)"
+    RPS[$n]="$(awk '{print $1}' <<<"$rows" | median)"
+    P50[$n]="$(awk '{print $2}' <<<"$rows" | median)"
+    P99[$n]="$(awk '{print $3}' <<<"$rows" | median)"
+    BAD[$n]="$(awk '{b += $4 + $5} END {print b + 0}' <<<"$rows")"
+    ALL_RPS[$n]="$(awk '{printf "%s%.0f", (NR > 1 ? "/" : ""), $1}' <<<"$rows")"
+done
+
+echo
+echo "wrk -t1 -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds, medians ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
+printf '%-14s %12s %10s %10s %8s   %s\n' target "req/s" "p50 ms" "p99 ms" "errors" "req/s per round"
+for n in "${NAMES[@]}"; do
+    printf '%-14s %12.0f %10.3f %10.3f %8s   %s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${BAD[$n]}" "${ALL_RPS[$n]}"
+done
+echo
+echo "ratios (req/s: ours / baseline; p50, p99: ours / baseline)"
+for c in orch_health orch_whoami; do
+    for base in hello nginx; do
+        awk -v c="$c" -v b="$base" -v r1="${RPS[$c]}" -v r0="${RPS[$base]}" \
+            -v a1="${P50[$c]}" -v a0="${P50[$base]}" -v q1="${P99[$c]}" -v q0="${P99[$base]}" \
+            'BEGIN { printf "%-12s / %-6s  req/s %.2fx   p50 %.2fx   p99 %.2fx\n", c, b, r1 / r0, a1 / a0, q1 / q0 }'
+    done
+done
