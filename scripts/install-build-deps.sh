@@ -17,16 +17,6 @@ set -euo pipefail
 
 packages=(libhiredis-dev pkg-config "$@")
 
-# Root runs apt directly; anyone else goes through sudo.
-if [[ $(id -u) -eq 0 ]]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-else
-    echo "install-build-deps: not root and sudo is missing; cannot install: ${packages[*]}" >&2
-    exit 1
-fi
-
 # A package counts as present only when dpkg reports it fully installed
 # ("install ok installed"); removed-but-configured packages are reinstalled.
 missing=()
@@ -41,17 +31,9 @@ if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-# Run a command with its output captured; print the output only if it fails.
-quiet() {
-    if ! "$@" >"$log" 2>&1; then
-        echo "install-build-deps: command failed: $*" >&2
-        cat "$log" >&2
-        exit 1
-    fi
-}
+QUIET_NAME=install-build-deps
+# shellcheck source=scripts/lib-quiet.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib-quiet.sh"
 
 # A fresh machine may have empty package lists, so update before installing.
 quiet "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update

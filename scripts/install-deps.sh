@@ -25,23 +25,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/install-build-deps.sh" \
     redis-server postgresql-15 wabt curl ca-certificates python3-pip
 
-if [[ $(id -u) -eq 0 ]]; then
-    SUDO=()
-else
-    SUDO=(sudo)
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-# Run a command with its output captured; print the output only if it fails.
-quiet() {
-    if ! "$@" >"$log" 2>&1; then
-        echo "install-deps: command failed: $*" >&2
-        cat "$log" >&2
-        exit 1
-    fi
-}
+QUIET_NAME=install-deps
+# shellcheck source=scripts/lib-quiet.sh
+source "$here/lib-quiet.sh"
 
 # --- postgres system user ----------------------------------------------------
 # postgresql-15's package normally creates it; create it if it is missing.

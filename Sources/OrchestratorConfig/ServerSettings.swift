@@ -13,8 +13,6 @@ public struct ServerSettings: Sendable {
     /// `server.tls.certificatePath` / `server.tls.keyPath` — PEM files; both or neither.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
-    /// `server.longPollMaxSeconds` — cap on `?wait=` for long-polls. Default 60.
-    public var longPollMaxSeconds: Int
 
     init(_ values: ConfigValues) throws {
         host = values.string("server.host") ?? "127.0.0.1"
@@ -22,7 +20,6 @@ public struct ServerSettings: Sendable {
         idleTimeoutSeconds = try values.int("server.idleTimeoutSeconds", default: 75, range: 1...3600)
         maxBodyBytes = try values.int("server.maxBodyBytes", default: 1 << 20, range: 1024...(64 << 20))
         maxHeaderBytes = try values.int("server.maxHeaderBytes", default: 16 * 1024, range: 1024...(1 << 20))
-        longPollMaxSeconds = try values.int("server.longPollMaxSeconds", default: 60, range: 1...300)
         tlsCertificatePath = values.string("server.tls.certificatePath")
         tlsKeyPath = values.string("server.tls.keyPath")
         switch (tlsCertificatePath, tlsKeyPath) {

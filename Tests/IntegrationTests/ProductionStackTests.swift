@@ -66,46 +66,44 @@ struct ProductionStackTests {
 
     @Test("all dependencies healthy: ready names postgresql, redis and minio; the API works", .enabled(if: allServices))
     func healthy() async throws {
-        let database = uniqueName("wo_prod")
-        try await PostgresTestDatabase.create(database)
-        defer { Task { try? await PostgresTestDatabase.dropDatabase(database) } }
-        let token = try await Self.adminToken()
-        try await Self.withServer(try Self.productionEnvironment(database: database)) { client in
-            var (status, body) = try await Self.readiness(client)
-            for _ in 0..<50 where status != 200 {  // the Redis subscriber connects in the background
-                try await Task.sleep(for: .milliseconds(100))
-                (status, body) = try await Self.readiness(client)
+        try await PostgresTestDatabase.withDatabase { database in
+            let token = try await Self.adminToken()
+            try await Self.withServer(try Self.productionEnvironment(database: database)) { client in
+                var (status, body) = try await Self.readiness(client)
+                for _ in 0..<50 where status != 200 {  // the Redis subscriber connects in the background
+                    try await Task.sleep(for: .milliseconds(100))
+                    (status, body) = try await Self.readiness(client)
+                }
+                #expect(status == 200)
+                #expect(body["status"] as? String == "Healthy")
+                #expect(body["dependencies"] as? [String: String] == ["postgresql": "Healthy", "redis": "Healthy", "minio": "Healthy"])
+                try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                    #expect($0.status == .ok)
+                }
+                // A write goes to PostgreSQL's audit log.
+                try await client.execute(
+                    uri: "/api/v1/wasm/auth/tokens", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"subject":"ci","role":"viewer"}"#)
+                ) { #expect($0.status == .created) }
             }
-            #expect(status == 200)
-            #expect(body["status"] as? String == "Healthy")
-            #expect(body["dependencies"] as? [String: String] == ["postgresql": "Healthy", "redis": "Healthy", "minio": "Healthy"])
-            try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: [.authorization: "Bearer \(token)"]) {
-                #expect($0.status == .ok)
-            }
-            // A write goes to PostgreSQL's audit log.
-            try await client.execute(
-                uri: "/api/v1/wasm/auth/tokens", method: .post,
-                headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"subject":"ci","role":"viewer"}"#)
-            ) { #expect($0.status == .created) }
         }
     }
 
     @Test("Redis down: readiness is Degraded but 200, and the API still answers", .enabled(if: allServices))
     func redisDown() async throws {
-        let database = uniqueName("wo_prod")
-        try await PostgresTestDatabase.create(database)
-        defer { Task { try? await PostgresTestDatabase.dropDatabase(database) } }
-        var environment = try Self.productionEnvironment(database: database)
-        environment["REDIS_URL"] = "redis://127.0.0.1:\(try FaultTests.closedPort())"
-        let token = try await Self.adminToken()
-        try await Self.withServer(environment) { client in
-            let (status, body) = try await Self.readiness(client)
-            #expect(status == 200)
-            #expect(body["status"] as? String == "Degraded")
-            #expect((body["dependencies"] as? [String: String])?["redis"] == "Unhealthy")
-            try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: [.authorization: "Bearer \(token)"]) {
-                #expect($0.status == .ok)
+        try await PostgresTestDatabase.withDatabase { database in
+            var environment = try Self.productionEnvironment(database: database)
+            environment["REDIS_URL"] = "redis://127.0.0.1:\(try FaultTests.closedPort())"
+            let token = try await Self.adminToken()
+            try await Self.withServer(environment) { client in
+                let (status, body) = try await Self.readiness(client)
+                #expect(status == 200)
+                #expect(body["status"] as? String == "Degraded")
+                #expect((body["dependencies"] as? [String: String])?["redis"] == "Unhealthy")
+                try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                    #expect($0.status == .ok)
+                }
             }
         }
     }
@@ -132,16 +130,15 @@ struct ProductionStackTests {
 
     @Test("S3 with a wrong key: readiness 503 naming minio", .enabled(if: allServices))
     func s3WrongKey() async throws {
-        let database = uniqueName("wo_prod")
-        try await PostgresTestDatabase.create(database)
-        defer { Task { try? await PostgresTestDatabase.dropDatabase(database) } }
-        var environment = try Self.productionEnvironment(database: database)
-        environment["S3_ACCESS_KEY"] = "WRONGKEY"
-        try await Self.withServer(environment) { client in
-            let (status, body) = try await Self.readiness(client)
-            #expect(status == 503)
-            #expect((body["dependencies"] as? [String: String])?["minio"] == "Unhealthy")
-            #expect((body["dependencies"] as? [String: String])?["postgresql"] == "Healthy")
+        try await PostgresTestDatabase.withDatabase { database in
+            var environment = try Self.productionEnvironment(database: database)
+            environment["S3_ACCESS_KEY"] = "WRONGKEY"
+            try await Self.withServer(environment) { client in
+                let (status, body) = try await Self.readiness(client)
+                #expect(status == 503)
+                #expect((body["dependencies"] as? [String: String])?["minio"] == "Unhealthy")
+                #expect((body["dependencies"] as? [String: String])?["postgresql"] == "Healthy")
+            }
         }
     }
 }

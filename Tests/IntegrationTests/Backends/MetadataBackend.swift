@@ -47,28 +47,30 @@ enum MetadataBackend: String, CaseIterable, CustomTestStringConvertible {
 /// Creates a throw-away database per test on the loopback PostgreSQL, and drops it afterwards.
 enum PostgresTestDatabase {
     static func with<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let adminURL = try TestServices.require("TEST_POSTGRES_URL")
-        try TestServices.requireLoopback(adminURL)
-        let name = uniqueName("wo_test")
-        try await withClient(PostgresURL.configuration(from: adminURL)) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        try await withDatabase { name in
+            var configuration = try PostgresURL.configuration(from: try TestServices.require("TEST_POSTGRES_URL"))
+            configuration.database = name
+            return try await withClient(configuration, body)
         }
-        var configuration = try PostgresURL.configuration(from: adminURL)
-        configuration.database = name
+    }
+
+    /// Creates a fresh database, runs `body` with its name, and drops it afterwards (awaited, also on failure).
+    static func withDatabase<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        let name = uniqueName("wo_test")
+        try await create(name)
         do {
-            let result = try await withClient(configuration, body)
-            try await dropDatabase(name, adminURL: adminURL)
+            let result = try await body(name)
+            try await dropDatabase(name)
             return result
         } catch {
-            try? await dropDatabase(name, adminURL: adminURL)
+            try? await dropDatabase(name)
             throw error
         }
     }
 
-    /// The URL of a database created by ``with(_:)``-style callers that need a URL, not a client.
+    /// The URL of database `database` on the test server.
     static func url(database: String) throws -> String {
-        let adminURL = try TestServices.require("TEST_POSTGRES_URL")
-        var components = URLComponents(string: adminURL)!
+        var components = URLComponents(string: try TestServices.require("TEST_POSTGRES_URL"))!
         components.path = "/" + database
         return components.string!
     }
@@ -97,8 +99,8 @@ enum PostgresTestDatabase {
         }
     }
 
-    static func dropDatabase(_ name: String, adminURL: String? = nil) async throws {
-        let adminURL = try adminURL ?? TestServices.require("TEST_POSTGRES_URL")
+    static func dropDatabase(_ name: String) async throws {
+        let adminURL = try TestServices.require("TEST_POSTGRES_URL")
         try await withClient(PostgresURL.configuration(from: adminURL)) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
