@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
     ],
     targets: [
         // MARK: Executable (thin)
@@ -126,6 +127,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WasmInspection",
+            dependencies: [
+                "OrchestratorDomain",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrchestratorAuth",
             dependencies: [
                 "OrchestratorDomain",
@@ -148,6 +158,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Use cases
+        .target(
+            name: "ModuleRegistry",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                "BlobSpooling",
+                "WasmInspection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: HTTP API
         .target(
             name: "OrchestratorAPI",
@@ -155,6 +182,8 @@ let package = Package(
                 "OrchestratorDomain",
                 "OrchestratorPorts",
                 "OrchestratorAuth",
+                "ModuleRegistry",
+                "WasmInspection",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

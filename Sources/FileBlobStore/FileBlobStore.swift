@@ -27,19 +27,60 @@ public struct FileBlobStore: BlobStore {
 
     public func put(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable, maxBytes: Int) async throws -> BlobInfo {
         let spooled = try await spool.spool(body, maxBytes: maxBytes)
-        let destination = path(for: spooled.info.digest)
+        defer { try? FileManager.default.removeItem(atPath: spooled.path) }
+        try await putFile(at: spooled.path, info: spooled.info)
+        return spooled.info
+    }
+
+    /// Hard-links the file to a temporary name beside the store (copying when
+    /// it lives on another file system), fsyncs, then renames it onto the
+    /// content address: readers never see a partial blob. Identical content
+    /// already in place is left alone.
+    public func putFile(at path: String, info: BlobInfo) async throws {
+        let destination = self.path(for: info.digest)
         do {
+            if try await size(at: destination) == info.sizeBytes { return }
             try await fileIO.createDirectory(
                 path: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true, mode: 0o700)
-            if try await size(at: destination) == spooled.info.sizeBytes {
-                await spool.discard(spooled)  // identical content is already stored
-            } else {
-                try await fileIO.rename(path: spooled.path, newName: destination)
+            try await fileIO.createDirectory(path: root + "/tmp", withIntermediateDirectories: true, mode: 0o700)
+            let staging = root + "/tmp/link-" + UUID().uuidString
+            try await NIOThreadPool.singleton.runIfActive {
+                if link(path, staging) != 0 {
+                    guard errno == EXDEV || errno == EPERM else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                    try FileManager.default.copyItem(atPath: path, toPath: staging)
+                    let descriptor = open(staging, O_RDONLY)
+                    if descriptor >= 0 { _ = fsync(descriptor); close(descriptor) }
+                }
+                guard rename(staging, destination) == 0 else {
+                    let code = errno
+                    unlink(staging)
+                    throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+                }
             }
-            return spooled.info
         } catch {
-            await spool.discard(spooled)
             throw DependencyUnavailableError(dependency: healthName, reason: "storing blob failed: \(error)")
+        }
+    }
+
+    /// Walks the two-level fan-out in order; cheap enough for `gc`, which pages through it.
+    public func listBlobs(after: ContentDigest?, limit: Int) async throws -> [StoredBlob] {
+        let base = root + "/sha256"
+        return try await NIOThreadPool.singleton.runIfActive {
+            let manager = FileManager.default
+            guard let prefixes = try? manager.contentsOfDirectory(atPath: base) else { return [] }
+            var found: [StoredBlob] = []
+            for prefix in prefixes.sorted() where prefix.count == 2 && prefix >= String(after?.hex.prefix(2) ?? "") {
+                let names = (try? manager.contentsOfDirectory(atPath: base + "/" + prefix)) ?? []
+                for name in names.sorted() {
+                    guard let digest = ContentDigest(hex: name), after.map({ name > $0.hex }) ?? true else { continue }
+                    guard let attributes = try? manager.attributesOfItem(atPath: base + "/" + prefix + "/" + name) else { continue }
+                    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+                    let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                    found.append(StoredBlob(digest: digest, sizeBytes: size, lastModified: modified))
+                    if found.count >= limit { return found }
+                }
+            }
+            return found
         }
     }
 

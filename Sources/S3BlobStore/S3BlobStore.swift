@@ -32,19 +32,37 @@ public struct S3BlobStore: BlobStore {
     public func put(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable, maxBytes: Int) async throws -> BlobInfo {
         let spooled = try await spool.spool(body, maxBytes: maxBytes)
         do {
-            let key = Self.key(for: spooled.info.digest)
-            if try await translated({ try await client.headObject(key: key) }) != spooled.info.sizeBytes {
-                try await translated {
-                    try await client.putObject(
-                        key: key, size: spooled.info.sizeBytes, sha256Hex: spooled.info.digest.hex,
-                        body: FileChunks.stream(path: spooled.path, size: spooled.info.sizeBytes))
-                }
-            }
+            try await putFile(at: spooled.path, info: spooled.info)
             await spool.discard(spooled)
             return spooled.info
         } catch {
             await spool.discard(spooled)
             throw error
+        }
+    }
+
+    /// Uploads unless an object of the same size already sits at the content
+    /// address. The digest is the signed payload hash, so S3 refuses the PUT
+    /// if the file's bytes do not match it.
+    public func putFile(at path: String, info: BlobInfo) async throws {
+        let key = Self.key(for: info.digest)
+        if try await translated({ try await client.headObject(key: key) }) == info.sizeBytes { return }
+        try await translated {
+            try await client.putObject(
+                key: key, size: info.sizeBytes, sha256Hex: info.digest.hex,
+                body: FileChunks.stream(path: path, size: info.sizeBytes))
+        }
+    }
+
+    public func listBlobs(after: ContentDigest?, limit: Int) async throws -> [StoredBlob] {
+        let prefix = "blobs/sha256/"
+        let objects = try await translated {
+            try await client.listObjects(prefix: prefix, startAfter: after.map { prefix + $0.hex }, maxKeys: limit)
+        }
+        return objects.compactMap { object in
+            ContentDigest(hex: String(object.key.dropFirst(prefix.count))).map {
+                StoredBlob(digest: $0, sizeBytes: object.size, lastModified: object.lastModified)
+            }
         }
     }
 

@@ -23,6 +23,20 @@ public struct BlobDownload: Sendable {
     }
 }
 
+/// One stored blob, as listed for garbage collection.
+public struct StoredBlob: Sendable, Hashable {
+    public let digest: ContentDigest
+    public let sizeBytes: Int
+    /// When the blob was last written, seconds since 1970.
+    public let lastModified: Double
+
+    public init(digest: ContentDigest, sizeBytes: Int, lastModified: Double) {
+        self.digest = digest
+        self.sizeBytes = sizeBytes
+        self.lastModified = lastModified
+    }
+}
+
 /// Content-addressed blob storage: S3 in production, files embedded.
 ///
 /// Blobs are keyed by their SHA-256, computed while the bytes stream in, so
@@ -37,6 +51,16 @@ public protocol BlobStore: Sendable {
     /// `maxBytes` have arrived, without reading the rest; nothing is left behind
     /// under the content address in that case.
     func put(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable, maxBytes: Int) async throws -> BlobInfo
+
+    /// Stores a local file whose digest and size the caller computed while
+    /// writing it (see `BlobSpool`), without hashing it again. The S3 store
+    /// signs the digest as the payload hash, so S3 verifies the bytes; the
+    /// file store links or copies the file into place. The file is left
+    /// where it is: the caller removes it.
+    func putFile(at path: String, info: BlobInfo) async throws
+
+    /// Up to `limit` blobs in digest order, starting after `after`.
+    func listBlobs(after: ContentDigest?, limit: Int) async throws -> [StoredBlob]
 
     /// Opens the blob for streaming, or `nil` when it does not exist.
     func get(_ digest: ContentDigest) async throws -> BlobDownload?

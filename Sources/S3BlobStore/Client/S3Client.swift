@@ -78,7 +78,7 @@ public struct S3Client: Sendable {
         "/\(configuration.bucket)/\(key)"
     }
 
-    private func send(
+    func send(
         _ method: String,
         path: String,
         query: [(String, String)] = [],
@@ -102,7 +102,7 @@ public struct S3Client: Sendable {
 
     /// Throws ``S3Error`` for a non-2xx answer. On success the body is drained
     /// (so the connection returns to the pool) unless the caller streams it.
-    private func expectSuccess(_ response: HTTPClientResponse, operation: String, keepBody: Bool = false) async throws {
+    func expectSuccess(_ response: HTTPClientResponse, operation: String, keepBody: Bool = false) async throws {
         guard !(200..<300).contains(response.status.code) else {
             if !keepBody { _ = try await response.body.collect(upTo: 1024 * 1024) }
             return
