@@ -197,6 +197,7 @@ let package = Package(
             name: "OrchestratorApp",
             dependencies: [
                 "OrchestratorAPI",
+                "ModuleRegistry",
                 "OrchestratorConfig",
                 "SQLiteMetadataStore",
                 "PostgresMetadataStore",
@@ -220,6 +221,7 @@ let package = Package(
             name: "OrchestratorCLI",
             dependencies: [
                 "OrchestratorApp",
+                "ModuleRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import ModuleRegistry
 import OrchestratorAuth
 import OrchestratorPorts
 
@@ -23,12 +24,16 @@ public struct APIEnvironment: Sendable {
     public var now: @Sendable () -> Double
     /// `true` once migrations have been applied; until then `/api` answers 503.
     public var isSchemaReady: @Sendable () -> Bool
+    /// The module registry use cases (upload, lifecycle, gc).
+    public var registry: ModuleRegistry
+    /// How module content downloads answer.
+    public var downloads: DownloadPolicy
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
-        isSchemaReady: @escaping @Sendable () -> Bool = { true }
+        isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy()
     ) {
         self.verifier = verifier
         self.issuer = issuer
@@ -42,5 +47,20 @@ public struct APIEnvironment: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.now = now
         self.isSchemaReady = isSchemaReady
+        self.registry = registry
+        self.downloads = downloads
+    }
+}
+
+/// How `GET …/versions/{version}/content` answers.
+public struct DownloadPolicy: Sendable {
+    /// Answer `307` to a presigned URL when the blob store can make one; otherwise stream.
+    public var redirect: Bool
+    /// Lifetime of a presigned URL.
+    public var presignSeconds: Int
+
+    public init(redirect: Bool = false, presignSeconds: Int = 300) {
+        self.redirect = redirect
+        self.presignSeconds = presignSeconds
     }
 }

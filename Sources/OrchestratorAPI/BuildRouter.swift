@@ -18,5 +18,6 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
         .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier))
     AuthController(environment: environment).register(on: api)
+    ModulesController(environment: environment).register(on: api)
     return router
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import ModuleRegistry
 import NIOCore
 import NIOSSL
 import OrchestratorAPI
@@ -76,7 +77,9 @@ private func assemble(
         version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
         renderMetrics: { MetricsBootstrap.registry.emitToString() },
         maxBodyBytes: settings.server.maxBodyBytes, now: { Date().timeIntervalSince1970 },
-        isSchemaReady: { gate.isOpen })
+        isSchemaReady: { gate.isOpen },
+        registry: makeRegistry(settings: settings, backends: backends, logger: logger),
+        downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds))
     let router = buildRouter(environment: environment)
 
     let application = Application(
@@ -90,6 +93,16 @@ private func assemble(
         logger: logger)
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
     return OrchestratorServer(application: application, backends: backends, gate: gate)
+}
+
+/// The registry over the selected backends, with the configured limits.
+public func makeRegistry(settings: OrchestratorSettings, backends: Backends, hooks: RegistryHooks = RegistryHooks(), logger: Logger) -> ModuleRegistry {
+    ModuleRegistry(
+        catalog: backends.metadata, blobs: backends.blobs,
+        settings: RegistrySettings(
+            maxModuleBytes: settings.modules.maxBytes, maxConcurrentValidations: settings.modules.validationConcurrency,
+            spoolDirectory: settings.modules.spoolDirectory),
+        hooks: hooks, now: { Date().timeIntervalSince1970 }, logger: logger)
 }
 
 /// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.

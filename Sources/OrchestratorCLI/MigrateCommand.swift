@@ -3,7 +3,6 @@ import Foundation
 import OrchestratorApp
 import OrchestratorConfig
 import OrchestratorPorts
-import ServiceLifecycle
 
 /// `migrate`: apply pending migrations and exit.
 struct MigrateCommand: AsyncParsableCommand {
@@ -21,20 +20,7 @@ struct MigrateCommand: AsyncParsableCommand {
             CommonOptions.fail(error.description)
         }
         let migrations = try BundledResources.migrations(for: backends.dialect)
-        let applied = try await withThrowingTaskGroup(of: [Int]?.self) { group in
-            for service in backends.services {
-                group.addTask {
-                    try? await service.run()
-                    return nil
-                }
-            }
-            group.addTask { try await backends.metadata.migrate(migrations) }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let versions = result { return versions }
-            }
-            return []
-        }
+        let applied = try await backends.withRunningServices { try await backends.metadata.migrate(migrations) }
         print(applied.isEmpty ? "schema is current; nothing to apply" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
     }
 }

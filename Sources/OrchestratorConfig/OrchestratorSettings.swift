@@ -16,6 +16,7 @@ public struct OrchestratorSettings: Sendable {
     public var cache: CacheSettings
     public var blobs: BlobSettings
     public var auth: AuthConfiguration
+    public var modules: ModuleSettings
     /// `log.level` — trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel: String
 
@@ -30,6 +31,7 @@ public struct OrchestratorSettings: Sendable {
         self.cache = try CacheSettings(values)
         self.blobs = try BlobSettings(values, dataDirectory: dataDirectory)
         self.auth = try AuthConfiguration(values, embedded: database.postgresURL == nil)
+        self.modules = try ModuleSettings(values, dataDirectory: dataDirectory)
         self.logLevel = values.string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import OrchestratorDomain
@@ -9,6 +10,13 @@ public struct OrchestratorRequestContext: RequestContext {
     public var requestID: String = ""
     /// Set by ``BearerAuthMiddleware``; `nil` on public routes.
     public var principal: Principal?
+
+    /// Stable, readable JSON: sorted keys, `/` not escaped.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

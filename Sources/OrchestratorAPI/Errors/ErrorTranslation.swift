@@ -1,4 +1,5 @@
 import Hummingbird
+import ModuleRegistry
 import OrchestratorAuth
 import OrchestratorPorts
 
@@ -13,6 +14,8 @@ enum ErrorTranslation {
         switch error {
         case let error as APIError:
             return (error, false)
+        case let error as RegistryError:
+            return (error.apiError, false)
         case let error as AuthenticationError:
             return (.unauthenticated(detail: error.reason), false)
         case let error as DependencyUnavailableError:
@@ -50,6 +53,8 @@ enum ErrorTranslation {
         case .methodNotAllowed: "method-not-allowed"
         case .contentTooLarge: "payload-too-large"
         case .unsupportedMediaType: "unsupported-media-type"
+        case .unprocessableContent: "unprocessable-content"
+        case .conflict: "conflict"
         case .serviceUnavailable: "dependency-unavailable"
         default: status.code >= 500 ? "internal-error" : "http-\(status.code)"
         }

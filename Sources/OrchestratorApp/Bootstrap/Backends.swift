@@ -91,3 +91,25 @@ extension Backends {
         if let redis = cache as? RedisCache { try? await redis.shutdown() }
     }
 }
+
+extension Backends {
+    /// Runs the backends' client services (connection pools, Redis) while
+    /// `body` uses the ports, then stops them. For one-shot commands
+    /// (`migrate`, `gc`) that have no `ServiceGroup`.
+    public func withRunningServices<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            for service in services {
+                group.addTask {
+                    try? await service.run()
+                    return nil
+                }
+            }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}

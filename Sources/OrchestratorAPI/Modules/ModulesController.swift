@@ -1,0 +1,257 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ModuleRegistry
+import NIOCore
+import OrchestratorDomain
+import OrchestratorPorts
+
+/// `/api/v1/wasm/modules/...`: upload (raw and seed 004's JSON form), list,
+/// read, download, deprecate/yank/restore and delete module versions.
+struct ModulesController {
+    let environment: APIEnvironment
+    var registry: ModuleRegistry { environment.registry }
+
+    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+        group.post("/modules", use: uploadJSON)
+        group.put("/modules/:name/versions/:version", use: uploadRaw)
+        group.get("/modules", use: listModules)
+        group.get("/modules/:name", use: getModule)
+        group.get("/modules/:name/versions", use: listVersions)
+        group.get("/modules/:name/versions/:version", use: getVersion)
+        group.get("/modules/:name/versions/:version/content", use: download)
+        group.delete("/modules/:name/versions/:version", use: deleteVersion)
+        for change in VersionStatusPolicy.Change.allCases {
+            group.post("/modules/:name/versions/:version/\(change.rawValue)") { request, context in
+                try await changeStatus(change, request: request, context: context)
+            }
+        }
+    }
+
+    // MARK: Upload
+
+    /// `PUT …/versions/{version}` with `Content-Type: application/wasm`, streamed.
+    @Sendable func uploadRaw(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let version = try context.parameters.require("version")
+        return try await audited("module.version.upload", target: "module:\(name)@\(version)", context: context) {
+            let principal = try context.authorize(.deploy)
+            let mediaType = Self.mediaType(request)
+            guard mediaType == "application/wasm" || mediaType == "application/octet-stream" else {
+                throw APIError.unsupportedMediaType(detail: "send the module as application/wasm (or use POST /api/v1/wasm/modules with JSON)")
+            }
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > registry.settings.maxModuleBytes {
+                throw APIError.payloadTooLarge(limit: registry.settings.maxModuleBytes)
+            }
+            let metadata = try UploadMetadata(request)
+            let upload = UploadRequest(
+                moduleName: name, version: version, description: metadata.description, owner: metadata.owner,
+                requiredExports: metadata.requiredExports, actor: principal.subject, requestID: context.requestID)
+            let result = try await registry.upload(upload, body: request.body)
+            return try Self.uploaded(result, request: request, context: context)
+        }
+    }
+
+    struct JSONUpload: Decodable {
+        let name: String
+        let version: String
+        let description: String?
+        let owner: String?
+        /// Standard base64 (RFC 4648 §4) of the binary.
+        let wasmBinary: String
+        let requiredExports: [String]?
+    }
+
+    /// Seed 004's `POST /api/v1/wasm/modules` with the binary as base64 in JSON.
+    /// The body is buffered (bounded by the module limit plus base64 overhead);
+    /// the raw `PUT` is the streaming path.
+    @Sendable func uploadJSON(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try await audited("module.version.upload", target: "module", context: context) {
+            let principal = try context.authorize(.deploy)
+            let maxBytes = registry.settings.maxModuleBytes
+            let body = try await request.decodeJSON(JSONUpload.self, limit: (maxBytes / 3 + 1) * 4 + 64 * 1024)
+            guard body.wasmBinary.utf8.count <= (maxBytes / 3 + 1) * 4 else { throw APIError.payloadTooLarge(limit: maxBytes) }
+            guard let binary = Data(base64Encoded: body.wasmBinary) else {
+                throw APIError(
+                    status: .badRequest, slug: "invalid-base64",
+                    detail: "'wasmBinary' is not valid standard base64 (RFC 4648 §4: A–Z a–z 0–9 + /, '=' padding, no line breaks)")
+            }
+            guard binary.count <= maxBytes else { throw APIError.payloadTooLarge(limit: maxBytes) }
+            try UploadMetadata.check(description: body.description, owner: body.owner, requiredExports: body.requiredExports ?? [])
+            let upload = UploadRequest(
+                moduleName: body.name, version: body.version, description: body.description, owner: body.owner,
+                requiredExports: body.requiredExports ?? [], actor: principal.subject, requestID: context.requestID)
+            let chunks = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                continuation.yield(ByteBuffer(bytes: binary))
+                continuation.finish()
+            }
+            let result = try await registry.upload(upload, body: chunks)
+            return try Self.uploaded(result, request: request, context: context)
+        }
+    }
+
+    /// 201 with `Location` for a new version; 200 with the same body for an identical re-upload.
+    static func uploaded(_ result: UploadResult, request: Request, context: OrchestratorRequestContext) throws -> Response {
+        let body = ModuleVersionBody(result.version)
+        var response = try body.response(from: request, context: context)
+        response.status = result.created ? .created : .ok
+        response.headers[.location] = body.links.`self`
+        response.headers[.eTag] = "\"\(result.version.digest)\""
+        return response
+    }
+
+    // MARK: Read
+
+    @Sendable func listModules(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let listing = try ListingQuery(request)
+        let page = try await registry.catalog.modules(ModuleQuery(
+            namePrefix: listing.namePrefix, kind: listing.kind, status: listing.status,
+            afterName: try listing.decodeCursor(tag: "m"), limit: listing.limit))
+        let next = page.next.map { ListingQuery.encodeCursor(tag: "m", $0) }
+        return try Self.list(ListBody(items: page.items.map(ModuleBody.init), nextCursor: next), next: next, request: request, context: context)
+    }
+
+    @Sendable func getModule(_ request: Request, context: OrchestratorRequestContext) async throws -> ModuleBody {
+        try context.authorize(.readFleet)
+        let name = try context.parameters.require("name")
+        guard let moduleName = ModuleName(name), let record = try await registry.catalog.module(named: moduleName) else {
+            throw APIError.notFound(detail: "no module named '\(name)'")
+        }
+        return ModuleBody(record)
+    }
+
+    @Sendable func listVersions(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let name = try context.parameters.require("name")
+        let listing = try ListingQuery(request)
+        guard let moduleName = ModuleName(name), try await registry.catalog.module(named: moduleName) != nil else {
+            throw APIError.notFound(detail: "no module named '\(name)'")
+        }
+        let after = try listing.decodeCursor(tag: "v").map { text -> Int64 in
+            guard let position = Int64(text) else { throw APIError.badRequest(detail: "'cursor' is not a cursor returned by this listing") }
+            return position
+        }
+        let page = try await registry.catalog.versions(VersionQuery(
+            module: moduleName, kind: listing.kind, status: listing.status, afterPosition: after, limit: listing.limit))
+        let next = page.next.map { ListingQuery.encodeCursor(tag: "v", String($0)) }
+        return try Self.list(
+            ListBody(items: page.items.map(ModuleVersionBody.init), nextCursor: next), next: next, request: request, context: context)
+    }
+
+    @Sendable func getVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let record = try await registry.version(
+            module: try context.parameters.require("name"), version: try context.parameters.require("version"))
+        var response = try ModuleVersionBody(record).response(from: request, context: context)
+        response.headers[.eTag] = "\"\(record.digest)\""
+        return response
+    }
+
+    /// Streams the bytes (`ETag` = digest, `If-None-Match` → 304), or
+    /// redirects to a presigned URL when so configured and the store can.
+    @Sendable func download(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        if principal.role == .agent {
+            // Agents may fetch only content a deployment assigns to their node; no deployment exists yet.
+            throw APIError.forbidden(detail: "no deployment assigns this module version to node '\(principal.nodeID ?? "?")'")
+        }
+        try context.authorize(.readFleet)
+        let record = try await registry.version(
+            module: try context.parameters.require("name"), version: try context.parameters.require("version"))
+        let etag = "\"\(record.digest)\""
+        var headers: HTTPFields = [.eTag: etag, .cacheControl: "private, max-age=31536000, immutable"]
+        if Self.matches(request.headers[.ifNoneMatch], etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if environment.downloads.redirect,
+           let url = try await environment.blobs.presignedGetURL(for: record.digest, expiresInSeconds: environment.downloads.presignSeconds)
+        {
+            headers[.location] = url
+            headers[.cacheControl] = "no-store"
+            return Response(status: .temporaryRedirect, headers: headers)
+        }
+        guard let blob = try await environment.blobs.get(record.digest) else {
+            throw APIError(
+                status: .serviceUnavailable, slug: "blob-missing",
+                detail: "the content of \(record.module)@\(record.version) is missing from blob storage; an operator must restore it",
+                headers: [.retryAfter: "60"])
+        }
+        headers[.contentType] = "application/wasm"
+        headers[.contentLength] = String(blob.info.sizeBytes)
+        headers[.contentDisposition] = "attachment; filename=\"\(record.module)-\(record.identitySafeVersion).wasm\""
+        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: blob.body))
+    }
+
+    // MARK: Lifecycle
+
+    func changeStatus(_ change: VersionStatusPolicy.Change, request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let version = try context.parameters.require("version")
+        return try await audited("module.version.\(change.rawValue)", target: "module:\(name)@\(version)", context: context) {
+            let principal = try context.authorize(.deploy)
+            let record = try await registry.change(
+                change, module: name, version: version, actor: principal.subject, requestID: context.requestID,
+                authorize: { action in try context.authorize(action) })
+            return try ModuleVersionBody(record).response(from: request, context: context)
+        }
+    }
+
+    @Sendable func deleteVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let version = try context.parameters.require("version")
+        return try await audited("module.version.delete", target: "module:\(name)@\(version)", context: context) {
+            let principal = try context.authorize(.administer)
+            _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs a write; a refusal (4xx other than 401) is recorded in the audit
+    /// log as `denied` (403) or `failure`, then rethrown. Successes are
+    /// audited by the registry in the same transaction as the write.
+    func audited(
+        _ action: String, target: String, context: OrchestratorRequestContext, _ body: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            let (apiError, _) = ErrorTranslation.translate(error)
+            if (400..<500).contains(apiError.status.code), apiError.status != .unauthorized {
+                await registry.auditRefusal(
+                    actor: context.principal?.subject ?? "anonymous", action: action, target: target,
+                    denied: apiError.status == .forbidden, requestID: context.requestID)
+            }
+            throw error
+        }
+    }
+
+    static func list<Item>(_ body: ListBody<Item>, next: String?, request: Request, context: OrchestratorRequestContext) throws -> Response {
+        var response = try body.response(from: request, context: context)
+        if let next { response.headers[HTTPField.Name("Link")!] = ListingQuery.nextLink(request, cursor: next) }
+        return response
+    }
+
+    static func mediaType(_ request: Request) -> String {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        return contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    /// `If-None-Match` with `*`, or a list containing the (strong or weak) tag.
+    static func matches(_ header: String?, etag: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
+    }
+}
+
+extension ModuleVersionRecord {
+    /// The version with characters unsafe in a file name replaced.
+    var identitySafeVersion: String {
+        String(version.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+    }
+}
