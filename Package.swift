@@ -228,6 +228,17 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "WasmFixtures",
+            dependencies: [.product(name: "WAT", package: "WasmKit"), .product(name: "WasmParser", package: "WasmKit")],
+            path: "Tests/Support/WasmFixtures",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WasmInspectionTests",
+            dependencies: ["WasmInspection", "WasmFixtures", "OrchestratorDomain"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "OrchestratorDomainTests", dependencies: ["OrchestratorDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorAuthTests",
@@ -251,6 +262,8 @@ let package = Package(
             dependencies: [
                 "OrchestratorApp",
                 "OrchestratorCLI",
+                "WasmFixtures",
+                "ModuleRegistry",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -265,6 +278,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "OrchestratorApp",
+                "ModuleRegistry",
+                "WasmFixtures",
                 "SQLiteMetadataStore",
                 "PostgresMetadataStore",
                 "RedisCache",
