@@ -24,6 +24,8 @@ public struct S3Settings: Sendable {
     public var secretKey: String
     /// `s3.createBucket` — create the bucket at start if missing. Default `false`.
     public var createBucket: Bool
+    /// `s3.keyPrefix` — where in the bucket blobs live. Default `blobs/`.
+    public var keyPrefix: String
 
     /// `nil` when no `s3.*` key is set; an error naming the first missing key when only some are.
     init?(_ values: ConfigValues) throws {
@@ -45,5 +47,6 @@ public struct S3Settings: Sendable {
         self.accessKey = accessKey
         self.secretKey = secretKey
         self.createBucket = try values.bool("s3.createBucket", default: false)
+        self.keyPrefix = values.string("s3.keyPrefix") ?? "blobs/"
     }
 }

@@ -5,7 +5,8 @@ import NIOCore
 import OrchestratorDomain
 import OrchestratorPorts
 
-/// Content-addressed blobs in an S3 bucket, under `blobs/sha256/<hex>`.
+/// Content-addressed blobs in an S3 bucket, under `<keyPrefix>sha256/<hex>`
+/// (default prefix `blobs/`, so several installations can share a bucket).
 ///
 /// Uploads are spooled to a local temporary file while hashed (memory stays
 /// at one chunk), then sent with a known length and the SHA-256 as the
@@ -17,16 +18,21 @@ public struct S3BlobStore: BlobStore {
     public let client: S3Client
     let spool: BlobSpool
     let logger: Logger
+    /// Prepended to every key; ends with `/` unless empty.
+    public let keyPrefix: String
 
-    /// - Parameter spoolDirectory: local scratch space for uploads in flight.
-    public init(client: S3Client, spoolDirectory: String, logger: Logger) {
+    /// - Parameters:
+    ///   - spoolDirectory: local scratch space for uploads in flight.
+    ///   - keyPrefix: where in the bucket blobs live (default `blobs/`).
+    public init(client: S3Client, spoolDirectory: String, logger: Logger, keyPrefix: String = "blobs/") {
         self.client = client
         self.spool = BlobSpool(directory: spoolDirectory)
         self.logger = logger
+        self.keyPrefix = keyPrefix.isEmpty || keyPrefix.hasSuffix("/") ? keyPrefix : keyPrefix + "/"
     }
 
-    static func key(for digest: ContentDigest) -> String {
-        "blobs/sha256/\(digest.hex)"
+    func key(for digest: ContentDigest) -> String {
+        "\(keyPrefix)sha256/\(digest.hex)"
     }
 
     public func put(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable, maxBytes: Int) async throws -> BlobInfo {
@@ -45,7 +51,7 @@ public struct S3BlobStore: BlobStore {
     /// address. The digest is the signed payload hash, so S3 refuses the PUT
     /// if the file's bytes do not match it.
     public func putFile(at path: String, info: BlobInfo) async throws {
-        let key = Self.key(for: info.digest)
+        let key = key(for: info.digest)
         if try await translated({ try await client.headObject(key: key) }) == info.sizeBytes { return }
         try await translated {
             try await client.putObject(
@@ -55,7 +61,7 @@ public struct S3BlobStore: BlobStore {
     }
 
     public func listBlobs(after: ContentDigest?, limit: Int) async throws -> [StoredBlob] {
-        let prefix = "blobs/sha256/"
+        let prefix = keyPrefix + "sha256/"
         let objects = try await translated {
             try await client.listObjects(prefix: prefix, startAfter: after.map { prefix + $0.hex }, maxKeys: limit)
         }
@@ -67,23 +73,23 @@ public struct S3BlobStore: BlobStore {
     }
 
     public func get(_ digest: ContentDigest) async throws -> BlobDownload? {
-        guard let object = try await translated({ try await client.getObject(key: Self.key(for: digest)) }) else { return nil }
+        guard let object = try await translated({ try await client.getObject(key: key(for: digest)) }) else { return nil }
         let iterator = IteratorBox(object.body.makeAsyncIterator())
         let body = AsyncThrowingStream<ByteBuffer, any Error>(unfolding: { try await iterator.next() })
         return BlobDownload(info: BlobInfo(digest: digest, sizeBytes: object.size), body: body)
     }
 
     public func head(_ digest: ContentDigest) async throws -> BlobInfo? {
-        try await translated { try await client.headObject(key: Self.key(for: digest)) }
+        try await translated { try await client.headObject(key: key(for: digest)) }
             .map { BlobInfo(digest: digest, sizeBytes: $0) }
     }
 
     public func delete(_ digest: ContentDigest) async throws {
-        try await translated { try await client.deleteObject(key: Self.key(for: digest)) }
+        try await translated { try await client.deleteObject(key: key(for: digest)) }
     }
 
     public func presignedGetURL(for digest: ContentDigest, expiresInSeconds: Int) async throws -> String? {
-        client.presignedGetURL(key: Self.key(for: digest), expiresInSeconds: expiresInSeconds)
+        client.presignedGetURL(key: key(for: digest), expiresInSeconds: expiresInSeconds)
     }
 
     public func ping() async throws {

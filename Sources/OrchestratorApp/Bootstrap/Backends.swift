@@ -76,7 +76,7 @@ public struct Backends: Sendable {
                     logger.error("could not create the S3 bucket; continuing", metadata: ["bucket": "\(s3.bucket)", "reason": "\(error)"])
                 }
             }
-            blobs = S3BlobStore(client: client, spoolDirectory: settings.blobs.fileRoot + "/spool", logger: logger)
+            blobs = S3BlobStore(client: client, spoolDirectory: settings.blobs.fileRoot + "/spool", logger: logger, keyPrefix: s3.keyPrefix)
         } else {
             blobs = FileBlobStore(root: settings.blobs.fileRoot)
         }
