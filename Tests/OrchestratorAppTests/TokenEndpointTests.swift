@@ -45,6 +45,11 @@ struct TokenEndpointTests {
             try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: bearer(minted)) { response throws in
                 #expect(try response.json()["subject"] as? String == "ci-bot")
             }
+            let event = try #require(try await server.recentAudit(limit: 1).first)
+            #expect(event.action == "auth.token.issue")
+            #expect(event.actor == "root")
+            #expect(event.target == "subject:ci-bot#deployer")
+            #expect(event.outcome == .success)
         }
     }
 

@@ -3,17 +3,21 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import OrchestratorApp
 import OrchestratorAuth
 import OrchestratorConfig
 import OrchestratorDomain
+import OrchestratorPorts
 import Testing
 
 /// Builds the real server (embedded default) in a fresh data dir and runs tests against it live.
 struct TestServer {
     let dataDirectory: String
     let settings: OrchestratorSettings
+    /// The running server's metadata store, for assertions on what it recorded.
+    private let running = NIOLockedValueBox<(any MetadataStore)?>(nil)
 
     init(environment: [String: String] = [:]) async throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("orch-" + UUID().uuidString).path
@@ -28,6 +32,7 @@ struct TestServer {
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
         let server = try await buildApplication(settings: settings, logger: logger)
+        running.withLockedValue { $0 = server.backends.metadata }
         try await server.application.test(.live) { client in
             try await waitForSchema(server.gate)
             try await body(client, self)
@@ -40,6 +45,12 @@ struct TestServer {
         var auth = settings.auth.settings
         auth.secret = secret
         return try await TokenIssuer.make(settings: auth).issue(subject: subject, role: role, node: node, ttlSeconds: ttl)
+    }
+
+    /// The newest audit events the running server recorded.
+    func recentAudit(limit: Int) async throws -> [AuditEvent] {
+        let store = try #require(running.withLockedValue { $0 })
+        return try await store.recentAudit(limit: limit)
     }
 
     private func waitForSchema(_ gate: SchemaGate) async throws {
