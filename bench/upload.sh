@@ -146,17 +146,18 @@ python3 "$WORK/genwasm.py" "$KIND" "$SIZE" "$MODS" "${NAMES[@]}"
 PORT="$(free_port)"
 DATA="$WORK/data"; mkdir -p "$DATA"   # spool directory for uploads in flight
 JWT_SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
-orch_env() {
-    env -u CONFIG_FILE \
-        DATABASE_URL="$TEST_POSTGRES_URL" REDIS_URL="$TEST_REDIS_URL" REDIS_KEY_PREFIX="wasmbench$$:" \
-        S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$TEST_S3_REGION" \
-        S3_ACCESS_KEY="$TEST_S3_ACCESS_KEY" S3_SECRET_KEY="$TEST_S3_SECRET_KEY" S3_CREATE_BUCKET=true \
-        AUTH_JWT_SECRET="$JWT_SECRET" LOG_LEVEL="${LOG_LEVEL:-info}" "$@"
-}
-orch_env "$ORCH" serve --port "$PORT" --data-dir "$DATA" >"$RAW/orchestrator.log" 2>&1 &
+ORCH_ENV=(-u CONFIG_FILE
+    DATABASE_URL="$TEST_POSTGRES_URL" REDIS_URL="$TEST_REDIS_URL" REDIS_KEY_PREFIX="wasmbench$$:"
+    S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$TEST_S3_REGION"
+    S3_ACCESS_KEY="$TEST_S3_ACCESS_KEY" S3_SECRET_KEY="$TEST_S3_SECRET_KEY" S3_CREATE_BUCKET=true
+    AUTH_JWT_SECRET="$JWT_SECRET" LOG_LEVEL="${LOG_LEVEL:-info}")
+# env execs the server, so $! is the server's own pid (its /proc/PID/status is what gets sampled).
+env "${ORCH_ENV[@]}" "$ORCH" serve --port "$PORT" --data-dir "$DATA" >"$RAW/orchestrator.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
 BASE="http://127.0.0.1:$PORT"
+COMM="$(basename "$ORCH" | cut -c1-15)"   # what /proc/PID/comm shows once env has exec'd
+[[ $(cat "/proc/$SERVER_PID/comm" 2>/dev/null) == "$COMM" ]] || sleep 0.2
 for ((i = 0; ; i++)); do
     kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$RAW/orchestrator.log" >&2; die "server exited during start-up"; }
     code="$(curl -s -o "$RAW/ready.json" -w '%{http_code}' "$BASE/health/ready" || true)"
@@ -165,7 +166,8 @@ for ((i = 0; ; i++)); do
     sleep 0.1
 done
 log "server ready on $BASE (pid $SERVER_PID): $(cat "$RAW/ready.json")"
-TOKEN="$(orch_env "$ORCH" token issue --subject bench --role deployer --ttl 2h --data-dir "$DATA" 2>>"$RAW/orchestrator.log")"
+[[ $(cat "/proc/$SERVER_PID/comm") == "$COMM" ]] || die "pid $SERVER_PID is $(cat "/proc/$SERVER_PID/comm"), not the server"
+TOKEN="$(env "${ORCH_ENV[@]}" "$ORCH" token issue --subject bench --role deployer --ttl 2h --data-dir "$DATA" 2>>"$RAW/orchestrator.log")"
 MODULE="bench-upload-$(date +%s)"
 
 # One upload / raw PUT; prints "seconds" and leaves the answer in $RAW/<tag>.body.

@@ -44,9 +44,10 @@ extension ModuleRegistry {
                 }
                 let blobs = self.blobs
                 let digest = blob.digest
-                let removed = try await catalog.collectBlob(digest, intentsStartedAfter: intentCutoff) {
-                    if !dryRun { try await blobs.delete(digest) }
-                }
+                // A dry run changes nothing, so it cannot see upload intents (the real run may keep a few more).
+                let removed = try await dryRun
+                    ? true
+                    : catalog.collectBlob(digest, intentsStartedAfter: intentCutoff) { try await blobs.delete(digest) }
                 if removed {
                     report.deleted += 1
                     report.bytesFreed += blob.sizeBytes
@@ -58,7 +59,8 @@ extension ModuleRegistry {
             guard page.count == 500, let last = page.last else { break }
             after = last.digest
         }
-        report.spoolFilesRemoved = dryRun ? 0 : removeStaleSpoolFiles(olderThan: cutoff)
+        // A spool file is written and validated within one request; never touch one younger than an intent's lifetime.
+        report.spoolFilesRemoved = dryRun ? 0 : removeStaleSpoolFiles(olderThan: min(cutoff, intentCutoff))
         return report
     }
 

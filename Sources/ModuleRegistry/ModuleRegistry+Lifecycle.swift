@@ -42,7 +42,10 @@ extension ModuleRegistry {
                 }
             }
         }
-        throw RegistryError.illegalStatusChange(version: version, from: .active, change: change.rawValue)
+        // Three concurrent changes in a row won the race against this one: report where it stands now.
+        let current = try await catalog.version(of: name, key: semver.identityKey)
+        guard let current else { throw RegistryError.notFound("module '\(module)' has no version \(version)") }
+        throw RegistryError.illegalStatusChange(version: current.version, from: current.status, change: change.rawValue)
     }
 
     /// Deletes a version nothing ever referenced. The blob stays until `gc`

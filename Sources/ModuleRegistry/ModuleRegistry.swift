@@ -59,17 +59,13 @@ public struct ModuleRegistry: Sendable {
         _ spooled: SpooledBlob, request: UploadRequest, name: ModuleName, version: SemanticVersion, started: ContinuousClock.Instant
     ) async throws -> UploadResult {
         if let existing = try await catalog.version(of: name, key: version.identityKey) {
-            return try answerExisting(existing, uploaded: spooled.info.digest, name: name, version: version)
+            // Stored content was validated when it was registered; the export check is cheap and still applies.
+            let result = try answerExisting(existing, uploaded: spooled.info.digest, name: name, version: version)
+            try Self.checkExports(request.requiredExports, of: existing.interface)
+            return result
         }
         let interface = try await inspect(spooled.path)
-        if !request.requiredExports.isEmpty {
-            guard interface.kind == .module else { throw RegistryError.exportsNotInspectable }
-            let missing = interface.missingExports(request.requiredExports)
-            guard missing.isEmpty else {
-                RegistryMetrics.validationFailed("missing-exports")
-                throw RegistryError.missingExports(missing)
-            }
-        }
+        try Self.checkExports(request.requiredExports, of: interface)
 
         let intent = try await catalog.beginUpload(digest: spooled.info.digest, at: now())
         let outcome: RegistrationOutcome
@@ -127,6 +123,19 @@ public struct ModuleRegistry: Sendable {
         case .failure(let failure):
             RegistryMetrics.validationFailed(failure.reason.rawValue)
             throw RegistryError.invalidBinary(failure)
+        }
+    }
+
+    static func checkExports(_ required: [String], of interface: ModuleInterface) throws {
+        guard !required.isEmpty else { return }
+        guard interface.kind == .module else {
+            RegistryMetrics.validationFailed("missing-exports")
+            throw RegistryError.exportsNotInspectable
+        }
+        let missing = interface.missingExports(required)
+        guard missing.isEmpty else {
+            RegistryMetrics.validationFailed("missing-exports")
+            throw RegistryError.missingExports(missing)
         }
     }
 

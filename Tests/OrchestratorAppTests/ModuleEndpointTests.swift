@@ -52,11 +52,22 @@ struct ModuleEndpointTests {
             #expect(detail.contains(digest))
             #expect(detail.contains("sha256:") && detail.components(separatedBy: "sha256:").count == 3)
 
+            // Build metadata: the Location header percent-encodes '+', and following it works.
+            let build = try await Self.put(client, token, WasmFixtures.helloVariant(11), version: "2.0.0+ci.7")
+            #expect(build.status == .created)
+            let location = try #require(build.headers[.location])
+            #expect(location.hasSuffix("/versions/2.0.0%2Bci.7"))
+            try await client.execute(uri: location, method: .get, headers: bearer(token)) { response throws in
+                #expect(try response.json()["version"] as? String == "2.0.0+ci.7")
+            }
+            // An identical re-upload still honours requiredExports.
+            _ = try await Self.put(client, token, WasmFixtures.hello(), query: "?requiredExports=nope").problem(status: 422)
+
             try await client.execute(uri: "\(Self.base)/hello", method: .get, headers: bearer(token)) { response throws in
                 let module = try response.json()
                 #expect(module["description"] as? String == "Greeter")
                 #expect(module["owner"] as? String == "team-edge")
-                #expect(module["versionCount"] as? Int == 1)
+                #expect(module["versionCount"] as? Int == 2)
             }
         }
     }
@@ -105,6 +116,8 @@ struct ModuleEndpointTests {
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.text.contains(#"wasm_module_validation_failures_total{reason="malformed"}"#))
                 #expect(response.text.contains(#"wasm_module_validation_failures_total{reason="missing-exports"}"#))
+                #expect(response.text.contains(#"wasm_module_upload_bytes_bucket{le="4096.0"}"#))
+                #expect(response.text.contains("wasm_modules_registered_total"))
             }
         }
     }

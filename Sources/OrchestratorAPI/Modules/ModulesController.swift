@@ -32,8 +32,8 @@ struct ModulesController {
 
     /// `PUT …/versions/{version}` with `Content-Type: application/wasm`, streamed.
     @Sendable func uploadRaw(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
-        let version = try context.parameters.require("version")
+        let name = try Self.parameter("name", context)
+        let version = try Self.parameter("version", context)
         return try await audited("module.version.upload", target: "module:\(name)@\(version)", context: context) {
             let principal = try context.authorize(.deploy)
             let mediaType = Self.mediaType(request)
@@ -69,7 +69,12 @@ struct ModulesController {
         try await audited("module.version.upload", target: "module", context: context) {
             let principal = try context.authorize(.deploy)
             let maxBytes = registry.settings.maxModuleBytes
-            let body = try await request.decodeJSON(JSONUpload.self, limit: (maxBytes / 3 + 1) * 4 + 64 * 1024)
+            let body: JSONUpload
+            do {
+                body = try await request.decodeJSON(JSONUpload.self, limit: (maxBytes / 3 + 1) * 4 + 64 * 1024)
+            } catch let error as APIError where error.status == .contentTooLarge {
+                throw APIError.payloadTooLarge(limit: maxBytes)  // name the module limit, not the base64 envelope's
+            }
             guard body.wasmBinary.utf8.count <= (maxBytes / 3 + 1) * 4 else { throw APIError.payloadTooLarge(limit: maxBytes) }
             guard let binary = Data(base64Encoded: body.wasmBinary) else {
                 throw APIError(
@@ -114,8 +119,9 @@ struct ModulesController {
 
     @Sendable func getModule(_ request: Request, context: OrchestratorRequestContext) async throws -> ModuleBody {
         try context.authorize(.readFleet)
-        let name = try context.parameters.require("name")
-        guard let moduleName = ModuleName(name), let record = try await registry.catalog.module(named: moduleName) else {
+        let name = try Self.parameter("name", context)
+        guard let moduleName = ModuleName(name) else { throw RegistryError.invalidModuleName(name) }
+        guard let record = try await registry.catalog.module(named: moduleName) else {
             throw APIError.notFound(detail: "no module named '\(name)'")
         }
         return ModuleBody(record)
@@ -123,9 +129,10 @@ struct ModulesController {
 
     @Sendable func listVersions(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         try context.authorize(.readFleet)
-        let name = try context.parameters.require("name")
+        let name = try Self.parameter("name", context)
         let listing = try ListingQuery(request)
-        guard let moduleName = ModuleName(name), try await registry.catalog.module(named: moduleName) != nil else {
+        guard let moduleName = ModuleName(name) else { throw RegistryError.invalidModuleName(name) }
+        guard try await registry.catalog.module(named: moduleName) != nil else {
             throw APIError.notFound(detail: "no module named '\(name)'")
         }
         let after = try listing.decodeCursor(tag: "v").map { text -> Int64 in
@@ -139,13 +146,11 @@ struct ModulesController {
             ListBody(items: page.items.map(ModuleVersionBody.init), nextCursor: next), next: next, request: request, context: context)
     }
 
-    @Sendable func getVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+    @Sendable func getVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> ModuleVersionBody {
         try context.authorize(.readFleet)
         let record = try await registry.version(
-            module: try context.parameters.require("name"), version: try context.parameters.require("version"))
-        var response = try ModuleVersionBody(record).response(from: request, context: context)
-        response.headers[.eTag] = "\"\(record.digest)\""
-        return response
+            module: try Self.parameter("name", context), version: try Self.parameter("version", context))
+        return ModuleVersionBody(record)
     }
 
     /// Streams the bytes (`ETag` = digest, `If-None-Match` → 304), or
@@ -158,7 +163,7 @@ struct ModulesController {
         }
         try context.authorize(.readFleet)
         let record = try await registry.version(
-            module: try context.parameters.require("name"), version: try context.parameters.require("version"))
+            module: try Self.parameter("name", context), version: try Self.parameter("version", context))
         let etag = "\"\(record.digest)\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: "private, max-age=31536000, immutable"]
         if Self.matches(request.headers[.ifNoneMatch], etag: etag) {
@@ -167,16 +172,12 @@ struct ModulesController {
         if environment.downloads.redirect,
            let url = try await environment.blobs.presignedGetURL(for: record.digest, expiresInSeconds: environment.downloads.presignSeconds)
         {
+            guard try await environment.blobs.head(record.digest) != nil else { throw Self.blobMissing(record) }
             headers[.location] = url
             headers[.cacheControl] = "no-store"
             return Response(status: .temporaryRedirect, headers: headers)
         }
-        guard let blob = try await environment.blobs.get(record.digest) else {
-            throw APIError(
-                status: .serviceUnavailable, slug: "blob-missing",
-                detail: "the content of \(record.module)@\(record.version) is missing from blob storage; an operator must restore it",
-                headers: [.retryAfter: "60"])
-        }
+        guard let blob = try await environment.blobs.get(record.digest) else { throw Self.blobMissing(record) }
         headers[.contentType] = "application/wasm"
         headers[.contentLength] = String(blob.info.sizeBytes)
         headers[.contentDisposition] = "attachment; filename=\"\(record.module)-\(record.identitySafeVersion).wasm\""
@@ -186,8 +187,8 @@ struct ModulesController {
     // MARK: Lifecycle
 
     func changeStatus(_ change: VersionStatusPolicy.Change, request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
-        let version = try context.parameters.require("version")
+        let name = try Self.parameter("name", context)
+        let version = try Self.parameter("version", context)
         return try await audited("module.version.\(change.rawValue)", target: "module:\(name)@\(version)", context: context) {
             let principal = try context.authorize(.deploy)
             let record = try await registry.change(
@@ -198,8 +199,8 @@ struct ModulesController {
     }
 
     @Sendable func deleteVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
-        let version = try context.parameters.require("version")
+        let name = try Self.parameter("name", context)
+        let version = try Self.parameter("version", context)
         return try await audited("module.version.delete", target: "module:\(name)@\(version)", context: context) {
             let principal = try context.authorize(.administer)
             _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
@@ -208,6 +209,13 @@ struct ModulesController {
     }
 
     // MARK: Helpers
+
+    /// A path parameter, percent-decoded (Hummingbird hands them over raw), so
+    /// `1.0.0%2Bbuild.7` from a `Location` header means `1.0.0+build.7`.
+    static func parameter(_ name: String, _ context: OrchestratorRequestContext) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
 
     /// Runs a write; a refusal (4xx other than 401) is recorded in the audit
     /// log as `denied` (403) or `failure`, then rethrown. Successes are
@@ -226,6 +234,14 @@ struct ModulesController {
             }
             throw error
         }
+    }
+
+    /// A version row whose blob is gone: an operator problem (restore from backup), not the client's.
+    static func blobMissing(_ record: ModuleVersionRecord) -> APIError {
+        APIError(
+            status: .serviceUnavailable, slug: "blob-missing",
+            detail: "the content of \(record.module)@\(record.version) is missing from blob storage; an operator must restore it",
+            headers: [.retryAfter: "60"])
     }
 
     static func list<Item>(_ body: ListBody<Item>, next: String?, request: Request, context: OrchestratorRequestContext) throws -> Response {

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import Prometheus
 
@@ -12,6 +13,13 @@ public enum MetricsBootstrap {
         factory.defaultDurationHistogramBuckets = [
             .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
+        // Module sizes: 1 KiB … 64 MiB in powers of four.
+        factory.valueHistogramBuckets["wasm_module_upload_bytes"] = (0...8).map { 1024 * pow(4, Double($0)) }
+        // Uploads of up to 50 MiB take longer than API calls.
+        factory.durationHistogramBuckets["wasm_module_upload_duration_seconds"] = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
         ]
         MetricsSystem.bootstrap(factory)
         return registry

@@ -68,6 +68,9 @@ struct RegistryStorageTests {
             let kept = try await harness.upload(WasmFixtures.hello())
             crashing.withLockedValue { $0 = true }
             await #expect(throws: InjectedCrash.self) { try await harness.upload(WasmFixtures.helloVariant(5), version: "2.0.0") }
+            let dry = try await harness.registry.collectGarbage(graceSeconds: 0, dryRun: true)
+            #expect(dry.deleted == 1)
+            #expect(try await harness.allBlobs().count == 2)  // a dry run deletes nothing
             let young = try await harness.registry.collectGarbage(graceSeconds: 3600)
             #expect(young.deleted == 0)
             #expect(young.young == 2)
