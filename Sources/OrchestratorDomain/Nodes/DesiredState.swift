@@ -1,0 +1,85 @@
+/// A module a node should run. Written by deployments; read by the agent's poll.
+public struct DesiredModule: Sendable, Hashable, Codable {
+    public var name: String
+    public var version: String
+    public var digest: ContentDigest
+    /// The function to call (seed 000: `entrypoint`), e.g. `_start` or `handle`.
+    public var entrypoint: String
+    public var resources: ResourceLimits
+    public var config: [String: String]
+    /// The deployment that put it here, so status reports can be tied back.
+    public var deploymentID: String?
+
+    public init(
+        name: String, version: String, digest: ContentDigest, entrypoint: String, resources: ResourceLimits,
+        config: [String: String] = [:], deploymentID: String? = nil
+    ) {
+        self.name = name
+        self.version = version
+        self.digest = digest
+        self.entrypoint = entrypoint
+        self.resources = resources
+        self.config = config
+        self.deploymentID = deploymentID
+    }
+}
+
+/// Seed 000's resource strings: memory `^[0-9]+Mi$`, CPU `^[0-9]+m$`.
+public struct ResourceLimits: Sendable, Hashable, Codable {
+    public var memory: String
+    public var cpu: String
+
+    public init(memory: String = "128Mi", cpu: String = "100m") {
+        self.memory = memory
+        self.cpu = cpu
+    }
+
+    public static func isMemory(_ text: String) -> Bool { hasUnit(text, "Mi") }
+    public static func isCPU(_ text: String) -> Bool { hasUnit(text, "m") }
+
+    private static func hasUnit(_ text: String, _ unit: String) -> Bool {
+        guard text.hasSuffix(unit) else { return false }
+        let digits = text.dropLast(unit.count)
+        return (1...9).contains(digits.count) && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+    }
+}
+
+/// A per-module progress report from an agent, tied to the deployment that caused it.
+public struct ModuleStatusReport: Sendable, Hashable, Codable {
+    public var deploymentID: String?
+    public var module: String
+    public var version: String
+    public var digest: ContentDigest
+    public var state: ModuleRunState
+    /// Required for `failed`: why, in the agent's words (at most 1024 characters).
+    public var reason: String?
+
+    public init(deploymentID: String?, module: String, version: String, digest: ContentDigest, state: ModuleRunState, reason: String?) {
+        self.deploymentID = deploymentID
+        self.module = module
+        self.version = version
+        self.digest = digest
+        self.state = state
+        self.reason = reason
+    }
+
+    public static func problem(_ report: ModuleStatusReport) -> String? {
+        if ModuleName(report.module) == nil { return "'module' must be a module name" }
+        if report.version.isEmpty || report.version.utf8.count > 128 { return "'version' must be 1–128 characters" }
+        if let id = report.deploymentID, id.isEmpty || id.utf8.count > 64 { return "'deploymentId' must be 1–64 characters" }
+        if (report.reason?.utf8.count ?? 0) > 1024 { return "'reason' is at most 1024 characters" }
+        if report.state == .failed && (report.reason ?? "").isEmpty { return "a 'failed' report needs a 'reason'" }
+        return nil
+    }
+}
+
+/// A stored status report, with when it arrived.
+public struct RecordedModuleStatus: Sendable, Hashable, Codable {
+    public var report: ModuleStatusReport
+    public var reportedAt: Double
+
+    public init(report: ModuleStatusReport, reportedAt: Double) {
+        self.report = report
+        self.reportedAt = reportedAt
+    }
+}

@@ -1,0 +1,72 @@
+/// A registered node as the orchestrator knows it.
+public struct NodeRecord: Sendable, Hashable, Codable {
+    public var id: NodeID
+    public var spec: NodeSpec
+    public var admission: AdmissionState
+    public var isEnabled: Bool
+    public var registeredAt: Double
+    public var updatedAt: Double
+    /// The last heartbeat that reached the database (the cache may know a newer one).
+    public var lastHeartbeatAt: Double?
+    public var lastHeartbeat: Heartbeat?
+    /// The health last recorded by the health monitor.
+    public var recordedHealth: NodeHealth
+    public var healthChangedAt: Double?
+
+    public init(
+        id: NodeID, spec: NodeSpec, admission: AdmissionState, isEnabled: Bool, registeredAt: Double, updatedAt: Double,
+        lastHeartbeatAt: Double?, lastHeartbeat: Heartbeat?, recordedHealth: NodeHealth, healthChangedAt: Double?
+    ) {
+        self.id = id
+        self.spec = spec
+        self.admission = admission
+        self.isEnabled = isEnabled
+        self.registeredAt = registeredAt
+        self.updatedAt = updatedAt
+        self.lastHeartbeatAt = lastHeartbeatAt
+        self.lastHeartbeat = lastHeartbeat
+        self.recordedHealth = recordedHealth
+        self.healthChangedAt = healthChangedAt
+    }
+
+    /// May receive new deployments: accepted and enabled.
+    public var isSchedulable: Bool { admission == .accepted && isEnabled }
+}
+
+/// Filters and paging for listing nodes, in id order.
+public struct NodeQuery: Sendable, Hashable {
+    public var region: String?
+    public var zone: String?
+    /// Every pair must match (`key=value` selector terms, ANDed).
+    public var labels: [String: String]
+    public var admission: AdmissionState?
+    public var isEnabled: Bool?
+    public var afterID: String?
+    public var limit: Int
+
+    public init(
+        region: String? = nil, zone: String? = nil, labels: [String: String] = [:], admission: AdmissionState? = nil,
+        isEnabled: Bool? = nil, afterID: String? = nil, limit: Int = 50
+    ) {
+        self.region = region
+        self.zone = zone
+        self.labels = labels
+        self.admission = admission
+        self.isEnabled = isEnabled
+        self.afterID = afterID
+        self.limit = limit
+    }
+}
+
+/// Parses `key=value,key2=value2` label selectors (equality only).
+public enum LabelSelector {
+    public static func parse(_ text: String) -> [String: String]? {
+        var result: [String: String] = [:]
+        for term in text.split(separator: ",") {
+            let parts = term.split(separator: "=", maxSplits: 1).map { String($0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+            guard parts.count == 2, NodeSpecRules.isLabelKey(parts[0]), NodeSpecRules.isLabelValue(parts[1]) else { return nil }
+            result[parts[0]] = parts[1]
+        }
+        return result.count <= NodeSpecRules.maxLabels ? result : nil
+    }
+}
