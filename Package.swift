@@ -175,6 +175,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "EdgeFleet",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: HTTP API
         .target(
             name: "OrchestratorAPI",
@@ -182,6 +197,7 @@ let package = Package(
                 "OrchestratorDomain",
                 "OrchestratorPorts",
                 "OrchestratorAuth",
+                "EdgeFleet",
                 "ModuleRegistry",
                 "WasmInspection",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -197,6 +213,7 @@ let package = Package(
             name: "OrchestratorApp",
             dependencies: [
                 "OrchestratorAPI",
+                "EdgeFleet",
                 "ModuleRegistry",
                 "OrchestratorConfig",
                 "SQLiteMetadataStore",

@@ -1,3 +1,4 @@
+import EdgeFleet
 import ModuleRegistry
 import OrchestratorAuth
 import OrchestratorPorts
@@ -28,13 +29,17 @@ public struct APIEnvironment: Sendable {
     public var registry: ModuleRegistry
     /// How module content downloads answer.
     public var downloads: DownloadPolicy
+    /// Edge nodes and the agent protocol.
+    public var nodes: NodeService
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
-        isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy()
+        isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy(),
+        nodes: NodeService
     ) {
+        self.nodes = nodes
         self.verifier = verifier
         self.issuer = issuer
         self.metadata = metadata

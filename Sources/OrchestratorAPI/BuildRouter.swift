@@ -1,3 +1,4 @@
+import EdgeFleet
 import Hummingbird
 import OrchestratorPorts
 
@@ -16,8 +17,9 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
 
     let api = router.group("/api/v1/wasm")
         .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
-        .add(middleware: BearerAuthMiddleware(verifier: environment.verifier))
+        .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
     AuthController(environment: environment).register(on: api)
     ModulesController(environment: environment).register(on: api)
+    NodesController(environment: environment).register(on: api)
     return router
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import EdgeFleet
 import Logging
 import ModuleRegistry
 import NIOCore
@@ -9,6 +10,7 @@ import NIOSSL
 import OrchestratorAPI
 import OrchestratorAuth
 import OrchestratorConfig
+import OrchestratorDomain
 import OrchestratorPorts
 import Prometheus
 import ServiceLifecycle
@@ -72,6 +74,9 @@ private func assemble(
         services.append(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
     }
 
+    let nodes = makeNodeService(settings: settings, backends: backends, logger: logger)
+    services += [nodes.heartbeats, nodes.health, nodes.desiredState] as [any Service]
+
     let environment = APIEnvironment(
         verifier: verifier, issuer: issuer, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
         version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
@@ -79,7 +84,8 @@ private func assemble(
         maxBodyBytes: settings.server.maxBodyBytes, now: { Date().timeIntervalSince1970 },
         isSchemaReady: { gate.isOpen },
         registry: makeRegistry(settings: settings, backends: backends, logger: logger),
-        downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds))
+        downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
+        nodes: nodes)
     let router = buildRouter(environment: environment)
 
     let application = Application(
@@ -103,6 +109,20 @@ public func makeRegistry(settings: OrchestratorSettings, backends: Backends, hoo
             maxModuleBytes: settings.modules.maxBytes, maxConcurrentValidations: settings.modules.validationConcurrency,
             spoolDirectory: settings.modules.spoolDirectory),
         hooks: hooks, now: { Date().timeIntervalSince1970 }, logger: logger)
+}
+
+/// The node protocol over the selected backends, with the configured timings.
+public func makeNodeService(settings: OrchestratorSettings, backends: Backends, logger: Logger) -> NodeService {
+    let node = settings.nodes
+    return NodeService(
+        store: backends.metadata, cache: backends.cache,
+        settings: FleetSettings(
+            admission: node.admission,
+            health: HealthPolicy(heartbeatIntervalSeconds: Double(node.heartbeatIntervalSeconds), offlineAfterSeconds: Double(node.offlineAfterSeconds)),
+            heartbeatFlushSeconds: Double(node.heartbeatFlushSeconds), healthEvaluationSeconds: Double(node.healthEvaluationSeconds),
+            pollIntervalSeconds: Double(node.pollIntervalSeconds), maxWaitSeconds: Double(node.maxWaitSeconds),
+            credentialCacheSeconds: Double(node.credentialCacheSeconds)),
+        now: { Date().timeIntervalSince1970 }, logger: logger)
 }
 
 /// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.

@@ -17,6 +17,7 @@ public struct OrchestratorSettings: Sendable {
     public var blobs: BlobSettings
     public var auth: AuthConfiguration
     public var modules: ModuleSettings
+    public var nodes: NodeSettings
     /// `log.level` — trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel: String
 
@@ -32,6 +33,7 @@ public struct OrchestratorSettings: Sendable {
         self.blobs = try BlobSettings(values, dataDirectory: dataDirectory)
         self.auth = try AuthConfiguration(values, embedded: database.postgresURL == nil)
         self.modules = try ModuleSettings(values, dataDirectory: dataDirectory)
+        self.nodes = try NodeSettings(values)
         self.logLevel = values.string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

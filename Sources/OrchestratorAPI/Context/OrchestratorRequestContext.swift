@@ -10,6 +10,11 @@ public struct OrchestratorRequestContext: RequestContext {
     public var requestID: String = ""
     /// Set by ``BearerAuthMiddleware``; `nil` on public routes.
     public var principal: Principal?
+    /// For node credentials: the node's admission state when the credential was resolved.
+    public var nodeAdmission: AdmissionState?
+    /// An enrollment token presented as the bearer token. It authenticates
+    /// nothing but `POST /api/v1/wasm/nodes`, so `principal` stays `nil`.
+    public var enrollmentToken: String?
 
     /// Stable, readable JSON: sorted keys, `/` not escaped.
     public var responseEncoder: JSONEncoder {
@@ -24,7 +29,12 @@ public struct OrchestratorRequestContext: RequestContext {
 
     /// The authenticated caller, or 401 when the route forgot its auth middleware.
     public func requirePrincipal() throws -> Principal {
-        guard let principal else { throw APIError.unauthenticated(detail: "authentication is required") }
+        guard let principal else {
+            if enrollmentToken != nil {
+                throw APIError.unauthenticated(detail: "an enrollment token is accepted only by POST /api/v1/wasm/nodes")
+            }
+            throw APIError.unauthenticated(detail: "authentication is required")
+        }
         return principal
     }
 

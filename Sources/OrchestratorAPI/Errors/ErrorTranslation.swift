@@ -1,3 +1,4 @@
+import EdgeFleet
 import Hummingbird
 import ModuleRegistry
 import OrchestratorAuth
@@ -15,6 +16,8 @@ enum ErrorTranslation {
         case let error as APIError:
             return (error, false)
         case let error as RegistryError:
+            return (error.apiError, false)
+        case let error as FleetError:
             return (error.apiError, false)
         case let error as AuthenticationError:
             return (.unauthenticated(detail: error.reason), false)

@@ -1,17 +1,24 @@
+import EdgeFleet
 import Hummingbird
 import Logging
 import OrchestratorAuth
 import OrchestratorDomain
+import OrchestratorPorts
 
-/// Authenticates `Authorization: Bearer <jwt>` and stores the principal in the context.
+/// Authenticates `Authorization: Bearer <token>` and stores the principal in the context.
 ///
+/// Three kinds of bearer token: JWTs (people, CI), node credentials
+/// (`wnc_…`, resolved to an `agent` principal bound to its node) and
+/// enrollment tokens (`wet_…`, kept aside for node registration only).
 /// Applied to every `/api/...` route group; there is no anonymous API.
 public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
     let verifier: TokenVerifier
+    let nodeCredentials: CredentialResolver
 
-    public init(verifier: TokenVerifier) {
+    public init(verifier: TokenVerifier, nodeCredentials: CredentialResolver) {
         self.verifier = verifier
+        self.nodeCredentials = nodeCredentials
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -23,7 +30,22 @@ public struct BearerAuthMiddleware: RouterMiddleware {
             throw AuthenticationError.missingToken
         }
         var context = context
-        let principal = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        if token.hasPrefix(Secrets.enrollmentPrefix) {
+            guard Secrets.looksLike(token, prefix: Secrets.enrollmentPrefix) else { throw AuthenticationError("the enrollment token is malformed") }
+            context.enrollmentToken = token
+            return try await next(request, context)
+        }
+        let principal: Principal
+        if token.hasPrefix(Secrets.nodeCredentialPrefix) {
+            guard Secrets.looksLike(token, prefix: Secrets.nodeCredentialPrefix),
+                  let owner = try await nodeCredentials.resolve(token)
+            else { throw AuthenticationError("the node credential is unknown or has been revoked") }
+            principal = Principal(subject: "node:\(owner.nodeID)", role: .agent, nodeID: owner.nodeID.value)
+            context.nodeAdmission = owner.admission
+        } else {
+            principal = try await verifier.verify(token)
+        }
         context.principal = principal
         context.logger[metadataKey: "subject"] = .string(principal.subject)
         return try await next(request, context)

@@ -1,3 +1,4 @@
+import EdgeFleet
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -157,13 +158,17 @@ struct ModulesController {
     /// redirects to a presigned URL when so configured and the store can.
     @Sendable func download(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        if principal.role == .agent {
-            // Agents may fetch only content a deployment assigns to their node; no deployment exists yet.
-            throw APIError.forbidden(detail: "no deployment assigns this module version to node '\(principal.nodeID ?? "?")'")
-        }
-        try context.authorize(.readFleet)
+        if principal.role != .agent { try context.authorize(.readFleet) }
         let record = try await registry.version(
             module: try Self.parameter("name", context), version: try Self.parameter("version", context))
+        if principal.role == .agent {
+            // An agent may fetch only content in its own node's desired state.
+            guard let node = principal.nodeID.flatMap(NodeID.init),
+                  try await environment.nodes.desiredState.snapshot(for: node).modules.contains(where: { $0.digest == record.digest })
+            else {
+                throw APIError.forbidden(detail: "this module version is not in node '\(principal.nodeID ?? "?")'s desired state")
+            }
+        }
         let etag = "\"\(record.digest)\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: "private, max-age=31536000, immutable"]
         if Self.matches(request.headers[.ifNoneMatch], etag: etag) {

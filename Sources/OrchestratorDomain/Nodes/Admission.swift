@@ -71,6 +71,16 @@ public enum EnrollmentRefusal: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 public enum EnrollmentRules {
+    /// Why `token` may not register a node with `spec` at `now`; `nil` when it may.
+    public static func refusal(_ token: EnrollmentTokenRecord, spec: NodeSpec, now: Double) -> EnrollmentRefusal? {
+        do throws(EnrollmentRefusal) {
+            try check(token, spec: spec, now: now)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Whether `token` may register a node with `spec` at `now`.
     public static func check(_ token: EnrollmentTokenRecord, spec: NodeSpec, now: Double) throws(EnrollmentRefusal) {
         guard now < token.expiresAt else { throw .expired }

@@ -41,13 +41,16 @@ public struct NodeQuery: Sendable, Hashable {
     public var labels: [String: String]
     public var admission: AdmissionState?
     public var isEnabled: Bool?
+    /// Health as last recorded by the health monitor.
+    public var health: NodeHealth?
     public var afterID: String?
     public var limit: Int
 
     public init(
         region: String? = nil, zone: String? = nil, labels: [String: String] = [:], admission: AdmissionState? = nil,
-        isEnabled: Bool? = nil, afterID: String? = nil, limit: Int = 50
+        isEnabled: Bool? = nil, health: NodeHealth? = nil, afterID: String? = nil, limit: Int = 50
     ) {
+        self.health = health
         self.region = region
         self.zone = zone
         self.labels = labels

@@ -1,0 +1,167 @@
+import Crypto
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import OrchestratorDomain
+import OrchestratorPorts
+import ServiceLifecycle
+
+/// Desired state for agents: memoised per node, invalidated and woken
+/// through the cache's pub/sub, so a change made on any replica wakes the
+/// long-polls held on every replica.
+///
+/// A held poll is a suspended continuation, not a thread. Memo entries also
+/// expire after a few seconds, which bounds staleness if a notification is
+/// lost (for example while Redis is down).
+public final class DesiredStateHub: Service, Sendable {
+    public static let channel = "desired-state"
+    static let memoSeconds: Double = 5
+
+    public struct Snapshot: Sendable, Equatable {
+        public let modules: [DesiredModule]
+        /// Strong ETag value (quoted), a hash of the canonical module list.
+        public let etag: String
+    }
+
+    private struct Memo {
+        let snapshot: Snapshot
+        let expires: Double
+    }
+
+    private let store: any NodeStore
+    private let cache: any CacheStore
+    private let now: @Sendable () -> Double
+    private let logger: Logger
+    private let memo = NIOLockedValueBox<[NodeID: Memo]>([:])
+    /// Per node: a change counter and the held polls. One lock, so a poll
+    /// that read the counter can never miss a change made before it waits.
+    private struct Waiting {
+        var versions: [NodeID: UInt64] = [:]
+        var held: [NodeID: [UUID: CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    private let waiting = NIOLockedValueBox(Waiting())
+
+    public init(store: any NodeStore, cache: any CacheStore, now: @escaping @Sendable () -> Double, logger: Logger) {
+        self.store = store
+        self.cache = cache
+        self.now = now
+        self.logger = logger
+    }
+
+    /// The node's desired state.
+    public func snapshot(for node: NodeID) async throws -> Snapshot {
+        let time = now()
+        if let entry = memo.withLockedValue({ $0[node] }), entry.expires > time { return entry.snapshot }
+        let modules = try await store.desiredModules(of: node)
+        let snapshot = Snapshot(modules: modules, etag: Self.etag(modules))
+        memo.withLockedValue { $0[node] = Memo(snapshot: snapshot, expires: time + Self.memoSeconds) }
+        return snapshot
+    }
+
+    /// Replaces the node's desired modules and wakes its pollers on every replica.
+    public func setDesiredModules(_ modules: [DesiredModule], for node: NodeID) async throws {
+        try await store.setDesiredModules(modules, for: node)
+        await notifyChanged(node)
+    }
+
+    /// Tells every replica that `node`'s desired state changed.
+    public func notifyChanged(_ node: NodeID) async {
+        invalidate(node)
+        do {
+            try await cache.publish(channel: Self.channel, message: node.value)
+        } catch {
+            logger.warning("could not publish a desired-state change; other replicas see it within the memo lifetime", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The node's change counter; pass it to ``waitForChange(of:since:timeout:)``.
+    public func changeCounter(of node: NodeID) -> UInt64 {
+        waiting.withLockedValue { $0.versions[node] ?? 0 }
+    }
+
+    /// Suspends until `node`'s state changed after `counter` was read, or `timeout` passes.
+    public func waitForChange(of node: NodeID, since counter: UInt64, timeout: Duration) async {
+        let id = UUID()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Cancellation (the timeout won) must resume the continuation whether it
+                // happens before or after registration: the handler covers "after", the
+                // check following registration covers "before".
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let changed = self.waiting.withLockedValue { waiting -> Bool in
+                            guard (waiting.versions[node] ?? 0) == counter else { return true }
+                            waiting.held[node, default: [:]][id] = continuation
+                            return false
+                        }
+                        if changed {
+                            continuation.resume()
+                        } else if Task.isCancelled {
+                            self.wake(node: node, only: id)
+                        }
+                    }
+                } onCancel: {
+                    self.wake(node: node, only: id)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func invalidate(_ node: NodeID) {
+        memo.withLockedValue { $0[node] = nil }
+        waiting.withLockedValue { $0.versions[node, default: 0] &+= 1 }
+        wake(node: node, only: nil)
+    }
+
+    private func wake(node: NodeID, only id: UUID?) {
+        let continuations = waiting.withLockedValue { waiting -> [CheckedContinuation<Void, Never>] in
+            guard var byID = waiting.held[node] else { return [] }
+            let taken: [CheckedContinuation<Void, Never>]
+            if let id {
+                taken = byID.removeValue(forKey: id).map { [$0] } ?? []
+            } else {
+                taken = Array(byID.values)
+                byID.removeAll()
+            }
+            waiting.held[node] = byID.isEmpty ? nil : byID
+            return taken
+        }
+        continuations.forEach { $0.resume() }
+    }
+
+    /// Follows the pub/sub channel; on loss it retries with backoff.
+    public func run() async throws {
+        var backoff = 0.5
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let messages = try await cache.subscribe(channel: Self.channel)
+                backoff = 0.5
+                try await cancelWhenGracefulShutdown {
+                    for await message in messages {
+                        if let node = NodeID(message) { self.invalidate(node) }
+                    }
+                }
+            } catch {
+                logger.warning("desired-state subscription failed; retrying", metadata: ["error": "\(error)"])
+            }
+            let delay = backoff
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
+            backoff = min(backoff * 2, 10)
+        }
+    }
+
+    /// `"ds-<first 32 hex of SHA-256 of the canonical JSON>"`.
+    static func etag(_ modules: [DesiredModule]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(modules.sorted { $0.name < $1.name })) ?? Data()
+        let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return "\"ds-\(hex.prefix(32))\""
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import OrchestratorDomain
+import OrchestratorPorts
+
+/// The node use cases behind `/api/v1/wasm/nodes` and `/enrollment-tokens`.
+public struct NodeService: Sendable {
+    public let store: any MetadataStore
+    public let settings: FleetSettings
+    public let credentials: CredentialResolver
+    public let heartbeats: HeartbeatIngest
+    public let health: HealthMonitor
+    public let desiredState: DesiredStateHub
+    let now: @Sendable () -> Double
+    let logger: Logger
+
+    public init(store: any MetadataStore, cache: any CacheStore, settings: FleetSettings, now: @escaping @Sendable () -> Double, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.now = now
+        self.logger = logger
+        self.credentials = CredentialResolver(store: store, ttlSeconds: settings.credentialCacheSeconds, now: now)
+        self.heartbeats = HeartbeatIngest(store: store, cache: cache, settings: settings, logger: logger)
+        self.health = HealthMonitor(store: store, heartbeats: heartbeats, settings: settings, now: now, logger: logger)
+        self.desiredState = DesiredStateHub(store: store, cache: cache, now: now, logger: logger)
+    }
+
+    public var currentTime: Double { now() }
+
+    // MARK: Enrollment tokens
+
+    /// A new token; the secret is returned once and stored only as a hash.
+    public func createEnrollmentToken(
+        ttlSeconds: Int, maxUses: Int, region: String?, labels: [String: String], description: String?, actor: String, requestID: String?
+    ) async throws -> (record: EnrollmentTokenRecord, token: String) {
+        let (id, token) = Secrets.newEnrollmentToken()
+        let time = now()
+        let record = EnrollmentTokenRecord(
+            id: id, expiresAt: time + Double(ttlSeconds), maxUses: maxUses, uses: 0, region: region, requiredLabels: labels,
+            createdBy: actor, createdAt: time, description: description)
+        try await store.createEnrollmentToken(
+            record, secretHash: Secrets.hash(token),
+            audit: audit(actor, "node.enrollment-token.create", "enrollment-token:\(id)", requestID))
+        return (record, token)
+    }
+
+    // MARK: Registration
+
+    /// Registers a new node with an enrollment token. Returns the node and its
+    /// credential (shown once).
+    public func enroll(nodeID: NodeID, spec: NodeSpec, enrollmentToken: String, requestID: String?) async throws -> (NodeRecord, String) {
+        if let problem = NodeSpecRules.problem(spec) { throw FleetError.invalidSpec(problem) }
+        let credential = Secrets.newNodeCredential()
+        let admission: AdmissionState = settings.admission == .auto ? .accepted : .pending
+        let enrollment = Enrollment(
+            tokenHash: Secrets.hash(enrollmentToken), nodeID: nodeID, spec: spec, admission: admission,
+            credentialHash: Secrets.hash(credential), at: now())
+        let tokenID = enrollmentToken.split(separator: "_").dropFirst().first.map(String.init) ?? "?"
+        switch try await store.enroll(enrollment, audit: audit("enrollment-token:\(tokenID)", "node.register", "node:\(nodeID)", requestID)) {
+        case .registered(let node): return (node, credential)
+        case .unknownToken: throw FleetError.unknownEnrollmentToken
+        case .refused(let refusal): throw FleetError.enrollmentRefused(refusal)
+        case .nodeExists: throw FleetError.nodeIDTaken(nodeID.value)
+        }
+    }
+
+    /// The node re-registers itself with its own credential: its spec is replaced.
+    public func reregister(nodeID: NodeID, spec: NodeSpec, requestID: String?) async throws -> NodeRecord {
+        if let problem = NodeSpecRules.problem(spec) { throw FleetError.invalidSpec(problem) }
+        guard let node = try await store.updateSpec(
+            of: nodeID, to: spec, at: now(), audit: audit("node:\(nodeID)", "node.reregister", "node:\(nodeID)", requestID))
+        else { throw FleetError.nodeNotFound(nodeID.value) }
+        return node
+    }
+
+    // MARK: Operators
+
+    public func node(_ id: NodeID) async throws -> NodeRecord {
+        guard let node = try await store.node(id) else { throw FleetError.nodeNotFound(id.value) }
+        return node
+    }
+
+    public func decide(_ decision: AdmissionDecision, node id: NodeID, actor: String, requestID: String?) async throws -> NodeRecord {
+        let current = try await node(id)
+        if decision.isNoOp(from: current.admission) { return current }
+        guard let updated = try await store.setAdmission(
+            id, decision.target, at: now(), audit: audit(actor, "node.\(decision.rawValue)", "node:\(id)", requestID))
+        else { throw FleetError.nodeNotFound(id.value) }
+        credentials.evict(node: id)
+        return updated
+    }
+
+    public func update(node id: NodeID, isEnabled: Bool?, labels: [String: String]?, actor: String, requestID: String?) async throws -> NodeRecord {
+        if let labels {
+            var probe = try await node(id).spec
+            probe.labels = labels
+            if let problem = NodeSpecRules.problem(probe) { throw FleetError.invalidSpec(problem) }
+        }
+        guard let updated = try await store.setEnabled(
+            id, isEnabled, labels: labels, at: now(), audit: audit(actor, "node.update", "node:\(id)", requestID))
+        else { throw FleetError.nodeNotFound(id.value) }
+        return updated
+    }
+
+    /// A fresh credential; the old one stops working at once on this replica
+    /// and within ``FleetSettings/credentialCacheSeconds`` elsewhere.
+    public func rotateCredential(node id: NodeID, actor: String, requestID: String?) async throws -> String {
+        let credential = Secrets.newNodeCredential()
+        guard try await store.replaceCredential(
+            of: id, with: Secrets.hash(credential), at: now(), audit: audit(actor, "node.credential.rotate", "node:\(id)", requestID))
+        else { throw FleetError.nodeNotFound(id.value) }
+        credentials.evict(node: id)
+        return credential
+    }
+
+    public func deregister(node id: NodeID, actor: String, requestID: String?) async throws {
+        guard try await store.deleteNode(id, audit: audit(actor, "node.deregister", "node:\(id)", requestID)) else {
+            throw FleetError.nodeNotFound(id.value)
+        }
+        credentials.evict(node: id)
+        await desiredState.notifyChanged(id)
+    }
+
+    // MARK: Agent protocol
+
+    /// Validates and accepts a heartbeat from an admitted node.
+    public func heartbeat(_ heartbeat: Heartbeat, from id: NodeID) async throws {
+        if let problem = HeartbeatRules.problem(heartbeat) { throw FleetError.invalidHeartbeat(problem) }
+        try await heartbeats.record(HeartbeatSnapshot(nodeID: id, at: now(), heartbeat: heartbeat))
+    }
+
+    public func report(_ reports: [ModuleStatusReport], from id: NodeID) async throws {
+        if reports.isEmpty || reports.count > 100 { throw FleetError.invalidReport("send 1 to 100 reports") }
+        if let problem = reports.lazy.compactMap(ModuleStatusReport.problem).first { throw FleetError.invalidReport(problem) }
+        try await store.recordStatus(reports, for: id, at: now())
+    }
+
+    /// A jittered poll interval (±20 %), so a fleet never polls in lockstep.
+    public func pollAfterSeconds() -> Int {
+        Int((settings.pollIntervalSeconds * Double.random(in: 0.8...1.2)).rounded())
+    }
+
+    func audit(_ actor: String, _ action: String, _ target: String, _ requestID: String?) -> AuditEvent {
+        AuditEvent(actor: actor, action: action, target: target, outcome: .success, requestID: requestID, occurredAt: now())
+    }
+}

@@ -1,0 +1,76 @@
+import EdgeFleet
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrchestratorDomain
+
+/// `GET /nodes/{id}/desired-state`: strong ETag, `If-None-Match` → 304, and
+/// long-poll with `?wait=30s` (capped) that answers as soon as the node's
+/// desired state changes on any replica. A held request is a suspended
+/// task, not a thread.
+struct AgentPollHandler {
+    let environment: APIEnvironment
+
+    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+        group.get("/nodes/:id/desired-state", use: poll)
+    }
+
+    @Sendable func poll(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let nodes = environment.nodes
+        let id = try NodesController.nodeID(context)
+        let principal = try context.requirePrincipal()
+        if principal.role == .agent {
+            _ = try NodesController.admittedAgent(context)
+        } else {
+            _ = try NodesController.readableNode(context)
+            _ = try await nodes.node(id)
+        }
+        let wait = try Self.waitDuration(request.uri.queryParameters.get("wait"), max: nodes.settings.maxWaitSeconds)
+        let known = request.headers[.ifNoneMatch]
+        let hub = nodes.desiredState
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let counter = hub.changeCounter(of: id)
+            let snapshot = try await hub.snapshot(for: id)
+            if !Self.matches(known, snapshot.etag) {
+                return try answer(snapshot, id: id, request: request, context: context)
+            }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { break }
+            await hub.waitForChange(of: id, since: counter, timeout: remaining)
+        }
+        return Response(status: .notModified, headers: [
+            .eTag: try await hub.snapshot(for: id).etag,
+            HTTPField.Name("X-Poll-After-Seconds")!: String(nodes.pollAfterSeconds()),
+        ])
+    }
+
+    private func answer(_ snapshot: DesiredStateHub.Snapshot, id: NodeID, request: Request, context: OrchestratorRequestContext) throws -> Response {
+        let poll = environment.nodes.pollAfterSeconds()
+        let body = DesiredStateBody(
+            nodeId: id.value, revision: String(snapshot.etag.dropFirst().dropLast()),
+            modules: snapshot.modules.map(DesiredStateBody.Module.init), pollAfterSeconds: poll)
+        var response = try body.response(from: request, context: context)
+        response.headers[.eTag] = snapshot.etag
+        response.headers[.cacheControl] = "no-cache"
+        response.headers[HTTPField.Name("X-Poll-After-Seconds")!] = String(poll)
+        return response
+    }
+
+    /// `wait` as `30s`, `30`, `1m`; `0` means answer at once. Capped at `max`.
+    static func waitDuration(_ text: String?, max: Double) throws -> Duration {
+        guard let text, !text.isEmpty, text != "0", text != "0s" else { return .zero }
+        guard let seconds = DurationText.seconds(text), seconds <= 3600 else {
+            throw APIError.badRequest(detail: "'wait' must be a number of seconds such as 30s (at most \(Int(max)) are honoured)")
+        }
+        return .milliseconds(Int64(min(Double(seconds), max) * 1000))
+    }
+
+    static func matches(_ header: String?, _ etag: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == etag || tag == "W/" + etag || tag == "*"
+        }
+    }
+}

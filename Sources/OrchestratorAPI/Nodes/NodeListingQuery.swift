@@ -1,0 +1,40 @@
+import Hummingbird
+import OrchestratorDomain
+
+/// `GET /nodes` filters: `region`, `zone`, `selector` (`key=value,…`),
+/// `health`, `enabled`, `admission`, plus `limit` and `cursor`.
+struct NodeListingQuery {
+    let nodeQuery: NodeQuery
+
+    init(_ request: Request) throws {
+        let listing = try ListingQuery(request)
+        let query = request.uri.queryParameters
+        var nodeQuery = NodeQuery(limit: listing.limit)
+        nodeQuery.afterID = try listing.decodeCursor(tag: "n")
+        nodeQuery.region = query.get("region")
+        nodeQuery.zone = query.get("zone")
+        if let selector = query.get("selector") ?? query.get("labelSelector") {
+            guard let labels = LabelSelector.parse(String(selector)) else {
+                throw APIError.badRequest(detail: "'selector' must be key=value terms separated by commas")
+            }
+            nodeQuery.labels = labels
+        }
+        if let text = query.get("health") {
+            guard let health = NodeHealth.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+                throw APIError.badRequest(detail: "'health' must be one of Healthy, Degraded, Unhealthy, Offline")
+            }
+            nodeQuery.health = health
+        }
+        if let text = query.get("enabled") {
+            guard text == "true" || text == "false" else { throw APIError.badRequest(detail: "'enabled' must be true or false") }
+            nodeQuery.isEnabled = text == "true"
+        }
+        if let text = query.get("admission") {
+            guard let admission = AdmissionState(rawValue: String(text)) else {
+                throw APIError.badRequest(detail: "'admission' must be one of pending, accepted, rejected")
+            }
+            nodeQuery.admission = admission
+        }
+        self.nodeQuery = nodeQuery
+    }
+}

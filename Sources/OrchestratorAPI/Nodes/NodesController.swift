@@ -1,0 +1,233 @@
+import EdgeFleet
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrchestratorDomain
+import OrchestratorPorts
+
+/// `/api/v1/wasm/nodes/...` and `/api/v1/wasm/enrollment-tokens`: enrollment,
+/// operators' node management and the agent protocol (heartbeat, health,
+/// desired state with ETag and long-poll, status reports).
+struct NodesController {
+    let environment: APIEnvironment
+    var nodes: NodeService { environment.nodes }
+
+    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+        group.post("/enrollment-tokens", use: createEnrollmentToken)
+        group.get("/enrollment-tokens", use: listEnrollmentTokens)
+        group.delete("/enrollment-tokens/:id", use: deleteEnrollmentToken)
+        group.post("/nodes", use: registerNode)
+        group.get("/nodes", use: listNodes)
+        group.get("/nodes/:id", use: getNode)
+        group.put("/nodes/:id", use: updateNode)
+        group.delete("/nodes/:id", use: deleteNode)
+        group.post("/nodes/:id/accept") { request, context in try await decide(.accept, request, context) }
+        group.post("/nodes/:id/reject") { request, context in try await decide(.reject, request, context) }
+        group.post("/nodes/:id/credentials/rotate", use: rotateCredential)
+        group.post("/nodes/:id/heartbeat", use: heartbeat)
+        group.get("/nodes/:id/health", use: health)
+        group.get("/nodes/:id/health/history", use: healthHistory)
+        AgentPollHandler(environment: environment).register(on: group)
+        group.post("/nodes/:id/status", use: reportStatus)
+        group.get("/nodes/:id/status", use: listStatus)
+    }
+
+    // MARK: Enrollment tokens
+
+    struct CreateTokenRequest: Decodable {
+        let expiresInSeconds: Int?
+        let maxUses: Int?
+        let region: String?
+        let labels: [String: String]?
+        let description: String?
+    }
+
+    @Sendable func createEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> EditedResponse<EnrollmentTokenBody> {
+        let admin = try context.authorize(.administer)
+        let body = try await request.decodeJSON(CreateTokenRequest.self, limit: 16 * 1024)
+        let ttl = body.expiresInSeconds ?? 86_400
+        guard (60...2_592_000).contains(ttl) else { throw APIError.badRequest(detail: "'expiresInSeconds' must be 60 to 2592000") }
+        let uses = body.maxUses ?? 1
+        guard (1...100_000).contains(uses) else { throw APIError.badRequest(detail: "'maxUses' must be 1 to 100000") }
+        if let region = body.region, LabelSelector.parse("region=\(region)") == nil {
+            throw APIError.badRequest(detail: "'region' must be 1–63 letters, digits, '.', '_' or '-'")
+        }
+        let labels = body.labels ?? [:]
+        guard labels.count <= NodeSpecRules.maxLabels, labels.allSatisfy({ NodeSpecRules.isLabelKey($0.key) && NodeSpecRules.isLabelValue($0.value) }) else {
+            throw APIError.badRequest(detail: "'labels' must be at most \(NodeSpecRules.maxLabels) valid key/value pairs")
+        }
+        guard (body.description?.utf8.count ?? 0) <= 256 else { throw APIError.badRequest(detail: "'description' is at most 256 bytes") }
+        let (record, token) = try await nodes.createEnrollmentToken(
+            ttlSeconds: ttl, maxUses: uses, region: body.region, labels: labels, description: body.description,
+            actor: admin.subject, requestID: context.requestID)
+        return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: EnrollmentTokenBody(record, token: token))
+    }
+
+    @Sendable func listEnrollmentTokens(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<EnrollmentTokenBody> {
+        try context.authorize(.administer)
+        let includeExpired = request.uri.queryParameters.get("includeExpired") == "true"
+        let tokens = try await nodes.store.enrollmentTokens(includeExpiredBefore: includeExpired ? nil : nodes.currentTime)
+        return ListBody(items: tokens.map { EnrollmentTokenBody($0) }, nextCursor: nil)
+    }
+
+    @Sendable func deleteEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let admin = try context.authorize(.administer)
+        let id = try context.parameters.require("id")
+        let audit = AuditEvent(
+            actor: admin.subject, action: "node.enrollment-token.revoke", target: "enrollment-token:\(id.prefix(64))", outcome: .success,
+            requestID: context.requestID, occurredAt: nodes.currentTime)
+        guard try await nodes.store.deleteEnrollmentToken(id: id, audit: audit) else { throw FleetError.tokenNotFound(id) }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Registration
+
+    /// With an enrollment token: registers a new node (201) and returns its
+    /// credential once. With a node credential for the same id: re-registers (200).
+    @Sendable func registerNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(RegisterNodeRequest.self, limit: 64 * 1024)
+        guard let id = NodeID(body.nodeId) else { throw FleetError.invalidNodeID(body.nodeId) }
+        let spec = try body.spec()
+        let interval = Int(nodes.settings.health.heartbeatIntervalSeconds)
+        if let enrollmentToken = context.enrollmentToken {
+            let (node, credential) = try await nodes.enroll(nodeID: id, spec: spec, enrollmentToken: enrollmentToken, requestID: context.requestID)
+            var response = try RegisteredNodeBody(node: NodeBody(node), credential: credential, heartbeatIntervalSeconds: interval)
+                .response(from: request, context: context)
+            response.status = .created
+            response.headers[.location] = "/api/v1/wasm/nodes/\(id)"
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+        let principal = try context.requirePrincipal()
+        guard principal.role == .agent else {
+            throw APIError.forbidden(detail: "nodes register with an enrollment token, or re-register with their own credential")
+        }
+        guard principal.nodeID == id.value else { throw APIError.forbidden(detail: "this credential belongs to another node") }
+        let node = try await nodes.reregister(nodeID: id, spec: spec, requestID: context.requestID)
+        return try RegisteredNodeBody(node: NodeBody(node), credential: nil, heartbeatIntervalSeconds: interval).response(from: request, context: context)
+    }
+
+    // MARK: Operators
+
+    @Sendable func listNodes(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let query = try NodeListingQuery(request)
+        let page = try await nodes.store.nodes(query.nodeQuery)
+        let next = page.next.map { ListingQuery.encodeCursor(tag: "n", $0) }
+        var response = try ListBody(items: page.items.map(NodeBody.init), nextCursor: next).response(from: request, context: context)
+        if let next { response.headers[HTTPField.Name("Link")!] = ListingQuery.nextLink(request, cursor: next) }
+        return response
+    }
+
+    @Sendable func getNode(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeBody {
+        let id = try Self.readableNode(context)
+        return NodeBody(try await nodes.node(id))
+    }
+
+    struct UpdateNodeRequest: Decodable {
+        let isEnabled: Bool?
+        let labels: [String: String]?
+    }
+
+    @Sendable func updateNode(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeBody {
+        let admin = try context.authorize(.administer)
+        let id = try Self.nodeID(context)
+        let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
+        guard body.isEnabled != nil || body.labels != nil else { throw APIError.badRequest(detail: "send 'isEnabled' and/or 'labels'") }
+        return NodeBody(try await nodes.update(node: id, isEnabled: body.isEnabled, labels: body.labels, actor: admin.subject, requestID: context.requestID))
+    }
+
+    @Sendable func deleteNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let admin = try context.authorize(.administer)
+        try await nodes.deregister(node: try Self.nodeID(context), actor: admin.subject, requestID: context.requestID)
+        return Response(status: .noContent)
+    }
+
+    func decide(_ decision: AdmissionDecision, _ request: Request, _ context: OrchestratorRequestContext) async throws -> NodeBody {
+        let admin = try context.authorize(.administer)
+        return NodeBody(try await nodes.decide(decision, node: try Self.nodeID(context), actor: admin.subject, requestID: context.requestID))
+    }
+
+    struct RotatedCredential: ResponseEncodable {
+        let nodeId: String
+        let credential: String
+    }
+
+    /// The node itself (even while pending) or an admin.
+    @Sendable func rotateCredential(_ request: Request, context: OrchestratorRequestContext) async throws -> EditedResponse<RotatedCredential> {
+        let id = try Self.nodeID(context)
+        let principal = try context.authorize(.actAsNode(id.value))
+        let credential = try await nodes.rotateCredential(node: id, actor: principal.subject, requestID: context.requestID)
+        return EditedResponse(headers: [.cacheControl: "no-store"], response: RotatedCredential(nodeId: id.value, credential: credential))
+    }
+
+    // MARK: Agent protocol
+
+    @Sendable func heartbeat(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let id = try Self.admittedAgent(context)
+        let heartbeat = try await request.decodeJSON(Heartbeat.self, limit: 256 * 1024)
+        try await nodes.heartbeat(heartbeat, from: id)
+        return Response(status: .noContent, headers: [HTTPField.Name("X-Heartbeat-Interval-Seconds")!: String(Int(nodes.settings.health.heartbeatIntervalSeconds))])
+    }
+
+    @Sendable func health(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeHealthBody {
+        let id = try Self.readableNode(context)
+        let node = try await nodes.node(id)
+        let (status, at, heartbeat) = await nodes.health.currentHealth(of: node)
+        return NodeHealthBody(
+            nodeId: id.value, status: status.rawValue, modulesLoaded: heartbeat?.modulesLoaded ?? 0,
+            cpuUsagePercent: heartbeat?.cpuUsagePercent ?? 0, memoryUsageMB: heartbeat?.memoryUsageMB ?? 0,
+            lastHeartbeat: at.map(RFC3339.format))
+    }
+
+    @Sendable func healthHistory(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<HealthTransitionBody> {
+        let id = try Self.readableNode(context)
+        _ = try await nodes.node(id)
+        let transitions = try await nodes.store.healthTransitions(of: id, limit: 100)
+        return ListBody(
+            items: transitions.map { HealthTransitionBody(from: $0.from.rawValue, to: $0.to.rawValue, at: RFC3339.format($0.at)) }, nextCursor: nil)
+    }
+
+    @Sendable func reportStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let id = try Self.admittedAgent(context)
+        let body = try await request.decodeJSON(StatusReportsRequest.self, limit: 256 * 1024)
+        try await nodes.report(body.reports.map(\.domain), from: id)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func listStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<StatusReportBody> {
+        let id = try Self.readableNode(context)
+        _ = try await nodes.node(id)
+        return ListBody(items: try await nodes.store.moduleStatuses(of: id).map(StatusReportBody.init), nextCursor: nil)
+    }
+
+    // MARK: Authorization helpers
+
+    static func nodeID(_ context: OrchestratorRequestContext) throws -> NodeID {
+        let raw = try context.parameters.require("id")
+        let text = raw.removingPercentEncoding ?? raw
+        guard let id = NodeID(text) else { throw FleetError.invalidNodeID(text) }
+        return id
+    }
+
+    /// Operators who read the fleet, or the node itself. Another node's credential gets 403
+    /// before anything is looked up, so it learns nothing about the node.
+    static func readableNode(_ context: OrchestratorRequestContext) throws -> NodeID {
+        let id = try nodeID(context)
+        let principal = try context.requirePrincipal()
+        guard AccessPolicy.allows(principal, .readFleet) || AccessPolicy.allows(principal, .actAsNode(id.value)) else {
+            throw APIError.forbidden(detail: principal.role == .agent ? "this credential belongs to another node" : "role '\(principal.role.rawValue)' may not read nodes")
+        }
+        return id
+    }
+
+    /// Only the node's own credential, and only once the node is accepted.
+    static func admittedAgent(_ context: OrchestratorRequestContext) throws -> NodeID {
+        let id = try nodeID(context)
+        let principal = try context.requirePrincipal()
+        guard principal.role == .agent else { throw APIError.forbidden(detail: "only the node's own credential may do this") }
+        guard principal.nodeID == id.value else { throw APIError.forbidden(detail: "this credential belongs to another node") }
+        if let admission = context.nodeAdmission, admission != .accepted { throw FleetError.notAdmitted(id.value, admission) }
+        return id
+    }
+}
