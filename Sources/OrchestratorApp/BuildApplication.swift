@@ -23,6 +23,8 @@ public struct OrchestratorServer: Sendable {
     public let application: Application<RouterResponder<OrchestratorRequestContext>>
     public let backends: Backends
     public let gate: SchemaGate
+    /// The node protocol's services, for tools and tests that act as the deployments engine.
+    public let nodes: NodeService
 }
 
 /// The single place where the server is assembled from settings.
@@ -98,7 +100,7 @@ private func assemble(
         },
         logger: logger)
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
-    return OrchestratorServer(application: application, backends: backends, gate: gate)
+    return OrchestratorServer(application: application, backends: backends, gate: gate, nodes: nodes)
 }
 
 /// The registry over the selected backends, with the configured limits.
