@@ -1,6 +1,7 @@
 import HTTPTypes
 import Foundation
 import Hummingbird
+import EdgeFleet
 import HummingbirdTesting
 import Logging
 import NIOConcurrencyHelpers
@@ -17,7 +18,7 @@ struct TestServer {
     let dataDirectory: String
     let settings: OrchestratorSettings
     /// The running server's metadata store, for assertions on what it recorded.
-    private let running = NIOLockedValueBox<(any MetadataStore)?>(nil)
+    private let running = NIOLockedValueBox<OrchestratorServer?>(nil)
 
     init(environment: [String: String] = [:]) async throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("orch-" + UUID().uuidString).path
@@ -32,7 +33,7 @@ struct TestServer {
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
         let server = try await buildApplication(settings: settings, logger: logger)
-        running.withLockedValue { $0 = server.backends.metadata }
+        running.withLockedValue { $0 = server }
         try await server.application.test(.live) { client in
             try await waitForSchema(server.gate)
             try await body(client, self)
@@ -49,8 +50,13 @@ struct TestServer {
 
     /// The newest audit events the running server recorded.
     func recentAudit(limit: Int) async throws -> [AuditEvent] {
-        let store = try #require(running.withLockedValue { $0 })
-        return try await store.recentAudit(limit: limit)
+        let server = try #require(running.withLockedValue { $0 })
+        return try await server.backends.metadata.recentAudit(limit: limit)
+    }
+
+    /// The running server's node services (to act as the deployments engine would).
+    func nodes() throws -> NodeService {
+        try #require(running.withLockedValue { $0 }).nodes
     }
 
     private func waitForSchema(_ gate: SchemaGate) async throws {
