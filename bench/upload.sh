@@ -6,7 +6,7 @@
 # and the server's peak RSS while CONCURRENT (4) uploads run at once.
 # Usage: bash bench/upload.sh
 #   env: ROUNDS=5 SIZE=50000000 KIND=custom|data CONCURRENT=4 SAMPLE_MS=50 RSS_BUDGET_MB=32
-#        BREAKDOWN=3 SKIP_BUILD=1 SCRATCH_PATH=DIR ORCH_BIN=PATH SERVICES_DIR=DIR
+#        BREAKDOWN=3 SKIP_BUILD=1 SCRATCH_PATH=DIR ORCH=PATH SERVICES_DIR=DIR
 # Prints the tables on stdout; raw curl output, samples and logs stay in a temp dir (path printed).
 set -euo pipefail
 
@@ -33,11 +33,11 @@ curl --help all 2>/dev/null | grep -q -- --aws-sigv4 || die "this curl has no --
 # --- build (release) ----------------------------------------------------------
 SCRATCH=()
 [[ -n ${SCRATCH_PATH:-} ]] && SCRATCH=(--scratch-path "$SCRATCH_PATH")
-if [[ -z ${ORCH_BIN:-} && "${SKIP_BUILD:-0}" != 1 ]]; then
+if [[ -z ${ORCH:-} && "${SKIP_BUILD:-0}" != 1 ]]; then
     log "building wasm-orchestrator (release)"
     (cd "$ROOT" && swift build -c release --product wasm-orchestrator "${SCRATCH[@]}") >&2
 fi
-ORCH="${ORCH_BIN:-${SCRATCH_PATH:-$ROOT/.build}/release/wasm-orchestrator}"
+ORCH="${ORCH:-${SCRATCH_PATH:-$ROOT/.build}/release/wasm-orchestrator}"
 [[ -x "$ORCH" ]] || die "release binary missing: $ORCH"
 
 # --- scratch, cleanup ---------------------------------------------------------
@@ -51,7 +51,7 @@ cleanup() {
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     if [[ -n $OWN_SERVICES ]]; then
         cp "$OWN_SERVICES"/weed/weed.log "$OWN_SERVICES"/pg/postgres.log "$RAW/" 2>/dev/null || true
-        bash "$ROOT/scripts/services-down.sh" "$OWN_SERVICES" >&2 || true
+        bash "$ROOT/scripts/services-down.sh" "$OWN_SERVICES" >&2 && rm -rf "$OWN_SERVICES"
     fi
     rm -rf "$WORK"
     log "raw outputs and logs: $RAW"
@@ -69,7 +69,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 if [[ -n ${SERVICES_DIR:-} ]]; then
     [[ -f $SERVICES_DIR/env.sh ]] || die "no $SERVICES_DIR/env.sh (run scripts/services-up.sh $SERVICES_DIR)"
 else
-    SERVICES_DIR="$WORK/services"
+    # Directly under /tmp: as root, services-up runs PostgreSQL as `postgres`, which must reach it.
+    SERVICES_DIR="$(mktemp -d /tmp/bench-upload-svc.XXXXXX)"
     OWN_SERVICES="$SERVICES_DIR"
     log "starting PostgreSQL, Redis and SeaweedFS (scripts/services-up.sh)"
     bash "$ROOT/scripts/services-up.sh" "$SERVICES_DIR" >&2
@@ -231,6 +232,8 @@ start_sampler() { python3 "$WORK/rss.py" "$SERVER_PID" "$SAMPLE_MS" "$1" & SAMPL
 stop_sampler() { kill -TERM "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }'; }   # kB (KiB) -> MB
 
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"   # other work on the machine skews everything: shown in the table
+
 # --- warm-up: one raw PUT, one upload (bucket creation, volume growth, connections) --
 log "warm-up"
 raw_put raw-warm "$MODS/warm.wasm" 20 >"$RAW/raw-warm.time"
@@ -318,7 +321,7 @@ RATIOS="$(paste <(col up) <(col raw) | awk '{ printf "%s%.2f", (NR > 1 ? "/" : "
 MEM_GB="$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
 
 echo
-echo "$SIZE-byte module ($KIND variant), SeaweedFS S3 on loopback, $ROUNDS interleaved rounds, medians ($(nproc) cores, $MEM_GB GiB RAM, $(date -u +%Y-%m-%dT%H:%MZ))"
+echo "$SIZE-byte module ($KIND variant), SeaweedFS S3 on loopback, $ROUNDS interleaved rounds, medians ($(nproc) cores, $MEM_GB GiB RAM, load $LOAD_START -> $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ))"
 printf '%-10s %10s %9s   %s\n' target "median s" "MB/s" "s per round"
 printf '%-10s %10.3f %9.1f   %s\n' raw_put "$RAW_MED" "$(awk -v s="$SIZE" -v t="$RAW_MED" 'BEGIN { print s / 1e6 / t }')" "$RAW_ALL"
 printf '%-10s %10.3f %9.1f   %s\n' upload "$UP_MED" "$(awk -v s="$SIZE" -v t="$UP_MED" 'BEGIN { print s / 1e6 / t }')" "$UP_ALL"

@@ -7,7 +7,9 @@ import ServiceLifecycle
 /// Re-evaluates every node's health on a timer, records transitions
 /// (compare-and-set, so with several replicas each transition is recorded
 /// once) and publishes seed 004's gauges `wasm_edge_nodes_total` and
-/// `wasm_edge_nodes_healthy`.
+/// `wasm_edge_nodes_healthy`. Both count admitted (accepted) nodes only, so
+/// pending registrations do not trip a "less than 90 % healthy" alert; every
+/// replica exports the same fleet-wide values (aggregate with `max`).
 public final class HealthMonitor: Service, Sendable {
     private let store: any NodeStore
     private let heartbeats: HeartbeatIngest
@@ -42,7 +44,7 @@ public final class HealthMonitor: Service, Sendable {
         var healthyCount = 0
         for node in nodes {
             let (health, _, _) = await currentHealth(of: node)
-            if health == .healthy { healthyCount += 1 }
+            if health == .healthy && node.admission == .accepted { healthyCount += 1 }
             guard health != node.recordedHealth else { continue }
             let transition = HealthTransition(nodeID: node.id, from: node.recordedHealth, to: health, at: now())
             if try await store.recordHealthTransition(transition) {
@@ -52,7 +54,7 @@ public final class HealthMonitor: Service, Sendable {
                 ])
             }
         }
-        total.record(nodes.count)
+        total.record(nodes.filter { $0.admission == .accepted }.count)
         healthy.record(healthyCount)
         return recorded
     }

@@ -45,10 +45,16 @@ public final class HeartbeatIngest: Service, Sendable {
         }
     }
 
+    /// Drops what is known about a deregistered node, so an id enrolled again starts Offline.
+    public func forget(_ node: NodeID) async {
+        pending.withLockedValue { $0[node] = nil }
+        try? await cache.delete(Self.cacheKey(node))
+    }
+
     /// The newest heartbeat known for `node`: the cache's, else the database's.
     public func latest(_ node: NodeRecord) async -> (at: Double, heartbeat: Heartbeat)? {
         if let text = try? await cache.get(Self.cacheKey(node.id)), let cached = NodeCoding.decode(CachedHeartbeat.self, text),
-           cached.at >= (node.lastHeartbeatAt ?? 0)
+           cached.at >= (node.lastHeartbeatAt ?? 0), cached.at >= node.registeredAt
         {
             return (cached.at, cached.heartbeat)
         }

@@ -65,8 +65,16 @@ public struct NodeService: Sendable {
     }
 
     /// The node re-registers itself with its own credential: its spec is replaced.
+    /// Region and labels stay as they are: the region was vetted by the
+    /// enrollment token and labels belong to operators after registration.
     public func reregister(nodeID: NodeID, spec: NodeSpec, requestID: String?) async throws -> NodeRecord {
         if let problem = NodeSpecRules.problem(spec) { throw FleetError.invalidSpec(problem) }
+        let current = try await node(nodeID)
+        guard spec.region == current.spec.region else {
+            throw FleetError.invalidSpec("a node cannot move itself from region '\(current.spec.region)'; deregister it and enroll again")
+        }
+        var spec = spec
+        spec.labels = current.spec.labels
         guard let node = try await store.updateSpec(
             of: nodeID, to: spec, at: now(), audit: audit("node:\(nodeID)", "node.reregister", "node:\(nodeID)", requestID))
         else { throw FleetError.nodeNotFound(nodeID.value) }
@@ -118,6 +126,7 @@ public struct NodeService: Sendable {
             throw FleetError.nodeNotFound(id.value)
         }
         credentials.evict(node: id)
+        await heartbeats.forget(id)
         await desiredState.notifyChanged(id)
     }
 

@@ -158,6 +158,7 @@ extension PostgresMetadataStore {
         try await transaction { connection, logger in
             let rows = try await connection.query("DELETE FROM nodes WHERE id = \(id.value) RETURNING id", logger: logger).collect()
             guard !rows.isEmpty else { return false }
+            try await connection.query("DELETE FROM node_health_transitions WHERE node_id = \(id.value)", logger: logger)
             try await Self.insertAudit(audit, on: connection, logger: logger)
             return true
         }

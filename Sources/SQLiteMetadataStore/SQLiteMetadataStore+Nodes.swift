@@ -123,6 +123,7 @@ extension SQLiteMetadataStore {
         try await transaction { connection in
             let rows = try await connection.query("DELETE FROM nodes WHERE id = ? RETURNING id", [.text(id.value)])
             guard !rows.isEmpty else { return false }
+            _ = try await connection.query("DELETE FROM node_health_transitions WHERE node_id = ?", [.text(id.value)])
             try await Self.insertAudit(audit, on: connection)
             return true
         }

@@ -267,3 +267,61 @@ struct NodeEndpointTests {
         }
     }
 }
+
+@Suite("Edge node endpoints: review regressions")
+struct NodeEndpointRegressionTests {
+    @Test("a heartbeat with only seed 004's numbers is accepted; a condition's severity defaults")
+    func minimalHeartbeat() async throws {
+        try await TestServer().run { client, server in
+            let admin = try await server.token(role: .admin)
+            let credential = try await NodeEndpointTests.credential(client, admin: admin, id: "minimal")
+            for body in [#"{"cpuUsagePercent":1,"memoryUsageMB":2,"modulesLoaded":0}"#,
+                         #"{"cpuUsagePercent":1,"memoryUsageMB":2,"modulesLoaded":0,"conditions":[{"type":"DiskPressure","status":false}]}"#] {
+                let (headers, payload) = NodeEndpointTests.json(credential, body)
+                try await client.execute(uri: "/api/v1/wasm/nodes/minimal/heartbeat", method: .post, headers: headers, body: payload) {
+                    #expect($0.status == .noContent)
+                }
+            }
+            try await client.execute(uri: "/api/v1/wasm/nodes/minimal/health", method: .get, headers: bearer(admin)) { response throws in
+                #expect(try response.json()["status"] as? String == "Degraded")
+            }
+        }
+    }
+
+    @Test("an agent JWT is held to its node's admission; unknown nodes are 404")
+    func agentJWT() async throws {
+        try await TestServer(environment: ["NODES_ADMISSION": "manual"]).run { client, server in
+            let admin = try await server.token(role: .admin)
+            _ = try await NodeEndpointTests.credential(client, admin: admin, id: "pending-node")
+            let jwt = try await server.token(subject: "node:pending-node", role: .agent, node: "pending-node")
+            let (headers, payload) = NodeEndpointTests.json(jwt, NodeEndpointTests.heartbeat)
+            try await client.execute(uri: "/api/v1/wasm/nodes/pending-node/heartbeat", method: .post, headers: headers, body: payload) {
+                _ = try $0.problem(status: 403)
+            }
+            let ghost = try await server.token(subject: "node:ghost", role: .agent, node: "ghost")
+            try await client.execute(uri: "/api/v1/wasm/nodes/ghost/desired-state", method: .get, headers: bearer(ghost)) {
+                _ = try $0.problem(status: 404)
+            }
+        }
+    }
+
+    @Test("re-registration keeps region and operator labels; node listing ignores module filters")
+    func reregistration() async throws {
+        try await TestServer().run { client, server in
+            let admin = try await server.token(role: .admin)
+            let credential = try await NodeEndpointTests.credential(client, admin: admin, id: "mover")
+            let (labelHeaders, labelBody) = NodeEndpointTests.json(admin, #"{"labels":{"rack":"7"}}"#)
+            try await client.execute(uri: "/api/v1/wasm/nodes/mover", method: .put, headers: labelHeaders, body: labelBody) { #expect($0.status == .ok) }
+            let (headers, same) = NodeEndpointTests.json(credential, NodeEndpointTests.registration("mover"))
+            try await client.execute(uri: "/api/v1/wasm/nodes", method: .post, headers: headers, body: same) { response throws in
+                #expect(response.status == .ok)
+                let node = try #require(try response.json()["node"] as? [String: Any])
+                #expect(node["labels"] as? [String: String] == ["rack": "7"])
+                #expect(try response.json()["credential"] == nil)
+            }
+            let (_, moved) = NodeEndpointTests.json(credential, NodeEndpointTests.registration("mover", region: "eu-west"))
+            try await client.execute(uri: "/api/v1/wasm/nodes", method: .post, headers: headers, body: moved) { _ = try $0.problem(status: 400) }
+            try await client.execute(uri: "/api/v1/wasm/nodes?status=foo&limit=5", method: .get, headers: bearer(admin)) { #expect($0.status == .ok) }
+        }
+    }
+}

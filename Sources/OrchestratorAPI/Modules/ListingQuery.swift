@@ -14,7 +14,8 @@ struct ListingQuery {
     let status: VersionStatus?
     let namePrefix: String?
 
-    init(_ request: Request) throws {
+    /// - Parameter moduleFilters: `false` for listings that take only `limit` and `cursor`.
+    init(_ request: Request, moduleFilters: Bool = true) throws {
         let query = request.uri.queryParameters
         if let text = query.get("limit") {
             guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
@@ -25,6 +26,12 @@ struct ListingQuery {
             limit = Self.defaultLimit
         }
         cursor = query.get("cursor")
+        guard moduleFilters else {
+            kind = nil
+            status = nil
+            namePrefix = nil
+            return
+        }
         if let text = query.get("kind") {
             guard let value = WasmBinaryKind(rawValue: text) else { throw APIError.badRequest(detail: "'kind' must be 'module' or 'component'") }
             kind = value

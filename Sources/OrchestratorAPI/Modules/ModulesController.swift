@@ -159,15 +159,19 @@ struct ModulesController {
     @Sendable func download(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         if principal.role != .agent { try context.authorize(.readFleet) }
-        let record = try await registry.version(
-            module: try Self.parameter("name", context), version: try Self.parameter("version", context))
+        let record: ModuleVersionRecord
         if principal.role == .agent {
-            // An agent may fetch only content in its own node's desired state.
-            guard let node = principal.nodeID.flatMap(NodeID.init),
-                  try await environment.nodes.desiredState.snapshot(for: node).modules.contains(where: { $0.digest == record.digest })
-            else {
-                throw APIError.forbidden(detail: "this module version is not in node '\(principal.nodeID ?? "?")'s desired state")
-            }
+            // An agent may fetch only content in its own (admitted) node's desired state; it learns
+            // nothing else, not even whether another version exists.
+            let refusal = APIError.forbidden(detail: "this module version is not in node '\(principal.nodeID ?? "?")'s desired state")
+            guard context.nodeAdmission.map({ $0 == .accepted }) ?? true, let node = principal.nodeID.flatMap(NodeID.init) else { throw refusal }
+            guard let found = try? await registry.version(
+                module: try Self.parameter("name", context), version: try Self.parameter("version", context)),
+                  try await environment.nodes.desiredState.snapshot(for: node).modules.contains(where: { $0.digest == found.digest })
+            else { throw refusal }
+            record = found
+        } else {
+            record = try await registry.version(module: try Self.parameter("name", context), version: try Self.parameter("version", context))
         }
         let etag = "\"\(record.digest)\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: "private, max-age=31536000, immutable"]

@@ -2,6 +2,7 @@ import EdgeFleet
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import OrchestratorDomain
 
 /// `GET /nodes/{id}/desired-state`: strong ETag, `If-None-Match` → 304, and
@@ -20,7 +21,7 @@ struct AgentPollHandler {
         let id = try NodesController.nodeID(context)
         let principal = try context.requirePrincipal()
         if principal.role == .agent {
-            _ = try NodesController.admittedAgent(context)
+            _ = try await NodesController.admittedAgent(context, nodes: nodes)
         } else {
             _ = try NodesController.readableNode(context)
             _ = try await nodes.node(id)
@@ -36,8 +37,10 @@ struct AgentPollHandler {
                 return try answer(snapshot, id: id, request: request, context: context)
             }
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { break }
-            await hub.waitForChange(of: id, since: counter, timeout: remaining)
+            guard remaining > .zero, !Task.isShuttingDownGracefully else { break }
+            // A server shutting down gracefully releases held polls at once (answering 304)
+            // instead of waiting out their `wait`.
+            try? await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining) }
         }
         return Response(status: .notModified, headers: [
             .eTag: try await hub.snapshot(for: id).etag,

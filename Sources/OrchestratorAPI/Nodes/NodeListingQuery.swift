@@ -7,7 +7,7 @@ struct NodeListingQuery {
     let nodeQuery: NodeQuery
 
     init(_ request: Request) throws {
-        let listing = try ListingQuery(request)
+        let listing = try ListingQuery(request, moduleFilters: false)
         let query = request.uri.queryParameters
         var nodeQuery = NodeQuery(limit: listing.limit)
         nodeQuery.afterID = try listing.decodeCursor(tag: "n")

@@ -49,7 +49,7 @@ struct NodesController {
         guard (60...2_592_000).contains(ttl) else { throw APIError.badRequest(detail: "'expiresInSeconds' must be 60 to 2592000") }
         let uses = body.maxUses ?? 1
         guard (1...100_000).contains(uses) else { throw APIError.badRequest(detail: "'maxUses' must be 1 to 100000") }
-        if let region = body.region, LabelSelector.parse("region=\(region)") == nil {
+        if let region = body.region, !NodeSpecRules.isToken(region, max: 64) {
             throw APIError.badRequest(detail: "'region' must be 1–63 letters, digits, '.', '_' or '-'")
         }
         let labels = body.labels ?? [:]
@@ -85,6 +85,12 @@ struct NodesController {
     /// With an enrollment token: registers a new node (201) and returns its
     /// credential once. With a node credential for the same id: re-registers (200).
     @Sendable func registerNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        if context.enrollmentToken == nil {
+            let principal = try context.requirePrincipal()
+            guard principal.role == .agent else {
+                throw APIError.forbidden(detail: "nodes register with an enrollment token, or re-register with their own credential")
+            }
+        }
         let body = try await request.decodeJSON(RegisterNodeRequest.self, limit: 64 * 1024)
         guard let id = NodeID(body.nodeId) else { throw FleetError.invalidNodeID(body.nodeId) }
         let spec = try body.spec()
@@ -99,9 +105,6 @@ struct NodesController {
             return response
         }
         let principal = try context.requirePrincipal()
-        guard principal.role == .agent else {
-            throw APIError.forbidden(detail: "nodes register with an enrollment token, or re-register with their own credential")
-        }
         guard principal.nodeID == id.value else { throw APIError.forbidden(detail: "this credential belongs to another node") }
         let node = try await nodes.reregister(nodeID: id, spec: spec, requestID: context.requestID)
         return try RegisteredNodeBody(node: NodeBody(node), credential: nil, heartbeatIntervalSeconds: interval).response(from: request, context: context)
@@ -164,7 +167,7 @@ struct NodesController {
     // MARK: Agent protocol
 
     @Sendable func heartbeat(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let id = try Self.admittedAgent(context)
+        let id = try await Self.admittedAgent(context, nodes: nodes)
         let heartbeat = try await request.decodeJSON(Heartbeat.self, limit: 256 * 1024)
         try await nodes.heartbeat(heartbeat, from: id)
         return Response(status: .noContent, headers: [HTTPField.Name("X-Heartbeat-Interval-Seconds")!: String(Int(nodes.settings.health.heartbeatIntervalSeconds))])
@@ -189,7 +192,7 @@ struct NodesController {
     }
 
     @Sendable func reportStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let id = try Self.admittedAgent(context)
+        let id = try await Self.admittedAgent(context, nodes: nodes)
         let body = try await request.decodeJSON(StatusReportsRequest.self, limit: 256 * 1024)
         try await nodes.report(body.reports.map(\.domain), from: id)
         return Response(status: .noContent)
@@ -221,13 +224,22 @@ struct NodesController {
         return id
     }
 
-    /// Only the node's own credential, and only once the node is accepted.
-    static func admittedAgent(_ context: OrchestratorRequestContext) throws -> NodeID {
+    /// Only the node's own credential, and only once the node is accepted. A
+    /// node credential carries its admission state; an agent JWT (`token issue
+    /// --role agent`) is checked against the stored node.
+    static func admittedAgent(_ context: OrchestratorRequestContext, nodes: NodeService) async throws -> NodeID {
         let id = try nodeID(context)
         let principal = try context.requirePrincipal()
         guard principal.role == .agent else { throw APIError.forbidden(detail: "only the node's own credential may do this") }
         guard principal.nodeID == id.value else { throw APIError.forbidden(detail: "this credential belongs to another node") }
-        if let admission = context.nodeAdmission, admission != .accepted { throw FleetError.notAdmitted(id.value, admission) }
+        let admission: AdmissionState
+        if let cached = context.nodeAdmission {
+            admission = cached
+        } else {
+            guard let node = try await nodes.store.node(id) else { throw FleetError.nodeNotFound(id.value) }
+            admission = node.admission
+        }
+        guard admission == .accepted else { throw FleetError.notAdmitted(id.value, admission) }
         return id
     }
 }

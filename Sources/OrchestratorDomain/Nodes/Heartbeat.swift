@@ -20,6 +20,24 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     }
 }
 
+extension Heartbeat {
+    enum CodingKeys: String, CodingKey {
+        case cpuUsagePercent, memoryUsageMB, modulesLoaded, inventory, agentVersion, conditions
+    }
+
+    /// Seed 004's three numbers are required; `inventory`, `conditions` and `agentVersion` may be left out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            cpuUsagePercent: try container.decode(Double.self, forKey: .cpuUsagePercent),
+            memoryUsageMB: try container.decode(Double.self, forKey: .memoryUsageMB),
+            modulesLoaded: try container.decode(Int.self, forKey: .modulesLoaded),
+            inventory: try container.decodeIfPresent([InventoryItem].self, forKey: .inventory) ?? [],
+            agentVersion: try container.decodeIfPresent(String.self, forKey: .agentVersion),
+            conditions: try container.decodeIfPresent([NodeCondition].self, forKey: .conditions) ?? [])
+    }
+}
+
 /// A module an agent holds, and in what state.
 public struct InventoryItem: Sendable, Hashable, Codable {
     public var module: String

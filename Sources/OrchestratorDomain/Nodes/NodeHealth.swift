@@ -18,6 +18,19 @@ public struct NodeCondition: Sendable, Hashable, Codable {
     public var reason: String?
     public var message: String?
 
+    enum CodingKeys: String, CodingKey {
+        case type, status, severity, reason, message
+    }
+
+    /// `severity` defaults to `warning` when an agent leaves it out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            type: try container.decode(String.self, forKey: .type), status: try container.decode(Bool.self, forKey: .status),
+            severity: try container.decodeIfPresent(Severity.self, forKey: .severity) ?? .warning,
+            reason: try container.decodeIfPresent(String.self, forKey: .reason), message: try container.decodeIfPresent(String.self, forKey: .message))
+    }
+
     public init(type: String, status: Bool, severity: Severity = .warning, reason: String? = nil, message: String? = nil) {
         self.type = type
         self.status = status

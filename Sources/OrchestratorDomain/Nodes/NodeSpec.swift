@@ -87,7 +87,8 @@ public enum NodeSpecRules {
         return nil
     }
 
-    static func isToken(_ text: String, max: Int) -> Bool {
+    /// 1…`max` letters, digits, `.`, `_` or `-`.
+    public static func isToken(_ text: String, max: Int) -> Bool {
         (1...max).contains(text.utf8.count) && text.utf8.allSatisfy(isSafe)
     }
 
