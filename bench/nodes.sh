@@ -27,6 +27,7 @@ HELLO="${HELLO:-$ROOT/bench/hello/.build/release/bench-hello}"
 
 RAW="$(mktemp -d /tmp/bench-nodes-raw.XXXXXX)"
 WORK="$(mktemp -d /tmp/bench-nodes-work.XXXXXX)"
+chmod 755 "$WORK"  # the postgres user must reach the database directory under it
 PIDS=()
 cleanup() {
     local pid

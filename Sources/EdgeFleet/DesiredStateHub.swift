@@ -161,7 +161,7 @@ public final class DesiredStateHub: Service, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(modules.sorted { $0.name < $1.name })) ?? Data()
-        let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let hex = ContentDigest(bytes: SHA256.hash(data: data)).hex
         return "\"ds-\(hex.prefix(32))\""
     }
 }

@@ -7,92 +7,127 @@ import ServiceLifecycle
 
 /// The heartbeat write path, cheap at fleet scale.
 ///
-/// A heartbeat goes to the cache (so every replica sees it at once) and
-/// into an in-memory batch that this service writes to the database every
-/// ``FleetSettings/heartbeatFlushSeconds`` in one statement. When the
-/// cache is down the heartbeat is written to the database directly. A
-/// failed flush keeps the batch (newest per node) for the next tick, so the
-/// durable copy lags by at most the flush interval while the database answers.
+/// A heartbeat only lands in memory on the replica that received it. Two
+/// cadences make it visible and durable:
+/// - every ``cacheFlushInterval`` (250 ms) the newest heartbeat per node is
+///   written to the cache in one `MSET`, so every replica sees it; when the
+///   cache is down that batch goes straight to the database instead;
+/// - every ``FleetSettings/heartbeatFlushSeconds`` the newest per node is
+///   written to the database in one statement. A failed write keeps the
+///   batch (newest per node) for the next tick.
+/// The replica that received a heartbeat always sees it at once (``latest(_:)``
+/// reads its own buffer first).
 public final class HeartbeatIngest: Service, Sendable {
+    /// How often received heartbeats are published to the cache.
+    public static let cacheFlushInterval: Duration = .milliseconds(250)
+
     private let store: any NodeStore
     private let cache: any CacheStore
     private let flushInterval: Double
-    private let cacheTTL: Int
+    /// Newest per node, not yet in the database.
     private let pending = NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>([:])
+    /// Newest per node, not yet in the cache.
+    private let unpublished = NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>([:])
     private let logger: Logger
 
     public init(store: any NodeStore, cache: any CacheStore, settings: FleetSettings, logger: Logger) {
         self.store = store
         self.cache = cache
         self.flushInterval = settings.heartbeatFlushSeconds
-        self.cacheTTL = Int(settings.health.offlineAfterSeconds * 2)
         self.logger = logger
     }
 
     static func cacheKey(_ node: NodeID) -> String { "heartbeat:\(node.value)" }
 
-    /// Accepts one validated heartbeat.
-    public func record(_ snapshot: HeartbeatSnapshot) async throws {
-        do {
-            try await cache.set(Self.cacheKey(snapshot.nodeID), value: try NodeCoding.encode(CachedHeartbeat(snapshot)), ttlSeconds: cacheTTL)
-        } catch is DependencyUnavailableError {
-            try await store.recordHeartbeats([snapshot])  // no cache: the database is the only copy
-            return
-        }
-        pending.withLockedValue { pending in
-            if let existing = pending[snapshot.nodeID], existing.at >= snapshot.at { return }
-            pending[snapshot.nodeID] = snapshot
-        }
+    /// Accepts one validated heartbeat. Never waits for the cache or the database.
+    public func record(_ snapshot: HeartbeatSnapshot) {
+        Self.keepNewest(snapshot, in: pending)
+        Self.keepNewest(snapshot, in: unpublished)
     }
 
     /// Drops what is known about a deregistered node, so an id enrolled again starts Offline.
     public func forget(_ node: NodeID) async {
         pending.withLockedValue { $0[node] = nil }
+        unpublished.withLockedValue { $0[node] = nil }
         try? await cache.delete(Self.cacheKey(node))
     }
 
-    /// The newest heartbeat known for `node`: the cache's, else the database's.
+    /// The newest heartbeat known for `node`: this replica's own, the cache's, or the database's.
     public func latest(_ node: NodeRecord) async -> (at: Double, heartbeat: Heartbeat)? {
+        var best: (at: Double, heartbeat: Heartbeat)?
+        if let local = pending.withLockedValue({ $0[node.id] }) { best = (local.at, local.heartbeat) }
         if let text = try? await cache.get(Self.cacheKey(node.id)), let cached = NodeCoding.decode(CachedHeartbeat.self, text),
-           cached.at >= (node.lastHeartbeatAt ?? 0), cached.at >= node.registeredAt
+           cached.at >= node.registeredAt, cached.at > (best?.at ?? -1)
         {
-            return (cached.at, cached.heartbeat)
+            best = (cached.at, cached.heartbeat)
         }
-        if let at = node.lastHeartbeatAt, let heartbeat = node.lastHeartbeat { return (at, heartbeat) }
-        return nil
+        if let at = node.lastHeartbeatAt, let heartbeat = node.lastHeartbeat, at > (best?.at ?? -1) { best = (at, heartbeat) }
+        return best
     }
 
-    /// Writes the pending batch now. Returns how many nodes were written.
+    /// Publishes unpublished heartbeats to the cache in one round trip; with
+    /// the cache down, writes them to the database instead. Returns how many.
     @discardableResult
-    public func flush() async throws -> Int {
-        let batch = pending.withLockedValue { pending -> [HeartbeatSnapshot] in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return Array(pending.values)
-        }
+    public func publish() async throws -> Int {
+        let batch = Self.take(unpublished)
         guard !batch.isEmpty else { return 0 }
         do {
-            for chunk in stride(from: 0, to: batch.count, by: 1000).map({ Array(batch[$0..<min($0 + 1000, batch.count)]) }) {
-                try await store.recordHeartbeats(chunk)
+            try await cache.setMany(try batch.map { (Self.cacheKey($0.nodeID), try NodeCoding.encode(CachedHeartbeat($0))) })
+        } catch is DependencyUnavailableError {
+            try await store.recordHeartbeats(batch)  // no cache: make them durable now
+        }
+        return batch.count
+    }
+
+    /// Writes the pending batch to the database now. Returns how many nodes were written.
+    @discardableResult
+    public func flush() async throws -> Int {
+        let batch = Self.take(pending)
+        guard !batch.isEmpty else { return 0 }
+        do {
+            for start in stride(from: 0, to: batch.count, by: 1000) {
+                try await store.recordHeartbeats(Array(batch[start..<min(start + 1000, batch.count)]))
             }
             return batch.count
         } catch {
-            pending.withLockedValue { pending in
-                for snapshot in batch where (pending[snapshot.nodeID]?.at ?? -1) < snapshot.at { pending[snapshot.nodeID] = snapshot }
-            }
+            for snapshot in batch { Self.keepNewest(snapshot, in: pending) }
             throw error
         }
     }
 
     public func run() async throws {
+        var lastFlush = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(self.flushInterval)) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.cacheFlushInterval) }
+            do {
+                try await publish()
+            } catch {
+                logger.warning("heartbeat publish failed; will retry", metadata: ["error": "\(error)"])
+            }
+            guard ContinuousClock.now - lastFlush >= .seconds(flushInterval) else { continue }
+            lastFlush = ContinuousClock.now
             do {
                 try await flush()
             } catch {
                 logger.warning("heartbeat flush failed; will retry", metadata: ["error": "\(error)"])
             }
         }
+        try? await publish()
         try? await flush()  // last batch at shutdown
+    }
+
+    private static func keepNewest(_ snapshot: HeartbeatSnapshot, in box: NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>) {
+        box.withLockedValue { batch in
+            if let existing = batch[snapshot.nodeID], existing.at > snapshot.at { return }
+            batch[snapshot.nodeID] = snapshot
+        }
+    }
+
+    private static func take(_ box: NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>) -> [HeartbeatSnapshot] {
+        box.withLockedValue { batch in
+            defer { batch.removeAll(keepingCapacity: true) }
+            return Array(batch.values)
+        }
     }
 }
 

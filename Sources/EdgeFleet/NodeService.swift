@@ -135,7 +135,7 @@ public struct NodeService: Sendable {
     /// Validates and accepts a heartbeat from an admitted node.
     public func heartbeat(_ heartbeat: Heartbeat, from id: NodeID) async throws {
         if let problem = HeartbeatRules.problem(heartbeat) { throw FleetError.invalidHeartbeat(problem) }
-        try await heartbeats.record(HeartbeatSnapshot(nodeID: id, at: now(), heartbeat: heartbeat))
+        heartbeats.record(HeartbeatSnapshot(nodeID: id, at: now(), heartbeat: heartbeat))
     }
 
     public func report(_ reports: [ModuleStatusReport], from id: NodeID) async throws {

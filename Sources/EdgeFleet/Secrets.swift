@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OrchestratorDomain
 
 /// Opaque bearer secrets for nodes and enrollment. Only their SHA-256 is stored.
 ///
@@ -21,7 +22,7 @@ public enum Secrets {
 
     /// Hex SHA-256 of the whole secret, as stored.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        ContentDigest(bytes: SHA256.hash(data: Array(secret.utf8))).hex  // on every agent request: no String(format:)
     }
 
     static func randomToken(bytes count: Int = 32) -> String {

@@ -32,6 +32,10 @@ public actor InProcessCache: CacheStore {
         sweepOccasionally()
     }
 
+    public func setMany(_ entries: [(key: String, value: String)]) {
+        for (key, value) in entries { set(key, value: value, ttlSeconds: nil) }
+    }
+
     public func delete(_ key: String) {
         entries[key] = nil
     }

@@ -30,9 +30,11 @@ struct AgentPollHandler {
         let known = request.headers[.ifNoneMatch]
         let hub = nodes.desiredState
         let deadline = ContinuousClock.now + wait
+        var current: DesiredStateHub.Snapshot
         while true {
             let counter = hub.changeCounter(of: id)
             let snapshot = try await hub.snapshot(for: id)
+            current = snapshot
             if !Self.matches(known, snapshot.etag) {
                 return try answer(snapshot, id: id, request: request, context: context)
             }
@@ -43,7 +45,7 @@ struct AgentPollHandler {
             try? await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining) }
         }
         return Response(status: .notModified, headers: [
-            .eTag: try await hub.snapshot(for: id).etag,
+            .eTag: current.etag,
             HTTPField.Name("X-Poll-After-Seconds")!: String(nodes.pollAfterSeconds()),
         ])
     }

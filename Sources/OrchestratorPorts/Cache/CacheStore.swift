@@ -13,6 +13,10 @@ public protocol CacheStore: Sendable {
     /// Stores `value` at `key`, expiring after `ttlSeconds` when given.
     func set(_ key: String, value: String, ttlSeconds: Int?) async throws
 
+    /// Stores several keys in one round trip, without expiry (Redis `MSET`).
+    /// For values written often by many writers, such as heartbeats.
+    func setMany(_ entries: [(key: String, value: String)]) async throws
+
     /// Removes `key`. Removing an absent key is not an error.
     func delete(_ key: String) async throws
 

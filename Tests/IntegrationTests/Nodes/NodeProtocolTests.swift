@@ -22,8 +22,10 @@ struct NodeProtocolTests {
             try await service.heartbeat(Self.heartbeat(cpu: 10), from: nodeID("hb-1"))
             var node = try await service.node(nodeID("hb-1"))
             #expect(node.lastHeartbeatAt == nil)  // not yet flushed...
-            #expect(await service.heartbeats.latest(node)?.heartbeat.cpuUsagePercent == 10)  // ...but every replica sees it
+            #expect(await service.heartbeats.latest(node)?.heartbeat.cpuUsagePercent == 10)  // ...but this replica sees it at once
             let other = try await fleet.replica()
+            #expect(await other.heartbeats.latest(node) == nil)
+            #expect(try await service.heartbeats.publish() == 1)  // and every replica after the cache publish
             #expect(await other.heartbeats.latest(node)?.heartbeat.cpuUsagePercent == 10)
 
             clock.advance(by: 1)
@@ -50,9 +52,9 @@ struct NodeProtocolTests {
             let (_, token) = try await service.createEnrollmentToken(ttlSeconds: 600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "a", requestID: nil)
             _ = try await service.enroll(nodeID: nodeID("solo"), spec: FleetHarness.spec(), enrollmentToken: token, requestID: nil)
             try await service.heartbeat(Self.heartbeat(cpu: 33), from: nodeID("solo"))
+            #expect(try await service.heartbeats.publish() == 1)
             let node = try await service.node(nodeID("solo"))
-            #expect(node.lastHeartbeat?.cpuUsagePercent == 33)
-            #expect(try await service.heartbeats.flush() == 0)
+            #expect(node.lastHeartbeat?.cpuUsagePercent == 33)  // durable without waiting for the database flush
             #expect(await service.health.currentHealth(of: node).0 == .healthy)
         }
     }
@@ -66,6 +68,7 @@ struct NodeProtocolTests {
             let id = nodeID("h-1")
             _ = try await fleet.enroll(a, "h-1")
             try await a.heartbeat(Self.heartbeat(), from: id)
+            try await a.heartbeats.publish()  // what the ingest service does every 250 ms
             #expect(try await a.health.evaluateOnce().map(\.to) == [.healthy])
             #expect(try await b.health.evaluateOnce().isEmpty)  // the other replica finds it already recorded
             clock.advance(by: 61)
@@ -73,6 +76,7 @@ struct NodeProtocolTests {
             clock.advance(by: 60)
             #expect(try await a.health.evaluateOnce().map(\.to) == [.offline])
             try await a.heartbeat(Self.heartbeat(conditions: [NodeCondition(type: "DiskPressure", status: false, severity: .warning)]), from: id)
+            try await a.heartbeats.publish()
             #expect(try await a.health.evaluateOnce().map(\.to) == [.degraded])
             let history = try await fleet.store.healthTransitions(of: id, limit: 10)
             #expect(history.map(\.to) == [.degraded, .offline, .unhealthy, .healthy])
