@@ -11,6 +11,7 @@ import OrchestratorDomain
 /// task, not a thread.
 struct AgentPollHandler {
     let environment: APIEnvironment
+    static let pollAfterHeader = HTTPField.Name("X-Poll-After-Seconds")!
 
     func register(on group: RouterGroup<OrchestratorRequestContext>) {
         group.get("/nodes/:id/desired-state", use: poll)
@@ -46,7 +47,7 @@ struct AgentPollHandler {
         }
         return Response(status: .notModified, headers: [
             .eTag: current.etag,
-            HTTPField.Name("X-Poll-After-Seconds")!: String(nodes.pollAfterSeconds()),
+            Self.pollAfterHeader: String(nodes.pollAfterSeconds()),
         ])
     }
 
@@ -58,7 +59,7 @@ struct AgentPollHandler {
         var response = try body.response(from: request, context: context)
         response.headers[.eTag] = snapshot.etag
         response.headers[.cacheControl] = "no-cache"
-        response.headers[HTTPField.Name("X-Poll-After-Seconds")!] = String(poll)
+        response.headers[Self.pollAfterHeader] = String(poll)
         return response
     }
 
