@@ -1,3 +1,4 @@
+import Foundation
 import OrchestratorDomain
 @_spi(Fuzzing) import WasmKit
 import WasmParser
@@ -40,7 +41,11 @@ public enum WasmInspector {
         }
         switch kind {
         case .module:
-            return try CoreModuleInspector.inspect(source: .file(filePath))
+            guard let stripped = try CustomSectionStripper.strippedCopyIfLarge(filePath) else {
+                return try CoreModuleInspector.inspect(source: .file(filePath))
+            }
+            defer { try? FileManager.default.removeItem(atPath: stripped) }
+            return try CoreModuleInspector.inspect(source: .file(stripped))
         case .component:
             return try ComponentInspector.inspect(reader: reader)
         }

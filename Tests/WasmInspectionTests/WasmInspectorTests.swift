@@ -87,6 +87,15 @@ struct WasmInspectorTests {
         }
     }
 
+    @Test("large custom sections are set aside for validation without changing the verdict")
+    func largeCustomSections() throws {
+        let interface = try inspect(WasmFixtures.withCustomSection(WasmFixtures.hello(), size: 3 << 20))
+        #expect(interface.exports.map(\.name) == ["memory", "_start", "handle", "version"])
+        #expect(try refusal(WasmFixtures.withCustomSection(WasmFixtures.typeError(), size: 3 << 20)).reason == .invalid)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+        #expect(!leftovers.contains { $0.hasPrefix("inspect-") && $0.hasSuffix(".stripped") })
+    }
+
     @Test("a memory larger than 4 GiB is refused as a limit")
     func hugeMemory() throws {
         let failure = try refusal(WasmFixtures.wat("(module (memory i64 100000000))", memory64: true))

@@ -58,6 +58,13 @@ public enum WasmFixtures {
         return bytes
     }
 
+    /// `module` with a custom section of `size` payload bytes appended (as debug info would be).
+    public static func withCustomSection(_ module: [UInt8], size: Int) -> [UInt8] {
+        let name = Array("debug-blob".utf8)
+        let body = leb128(name.count) + name + [UInt8](repeating: 0xAB, count: size)
+        return module + [0x00] + leb128(body.count) + body
+    }
+
     /// A component header followed by a section that claims more bytes than follow.
     public static func truncatedComponent() -> [UInt8] {
         [0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00, 0x01, 0xFF, 0x01, 0x00, 0x61]
