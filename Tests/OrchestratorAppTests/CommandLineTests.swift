@@ -18,7 +18,11 @@ struct CommandLineTests {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String) async throws -> Result {
+        try await onOwnThread { try runBlocking(arguments, environment: environment, in: directory) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String], in directory: String) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -42,41 +46,41 @@ struct CommandLineTests {
     }
 
     @Test("token issue prints a token signed with the key serve uses, creating the data-dir secret mode 0600")
-    func tokenIssue() throws {
+    func tokenIssue() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the package first: \(Self.binary)")
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try Self.run(["token", "issue", "--subject", "alice", "--role", "admin", "--ttl", "1h", "--data-dir", "state"], in: directory)
+        let result = try await Self.run(["token", "issue", "--subject", "alice", "--role", "admin", "--ttl", "1h", "--data-dir", "state"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.split(separator: ".").count == 3)
         let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/state/jwt-secret")
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         // The same secret signs the next token too (it is reused, not regenerated).
-        let again = try Self.run(["token", "issue", "--subject", "bob", "--role", "viewer", "--data-dir", "state"], in: directory)
+        let again = try await Self.run(["token", "issue", "--subject", "bob", "--role", "viewer", "--data-dir", "state"], in: directory)
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: directory + "/state/jwt-secret", encoding: .utf8).count == 65)
     }
 
     @Test("token issue refuses bad arguments")
-    func tokenIssueValidation() throws {
+    func tokenIssueValidation() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for arguments in [["--role", "root"], ["--role", "admin", "--ttl", "forever"], ["--role", "agent"]] {
-            let result = try Self.run(["token", "issue", "--subject", "alice"] + arguments, in: directory)
+            let result = try await Self.run(["token", "issue", "--subject", "alice"] + arguments, in: directory)
             #expect(result.status != 0)
             #expect(result.stdout.isEmpty)
         }
     }
 
     @Test("invalid configuration exits 78 and names the key")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let badPort = try Self.run(["serve"], environment: ["SERVER_PORT": "abc"], in: directory)
+        let badPort = try await Self.run(["serve"], environment: ["SERVER_PORT": "abc"], in: directory)
         #expect(badPort.status == 78)
         #expect(badPort.stderr.contains("server.port") && badPort.stderr.contains("SERVER_PORT"))
-        let partialS3 = try Self.run(["serve", "--port", "0"], environment: ["S3_ENDPOINT": "http://127.0.0.1:1"], in: directory)
+        let partialS3 = try await Self.run(["serve", "--port", "0"], environment: ["S3_ENDPOINT": "http://127.0.0.1:1"], in: directory)
         #expect(partialS3.status == 78)
         #expect(partialS3.stderr.contains("s3.bucket"))
     }
@@ -123,8 +127,10 @@ extension CommandLineTests {
             "-subj", "/CN=localhost", "-keyout", directory + "/tls.key", "-out", directory + "/tls.crt",
         ]
         openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
+        try await onOwnThread {
+            try openssl.run()
+            openssl.waitUntilExit()
+        }
         #expect(openssl.terminationStatus == 0)
 
         let port = Int.random(in: 50_001...55_000)

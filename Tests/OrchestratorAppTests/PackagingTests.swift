@@ -69,7 +69,7 @@ struct PackagingTests {
 
     /// The full linters (openapi-spec-validator, compose/Kubernetes rules) from scripts/lint-packaging.py.
     @Test("scripts/lint-packaging.py passes", .enabled(if: PackagingTests.pythonLintAvailable || ProcessInfo.processInfo.environment["CI_REQUIRE_SERVICES"] == "1"))
-    func lintScript() throws {
+    func lintScript() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.root.appendingPathComponent("scripts/lint-packaging.py").path]
@@ -77,9 +77,12 @@ struct PackagingTests {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try await onOwnThread {
+            try process.run()
+            let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return output
+        }
         #expect(process.terminationStatus == 0, "\(output)")
     }
 

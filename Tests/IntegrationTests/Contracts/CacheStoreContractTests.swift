@@ -61,7 +61,7 @@ struct CacheStoreContractTests {
     func incrementTTL(backend: CacheBackend) async throws {
         try await backend.withCache { cache in
             #expect(try await cache.increment("window", by: 3, ttlSeconds: 1) == 3)
-            try await Self.eventually(seconds: 4) { try await cache.get("window") == nil }
+            try await Self.eventually(seconds: 15) { try await cache.get("window") == nil }  // generous: CI runs every suite at once on 2 cores
             #expect(try await cache.increment("window", by: 1, ttlSeconds: 1) == 1)
         }
     }

@@ -110,7 +110,7 @@ struct NodeProtocolTests {
             try await writer.desiredState.setDesiredModules([module], for: id)
             await woken
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(3), "woken after \(elapsed)")
+            #expect(elapsed < .seconds(8), "woken after \(elapsed)")  // the wait is 20 s; generous for a loaded CI machine
             let after = try await poller.desiredState.snapshot(for: id)
             #expect(after.modules == [module])
             #expect(after.etag != before.etag)
