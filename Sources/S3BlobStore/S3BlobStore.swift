@@ -10,7 +10,8 @@ import OrchestratorPorts
 ///
 /// Uploads are spooled to a local temporary file while hashed (memory stays
 /// at one chunk), then sent with a known length and the SHA-256 as the
-/// signed payload hash, so S3 itself rejects a corrupted transfer. Every S3
+/// signed payload hash, so AWS S3 rejects a corrupted transfer (SeaweedFS 4.48
+/// accepts any hash, so there the spool's own SHA-256 is the only check). Every S3
 /// failure other than "not found" surfaces as ``DependencyUnavailableError``
 /// (the API answers 503); the S3 error code is kept for the log.
 public struct S3BlobStore: BlobStore {
@@ -48,7 +49,7 @@ public struct S3BlobStore: BlobStore {
     }
 
     /// Uploads unless an object of the same size already sits at the content
-    /// address. The digest is the signed payload hash, so S3 refuses the PUT
+    /// address. The digest is the signed payload hash, so AWS S3 refuses the PUT
     /// if the file's bytes do not match it.
     public func putFile(at path: String, info: BlobInfo) async throws {
         let key = key(for: info.digest)

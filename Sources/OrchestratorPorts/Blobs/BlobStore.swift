@@ -54,7 +54,7 @@ public protocol BlobStore: Sendable {
 
     /// Stores a local file whose digest and size the caller computed while
     /// writing it (see `BlobSpool`), without hashing it again. The S3 store
-    /// signs the digest as the payload hash, so S3 verifies the bytes; the
+    /// signs the digest as the payload hash, so AWS S3 verifies the bytes (SeaweedFS does not); the
     /// file store links or copies the file into place. The file is left
     /// where it is: the caller removes it.
     func putFile(at path: String, info: BlobInfo) async throws

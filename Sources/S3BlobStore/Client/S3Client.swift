@@ -21,7 +21,7 @@ public struct S3Client: Sendable {
         self.clock = clock
     }
 
-    /// Uploads `size` bytes from `body` to `key`; `sha256Hex` is sent as the signed payload hash, so S3 verifies it.
+    /// Uploads `size` bytes from `body` to `key`; `sha256Hex` is sent as the signed payload hash, so AWS S3 verifies it (SeaweedFS 4.48 does not check it).
     public func putObject(key: String, size: Int, sha256Hex: String, body: AsyncThrowingStream<ByteBuffer, any Error>) async throws {
         let response = try await send(
             "PUT", path: objectPath(key), payloadHash: sha256Hex,
