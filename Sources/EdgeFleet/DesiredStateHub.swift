@@ -142,7 +142,7 @@ public final class DesiredStateHub: Service, Sendable {
             do {
                 let messages = try await cache.subscribe(channel: Self.channel)
                 backoff = 0.5
-                try await cancelWhenGracefulShutdown {
+                await cancelWhenGracefulShutdown {
                     for await message in messages {
                         if let node = NodeID(message) { self.invalidate(node) }
                     }

@@ -112,8 +112,8 @@ public final class HeartbeatIngest: Service, Sendable {
                 logger.warning("heartbeat flush failed; will retry", metadata: ["error": "\(error)"])
             }
         }
-        try? await publish()
-        try? await flush()  // last batch at shutdown
+        _ = try? await publish()
+        _ = try? await flush()  // last batch at shutdown
     }
 
     private static func keepNewest(_ snapshot: HeartbeatSnapshot, in box: NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>) {

@@ -43,7 +43,7 @@ struct AgentPollHandler {
             guard remaining > .zero, !Task.isShuttingDownGracefully else { break }
             // A server shutting down gracefully releases held polls at once (answering 304)
             // instead of waiting out their `wait`.
-            try? await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining) }
+            await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining) }
         }
         return Response(status: .notModified, headers: [
             .eTag: current.etag,
