@@ -75,3 +75,32 @@ parse() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# measure_rounds: a warm-up, then ROUNDS interleaved rounds over NAMES through the caller's
+# run_wrk NAME DURATION OUTFILE; outputs land in $RAW/NAME-ROUND.txt.
+measure_rounds() {
+    log "warm-up ($WARMUP each)"
+    for n in "${NAMES[@]}"; do run_wrk "$n" "$WARMUP" "$RAW/warmup-$n.txt"; done
+
+    # Round-robin, rotating the starting target each round so position bias is shared.
+    log "measuring: $ROUNDS rounds x ${#NAMES[@]} targets x $DURATION (wrk -t1 -c$CONNS)"
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for ((i = 0; i < ${#NAMES[@]}; i++)); do
+            n="${NAMES[$(((i + r - 1) % ${#NAMES[@]}))]}"
+            log "round $r: $n"
+            run_wrk "$n" "$DURATION" "$RAW/$n-$r.txt"
+        done
+    done
+}
+
+# summarize: medians per target from $RAW/NAME-ROUND.txt into RPS, P50, P99, BAD (non-2xx/3xx + socket errors), ALL_RPS.
+summarize() {
+    declare -gA RPS P50 P99 BAD ALL_RPS
+    for n in "${NAMES[@]}"; do
+        rows="$(for ((r = 1; r <= ROUNDS; r++)); do parse "$RAW/$n-$r.txt"; done)"
+        RPS[$n]="$(awk '{print $1}' <<<"$rows" | median)"
+        P50[$n]="$(awk '{print $2}' <<<"$rows" | median)"
+        P99[$n]="$(awk '{print $3}' <<<"$rows" | median)"
+        BAD[$n]="$(awk '{b += $4 + $5} END {print b + 0}' <<<"$rows")"
+        ALL_RPS[$n]="$(awk '{printf "%s%.0f", (NR > 1 ? "/" : ""), $1}' <<<"$rows")"
+    done
+}

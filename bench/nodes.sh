@@ -106,29 +106,12 @@ run_wrk() { # name duration outfile
     esac
 }
 
-log "warm-up ($WARMUP each)"
-for n in "${NAMES[@]}"; do run_wrk "$n" "$WARMUP" "$RAW/warmup-$n.txt"; done
-log "measuring: $ROUNDS rounds x ${#NAMES[@]} targets x $DURATION (wrk -t1 -c$CONNS)"
-for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < ${#NAMES[@]}; i++)); do
-        n="${NAMES[$(((i + r - 1) % ${#NAMES[@]}))]}"
-        log "round $r: $n"
-        run_wrk "$n" "$DURATION" "$RAW/$n-$r.txt"
-    done
-done
+measure_rounds
 # Heartbeats became durable: the newest one of bench-1 is in PostgreSQL within the flush interval.
 sleep 3
 durable="$(psql "$TEST_POSTGRES_URL" -Atc "SELECT count(*) FROM nodes WHERE last_heartbeat_at > extract(epoch from now()) - 60" 2>/dev/null || echo "?")"
 
-declare -A RPS P50 P99 BAD ALL_RPS
-for n in "${NAMES[@]}"; do
-    rows="$(for ((r = 1; r <= ROUNDS; r++)); do parse "$RAW/$n-$r.txt"; done)"
-    RPS[$n]="$(awk '{print $1}' <<<"$rows" | median)"
-    P50[$n]="$(awk '{print $2}' <<<"$rows" | median)"
-    P99[$n]="$(awk '{print $3}' <<<"$rows" | median)"
-    BAD[$n]="$(awk '{b += $4 + $5} END {print b + 0}' <<<"$rows")"
-    ALL_RPS[$n]="$(awk '{printf "%s%.0f", (NR > 1 ? "/" : ""), $1}' <<<"$rows")"
-done
+summarize
 
 echo
 echo "wrk -t1 -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds, medians ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)); orchestrator on PostgreSQL + Redis"

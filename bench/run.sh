@@ -20,8 +20,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     log "building bench/hello (release)"
     (cd "$ROOT/bench/hello" && swift build -c release) >&2
 fi
-ORCH="$ROOT/.build/release/wasm-orchestrator"
-HELLO="$ROOT/bench/hello/.build/release/bench-hello"
+ORCH="${ORCH:-$ROOT/.build/release/wasm-orchestrator}"
+HELLO="${HELLO:-$ROOT/bench/hello/.build/release/bench-hello}"
 [[ -x "$ORCH" && -x "$HELLO" ]] || { log "release binaries missing: $ORCH $HELLO"; exit 1; }
 
 # --- scratch, cleanup ---------------------------------------------------------
@@ -78,28 +78,10 @@ run_wrk() { # name duration outfile
     fi
 }
 
-log "warm-up ($WARMUP each)"
-for n in "${NAMES[@]}"; do run_wrk "$n" "$WARMUP" "$RAW/warmup-$n.txt"; done
+measure_rounds
 
-# Round-robin, rotating the starting target each round so position bias is shared.
-log "measuring: $ROUNDS rounds x ${#NAMES[@]} targets x $DURATION (wrk -t1 -c$CONNS)"
-for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < ${#NAMES[@]}; i++)); do
-        n="${NAMES[$(((i + r - 1) % ${#NAMES[@]}))]}"
-        log "round $r: $n"
-        run_wrk "$n" "$DURATION" "$RAW/$n-$r.txt"
-    done
-done
-
-declare -A RPS P50 P99 BAD ALL_RPS
-for n in "${NAMES[@]}"; do
-    rows="$(for ((r = 1; r <= ROUNDS; r++)); do parse "$RAW/$n-$r.txt"; done)"
-    RPS[$n]="$(awk '{print $1}' <<<"$rows" | median)"
-    P50[$n]="$(awk '{print $2}' <<<"$rows" | median)"
-    P99[$n]="$(awk '{print $3}' <<<"$rows" | median)"
-    BAD[$n]="$(awk '{b += $4 + $5} END {print b + 0}' <<<"$rows")"
-    ALL_RPS[$n]="$(awk '{printf "%s%.0f", (NR > 1 ? "/" : ""), $1}' <<<"$rows")"
-done
+# --- parse --------------------------------------------------------------------
+summarize
 
 echo
 echo "wrk -t1 -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds, medians ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
