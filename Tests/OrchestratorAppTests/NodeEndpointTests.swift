@@ -325,3 +325,37 @@ struct NodeEndpointRegressionTests {
         }
     }
 }
+
+@Suite("Edge node endpoints: operator roles")
+struct NodeRoleTests {
+    @Test("viewers and deployers read nodes and change nothing; enrollment tokens are admin-only", arguments: [Role.viewer, .deployer])
+    func readOnlyRoles(role: Role) async throws {
+        try await TestServer().run { client, server in
+            let admin = try await server.token(role: .admin)
+            _ = try await NodeEndpointTests.credential(client, admin: admin, id: "subject-node")
+            let token = try await server.token(subject: "operator", role: role)
+            let node = "/api/v1/wasm/nodes/subject-node"
+            for uri in [node, node + "/health", node + "/health/history", node + "/status", node + "/desired-state", "/api/v1/wasm/nodes"] {
+                try await client.execute(uri: uri, method: .get, headers: bearer(token)) { #expect($0.status == .ok, "\(uri)") }
+            }
+            let writes: [(String, HTTPRequest.Method, String?)] = [
+                (node, .put, #"{"isEnabled":false}"#), (node, .delete, nil), (node + "/accept", .post, nil), (node + "/reject", .post, nil),
+                (node + "/credentials/rotate", .post, nil), (node + "/heartbeat", .post, NodeEndpointTests.heartbeat),
+                (node + "/status", .post, #"{"reports":[]}"#), ("/api/v1/wasm/enrollment-tokens", .get, nil),
+                ("/api/v1/wasm/enrollment-tokens", .post, "{}"), ("/api/v1/wasm/enrollment-tokens/anything", .delete, nil),
+                ("/api/v1/wasm/nodes", .post, NodeEndpointTests.registration("sneaky")),
+            ]
+            for (uri, method, body) in writes {
+                var headers = bearer(token)
+                if body != nil { headers[.contentType] = "application/json" }
+                try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+                    _ = try $0.problem(status: 403)
+                }
+            }
+            try await client.execute(uri: node, method: .get, headers: bearer(admin)) { response throws in
+                #expect(try response.json()["isEnabled"] as? Bool == true)
+                #expect(try response.json()["admission"] as? String == "accepted")
+            }
+        }
+    }
+}

@@ -6,8 +6,6 @@ extension Request {
     /// `Content-Type` must be JSON (415), the body at most `limit` bytes (413),
     /// and well-formed (400 naming the field, never echoing the input).
     public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
-        let contentType = headers[.contentType]?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
             throw APIError.unsupportedMediaType(detail: "send the body as application/json")
         }

@@ -33,11 +33,11 @@ struct ModulesController {
 
     /// `PUT …/versions/{version}` with `Content-Type: application/wasm`, streamed.
     @Sendable func uploadRaw(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let name = try Self.parameter("name", context)
-        let version = try Self.parameter("version", context)
+        let name = try context.pathParameter("name")
+        let version = try context.pathParameter("version")
         return try await audited("module.version.upload", target: "module:\(name)@\(version)", context: context) {
             let principal = try context.authorize(.deploy)
-            let mediaType = Self.mediaType(request)
+            let mediaType = request.mediaType
             guard mediaType == "application/wasm" || mediaType == "application/octet-stream" else {
                 throw APIError.unsupportedMediaType(detail: "send the module as application/wasm (or use POST /api/v1/wasm/modules with JSON)")
             }
@@ -115,12 +115,12 @@ struct ModulesController {
             namePrefix: listing.namePrefix, kind: listing.kind, status: listing.status,
             afterName: try listing.decodeCursor(tag: "m"), limit: listing.limit))
         let next = page.next.map { ListingQuery.encodeCursor(tag: "m", $0) }
-        return try Self.list(ListBody(items: page.items.map(ModuleBody.init), nextCursor: next), next: next, request: request, context: context)
+        return try ListBody(items: page.items.map(ModuleBody.init), nextCursor: next).response(request: request, context: context)
     }
 
     @Sendable func getModule(_ request: Request, context: OrchestratorRequestContext) async throws -> ModuleBody {
         try context.authorize(.readFleet)
-        let name = try Self.parameter("name", context)
+        let name = try context.pathParameter("name")
         guard let moduleName = ModuleName(name) else { throw RegistryError.invalidModuleName(name) }
         guard let record = try await registry.catalog.module(named: moduleName) else {
             throw APIError.notFound(detail: "no module named '\(name)'")
@@ -130,7 +130,7 @@ struct ModulesController {
 
     @Sendable func listVersions(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         try context.authorize(.readFleet)
-        let name = try Self.parameter("name", context)
+        let name = try context.pathParameter("name")
         let listing = try ListingQuery(request)
         guard let moduleName = ModuleName(name) else { throw RegistryError.invalidModuleName(name) }
         guard try await registry.catalog.module(named: moduleName) != nil else {
@@ -143,14 +143,13 @@ struct ModulesController {
         let page = try await registry.catalog.versions(VersionQuery(
             module: moduleName, kind: listing.kind, status: listing.status, afterPosition: after, limit: listing.limit))
         let next = page.next.map { ListingQuery.encodeCursor(tag: "v", String($0)) }
-        return try Self.list(
-            ListBody(items: page.items.map(ModuleVersionBody.init), nextCursor: next), next: next, request: request, context: context)
+        return try ListBody(items: page.items.map(ModuleVersionBody.init), nextCursor: next).response(request: request, context: context)
     }
 
     @Sendable func getVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> ModuleVersionBody {
         try context.authorize(.readFleet)
         let record = try await registry.version(
-            module: try Self.parameter("name", context), version: try Self.parameter("version", context))
+            module: try context.pathParameter("name"), version: try context.pathParameter("version"))
         return ModuleVersionBody(record)
     }
 
@@ -166,16 +165,16 @@ struct ModulesController {
             let refusal = APIError.forbidden(detail: "this module version is not in node '\(principal.nodeID ?? "?")'s desired state")
             guard context.nodeAdmission.map({ $0 == .accepted }) ?? true, let node = principal.nodeID.flatMap(NodeID.init) else { throw refusal }
             guard let found = try? await registry.version(
-                module: try Self.parameter("name", context), version: try Self.parameter("version", context)),
+                module: try context.pathParameter("name"), version: try context.pathParameter("version")),
                   try await environment.nodes.desiredState.snapshot(for: node).modules.contains(where: { $0.digest == found.digest })
             else { throw refusal }
             record = found
         } else {
-            record = try await registry.version(module: try Self.parameter("name", context), version: try Self.parameter("version", context))
+            record = try await registry.version(module: try context.pathParameter("name"), version: try context.pathParameter("version"))
         }
         let etag = "\"\(record.digest)\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: "private, max-age=31536000, immutable"]
-        if Self.matches(request.headers[.ifNoneMatch], etag: etag) {
+        if request.ifNoneMatch(etag) {
             return Response(status: .notModified, headers: headers)
         }
         if environment.downloads.redirect,
@@ -196,8 +195,8 @@ struct ModulesController {
     // MARK: Lifecycle
 
     func changeStatus(_ change: VersionStatusPolicy.Change, request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let name = try Self.parameter("name", context)
-        let version = try Self.parameter("version", context)
+        let name = try context.pathParameter("name")
+        let version = try context.pathParameter("version")
         return try await audited("module.version.\(change.rawValue)", target: "module:\(name)@\(version)", context: context) {
             let principal = try context.authorize(.deploy)
             let record = try await registry.change(
@@ -208,8 +207,8 @@ struct ModulesController {
     }
 
     @Sendable func deleteVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let name = try Self.parameter("name", context)
-        let version = try Self.parameter("version", context)
+        let name = try context.pathParameter("name")
+        let version = try context.pathParameter("version")
         return try await audited("module.version.delete", target: "module:\(name)@\(version)", context: context) {
             let principal = try context.authorize(.administer)
             _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
@@ -218,13 +217,6 @@ struct ModulesController {
     }
 
     // MARK: Helpers
-
-    /// A path parameter, percent-decoded (Hummingbird hands them over raw), so
-    /// `1.0.0%2Bbuild.7` from a `Location` header means `1.0.0+build.7`.
-    static func parameter(_ name: String, _ context: OrchestratorRequestContext) throws -> String {
-        let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
-    }
 
     /// Runs a write; a refusal (4xx other than 401) is recorded in the audit
     /// log as `denied` (403) or `failure`, then rethrown. Successes are
@@ -251,26 +243,6 @@ struct ModulesController {
             status: .serviceUnavailable, slug: "blob-missing",
             detail: "the content of \(record.module)@\(record.version) is missing from blob storage; an operator must restore it",
             headers: [.retryAfter: "60"])
-    }
-
-    static func list<Item>(_ body: ListBody<Item>, next: String?, request: Request, context: OrchestratorRequestContext) throws -> Response {
-        var response = try body.response(from: request, context: context)
-        if let next { response.headers[HTTPField.Name("Link")!] = ListingQuery.nextLink(request, cursor: next) }
-        return response
-    }
-
-    static func mediaType(_ request: Request) -> String {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        return contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-    }
-
-    /// `If-None-Match` with `*`, or a list containing the (strong or weak) tag.
-    static func matches(_ header: String?, etag: String) -> Bool {
-        guard let header else { return false }
-        return header.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || tag == etag || tag == "W/" + etag
-        }
     }
 }
 

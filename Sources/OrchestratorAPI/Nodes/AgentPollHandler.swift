@@ -28,7 +28,6 @@ struct AgentPollHandler {
             _ = try await nodes.node(id)
         }
         let wait = try Self.waitDuration(request.uri.queryParameters.get("wait"), max: nodes.settings.maxWaitSeconds)
-        let known = request.headers[.ifNoneMatch]
         let hub = nodes.desiredState
         let deadline = ContinuousClock.now + wait
         var current: DesiredStateHub.Snapshot
@@ -36,7 +35,7 @@ struct AgentPollHandler {
             let counter = hub.changeCounter(of: id)
             let snapshot = try await hub.snapshot(for: id)
             current = snapshot
-            if !Self.matches(known, snapshot.etag) {
+            if !request.ifNoneMatch(snapshot.etag) {
                 return try answer(snapshot, id: id, request: request, context: context)
             }
             let remaining = deadline - ContinuousClock.now
@@ -72,11 +71,4 @@ struct AgentPollHandler {
         return .milliseconds(Int64(min(Double(seconds), max) * 1000))
     }
 
-    static func matches(_ header: String?, _ etag: String) -> Bool {
-        guard let header else { return false }
-        return header.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == etag || tag == "W/" + etag || tag == "*"
-        }
-    }
 }

@@ -117,9 +117,7 @@ struct NodesController {
         let query = try NodeListingQuery(request)
         let page = try await nodes.store.nodes(query.nodeQuery)
         let next = page.next.map { ListingQuery.encodeCursor(tag: "n", $0) }
-        var response = try ListBody(items: page.items.map(NodeBody.init), nextCursor: next).response(from: request, context: context)
-        if let next { response.headers[HTTPField.Name("Link")!] = ListingQuery.nextLink(request, cursor: next) }
-        return response
+        return try ListBody(items: page.items.map(NodeBody.init), nextCursor: next).response(request: request, context: context)
     }
 
     @Sendable func getNode(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeBody {
@@ -207,8 +205,7 @@ struct NodesController {
     // MARK: Authorization helpers
 
     static func nodeID(_ context: OrchestratorRequestContext) throws -> NodeID {
-        let raw = try context.parameters.require("id")
-        let text = raw.removingPercentEncoding ?? raw
+        let text = try context.pathParameter("id")
         guard let id = NodeID(text) else { throw FleetError.invalidNodeID(text) }
         return id
     }

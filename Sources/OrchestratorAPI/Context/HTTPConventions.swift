@@ -1,0 +1,39 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Small HTTP conventions every controller shares.
+extension OrchestratorRequestContext {
+    /// A path parameter, percent-decoded: Hummingbird hands them over raw, so
+    /// `1.0.0%2Bbuild.7` from a `Location` header must mean `1.0.0+build.7`.
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+}
+
+extension Request {
+    /// The `Content-Type` without parameters, lowercased (`application/json`).
+    var mediaType: String {
+        let contentType = headers[.contentType]?.lowercased() ?? ""
+        return contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    /// `If-None-Match` holds `*` or `etag` (strong or weak) — RFC 9110 §13.1.2's weak comparison.
+    func ifNoneMatch(_ etag: String) -> Bool {
+        guard let header = headers[.ifNoneMatch] else { return false }
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
+    }
+}
+
+extension ListBody {
+    /// The listing, with `Link: <…>; rel="next"` (RFC 8288) when there is a next page.
+    func response(request: Request, context: OrchestratorRequestContext) throws -> Response {
+        var response = try self.response(from: request, context: context)
+        if let nextCursor { response.headers[HTTPField.Name("Link")!] = ListingQuery.nextLink(request, cursor: nextCursor) }
+        return response
+    }
+}
