@@ -265,8 +265,9 @@ extension PostgresMetadataStore {
     static func insertAudit(_ event: AuditEvent, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             """
-            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at)
-            VALUES (\(event.actor), \(event.action), \(event.target), \(event.outcome.rawValue), \(event.requestID), \(event.occurredAt))
+            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address)
+            VALUES (\(event.actor), \(event.action), \(event.target), \(event.outcome.rawValue), \(event.requestID), \(event.occurredAt),
+                    \(event.role), \(event.sourceAddress))
             """,
             logger: logger)
     }

@@ -9,6 +9,10 @@ public struct DesiredModule: Sendable, Hashable, Codable {
     public var config: [String: String]
     /// The deployment that put it here, so status reports can be tied back.
     public var deploymentID: String?
+    /// Environment variables for the instance (seed 000); absent when none.
+    public var env: [String: String]?
+    /// Instances per node (seed 000); absent means one.
+    public var scaling: Scaling?
 
     public init(
         name: String, version: String, digest: ContentDigest, entrypoint: String, resources: ResourceLimits,

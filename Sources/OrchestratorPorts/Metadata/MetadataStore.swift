@@ -3,7 +3,7 @@ import OrchestratorDomain
 /// The durable metadata store: PostgreSQL in production, SQLite embedded.
 ///
 /// Every implementation runs the same contract suite (`IntegrationTests`).
-public protocol MetadataStore: ModuleCatalog, NodeStore {
+public protocol MetadataStore: ModuleCatalog, NodeStore, DeploymentStore, IdempotencyStore, LeaderElection {
     /// The name this store reports under `/health/ready` (`postgresql` or `sqlite`).
     var healthName: String { get }
 
@@ -25,4 +25,7 @@ public protocol MetadataStore: ModuleCatalog, NodeStore {
 
     /// The most recent audit events, newest first.
     func recentAudit(limit: Int) async throws -> [AuditEvent]
+
+    /// Audit events matching `query`, newest first; the page position is the last id.
+    func auditEvents(_ query: AuditQuery) async throws -> Page<StoredAuditEvent, Int64>
 }

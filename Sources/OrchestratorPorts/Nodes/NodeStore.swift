@@ -108,6 +108,8 @@ public protocol NodeStore: Sendable {
 
     // MARK: Desired state and status
     func desiredModules(of id: NodeID) async throws -> [DesiredModule]
+    /// Several nodes' desired modules in one query (nodes without any are absent).
+    func desiredModules(of ids: [NodeID]) async throws -> [NodeID: [DesiredModule]]
     /// Replaces a node's desired modules (used by the deployments engine).
     func setDesiredModules(_ modules: [DesiredModule], for id: NodeID) async throws
     func recordStatus(_ reports: [ModuleStatusReport], for id: NodeID, at time: Double) async throws

@@ -1,0 +1,165 @@
+/// A deployment as stored: the spec, the resolved module, the workflow state
+/// and the rollout's position. `revision` guards every change (compare and
+/// set in the database) and is the deployment's `ETag`.
+public struct DeploymentRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var spec: DeploymentSpec
+    /// The version identity (no build metadata) and the immutable content it resolved to at creation.
+    public var versionKey: String
+    public var digest: ContentDigest
+    public var state: DeploymentState
+    public var revision: Int
+    public var createdBy: String
+    public var createdAt: Double
+    public var updatedAt: Double
+    public var approvals: [Approval]
+    /// The index of the cohort rolled out last; -1 before the first.
+    public var currentStep: Int
+    public var stepCount: Int
+    public var stepStartedAt: Double?
+    public var gate: RolloutGate
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    /// Why the deployment is paused, failed, rejected, cancelled or rolled back.
+    public var reason: String?
+    /// A gate was opened by `promote`; the settled cohort goes on without waiting again.
+    public var gateOpened: Bool
+    /// Failures an operator accepted by resuming after a threshold pause; the threshold trips again only on new ones.
+    public var acknowledgedFailures: Int
+    /// The timeline, oldest first, at most ``maxEvents`` (the oldest are dropped).
+    public var events: [DeploymentEvent]
+
+    public static let maxEvents = 500
+
+    public init(
+        id: String, spec: DeploymentSpec, versionKey: String, digest: ContentDigest, state: DeploymentState, createdBy: String,
+        createdAt: Double, stepCount: Int
+    ) {
+        self.id = id
+        self.spec = spec
+        self.versionKey = versionKey
+        self.digest = digest
+        self.state = state
+        self.revision = 1
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
+        self.approvals = []
+        self.currentStep = -1
+        self.stepCount = stepCount
+        self.stepStartedAt = nil
+        self.gate = .none
+        self.startedAt = nil
+        self.finishedAt = nil
+        self.reason = nil
+        self.gateOpened = false
+        self.acknowledgedFailures = 0
+        self.events = []
+    }
+
+    public mutating func record(_ type: String, actor: String, at time: Double, detail: String? = nil) {
+        events.append(DeploymentEvent(at: time, type: type, actor: actor, detail: detail))
+        if events.count > Self.maxEvents { events.removeFirst(events.count - Self.maxEvents) }
+        updatedAt = time
+    }
+
+    /// The `DesiredModule` this deployment puts on a node.
+    public var desiredModule: DesiredModule {
+        var module = DesiredModule(
+            name: spec.moduleName, version: spec.moduleVersion, digest: digest, entrypoint: spec.function.entrypoint,
+            resources: spec.function.resources, config: spec.function.config, deploymentID: id)
+        module.env = spec.function.env.isEmpty ? nil : spec.function.env
+        module.scaling = spec.function.scaling
+        return module
+    }
+}
+
+/// Where a rollout waits between cohorts.
+public enum RolloutGate: Sendable, Hashable, Codable {
+    case none
+    /// Until this time (a timed pause).
+    case until(Double)
+    /// Until someone calls `promote`.
+    case manual
+}
+
+/// One entry of a deployment's timeline.
+public struct DeploymentEvent: Sendable, Hashable, Codable {
+    public var at: Double
+    /// e.g. `created`, `approved`, `started`, `step.dispatched`, `paused`, `rolledBack`.
+    public var type: String
+    public var actor: String
+    public var detail: String?
+
+    public init(at: Double, type: String, actor: String, detail: String?) {
+        self.at = at
+        self.type = type
+        self.actor = actor
+        self.detail = detail
+    }
+}
+
+/// One target node of a deployment.
+public struct DeploymentNode: Sendable, Hashable, Codable {
+    public var nodeID: NodeID
+    /// The cohort (0-based) the node belongs to.
+    public var step: Int
+    public var state: NodeRolloutState
+    /// Why it failed or was skipped, or the agent's latest state while in progress.
+    public var message: String?
+    public var dispatchedAt: Double?
+    public var updatedAt: Double
+    /// What the node should run again if this deployment is rolled back:
+    /// `nil` with `hasBaseline` means "remove the module".
+    public var baseline: DesiredModule?
+    public var hasBaseline: Bool
+
+    public init(nodeID: NodeID, step: Int, state: NodeRolloutState = .pending, updatedAt: Double) {
+        self.nodeID = nodeID
+        self.step = step
+        self.state = state
+        self.message = nil
+        self.dispatchedAt = nil
+        self.updatedAt = updatedAt
+        self.baseline = nil
+        self.hasBaseline = false
+    }
+}
+
+/// A target node's progress within one deployment.
+public enum NodeRolloutState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Its cohort has not started.
+    case pending = "Pending"
+    /// Left out (disabled, not admitted, offline under `skip`, deregistered, or cancelled before its cohort).
+    case skipped = "Skipped"
+    /// Desired state written; waiting for the agent to report `running`.
+    case updating = "Updating"
+    case succeeded = "Succeeded"
+    case failed = "Failed"
+    /// No `running` report within the node timeout.
+    case timedOut = "TimedOut"
+    /// Reverted by a rollback.
+    case rolledBack = "RolledBack"
+
+    /// Desired state was written to the node at some point.
+    public var wasDispatched: Bool { [.updating, .succeeded, .failed, .timedOut, .rolledBack].contains(self) }
+    public var isFailure: Bool { self == .failed || self == .timedOut }
+    public var isSettled: Bool { self != .pending && self != .updating }
+}
+
+/// Progress numbers for `GET /deployments/{id}`.
+public struct DeploymentProgress: Sendable, Hashable, Codable {
+    public var percent: Int
+    public var counts: [String: Int]
+    public var total: Int
+
+    public init(nodes: [DeploymentNode], state: DeploymentState) {
+        var counts: [String: Int] = [:]
+        for state in NodeRolloutState.allCases { counts[state.rawValue] = 0 }
+        for node in nodes { counts[node.state.rawValue, default: 0] += 1 }
+        total = nodes.count
+        self.counts = counts
+        let settled = nodes.filter(\.state.isSettled).count
+        percent = state == .completed || nodes.isEmpty ? (state == .completed ? 100 : 0) : settled * 100 / nodes.count
+    }
+}

@@ -1,0 +1,39 @@
+-- Deployments and their per-node rollout rows, idempotency keys, and the
+-- audit log's caller role and source address. Listing order is the implicit rowid.
+ALTER TABLE audit_events ADD COLUMN actor_role TEXT;
+ALTER TABLE audit_events ADD COLUMN source_address TEXT;
+CREATE INDEX audit_events_actor_idx ON audit_events (actor, id DESC);
+CREATE INDEX audit_events_action_idx ON audit_events (action, id DESC);
+CREATE INDEX audit_events_target_idx ON audit_events (target, id DESC);
+CREATE TABLE deployments (
+    id TEXT PRIMARY KEY,
+    module_name TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    revision INTEGER NOT NULL,
+    record_json TEXT NOT NULL
+);
+CREATE INDEX deployments_state_idx ON deployments (state);
+CREATE INDEX deployments_module_idx ON deployments (module_name);
+CREATE TABLE deployment_nodes (
+    deployment_id TEXT NOT NULL REFERENCES deployments (id) ON DELETE CASCADE,
+    node_id TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    node_json TEXT NOT NULL,
+    PRIMARY KEY (deployment_id, node_id)
+);
+CREATE INDEX node_module_status_deployment_idx ON node_module_status (deployment_id);
+CREATE TABLE idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response_json TEXT,
+    claimed_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_keys_expiry_idx ON idempotency_keys (expires_at);
