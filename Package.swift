@@ -190,6 +190,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "Deployments",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                "EdgeFleet",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: HTTP API
         .target(
             name: "OrchestratorAPI",
@@ -198,8 +212,11 @@ let package = Package(
                 "OrchestratorPorts",
                 "OrchestratorAuth",
                 "EdgeFleet",
+                "Deployments",
                 "ModuleRegistry",
                 "WasmInspection",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -216,6 +233,7 @@ let package = Package(
             dependencies: [
                 "OrchestratorAPI",
                 "EdgeFleet",
+                "Deployments",
                 "ModuleRegistry",
                 "OrchestratorConfig",
                 "SQLiteMetadataStore",

@@ -67,12 +67,46 @@ public final class DesiredStateHub: Service, Sendable {
 
     /// Tells every replica that `node`'s desired state changed.
     public func notifyChanged(_ node: NodeID) async {
-        invalidate(node)
-        do {
-            try await cache.publish(channel: Self.channel, message: node.value)
-        } catch {
-            logger.warning("could not publish a desired-state change; other replicas see it within the memo lifetime", metadata: ["error": "\(error)"])
+        await notifyChanged([node])
+    }
+
+    /// Tells every replica that these nodes' desired state changed: the
+    /// change is written already, so local polls are answered from one
+    /// batched read, and other replicas get comma-separated id lists
+    /// (at most ``idsPerMessage`` per message) instead of one message per node.
+    public func notifyChanged(_ nodes: [NodeID]) async {
+        await refresh(nodes)
+        for start in stride(from: 0, to: nodes.count, by: Self.idsPerMessage) {
+            let message = nodes[start..<min(nodes.count, start + Self.idsPerMessage)].map(\.value).joined(separator: ",")
+            do {
+                try await cache.publish(channel: Self.channel, message: message)
+            } catch {
+                logger.warning("could not publish a desired-state change; other replicas see it within the memo lifetime", metadata: ["error": "\(error)"])
+                return
+            }
         }
+    }
+
+    static let idsPerMessage = 2000
+
+    /// Invalidates `nodes`, preloads the ones with held polls in one query, then wakes them,
+    /// so a fleet-wide change costs one read per replica instead of one per agent.
+    private func refresh(_ nodes: [NodeID]) async {
+        let polled = waiting.withLockedValue { waiting in nodes.filter { waiting.held[$0]?.isEmpty == false } }
+        if !polled.isEmpty, let loaded = try? await store.desiredModules(of: polled) {
+            let expires = now() + Self.memoSeconds
+            memo.withLockedValue { memo in
+                for node in polled {
+                    let modules = loaded[node] ?? []
+                    memo[node] = Memo(snapshot: Snapshot(modules: modules, etag: Self.etag(modules)), expires: expires)
+                }
+            }
+            let others = Set(polled)
+            memo.withLockedValue { memo in for node in nodes where !others.contains(node) { memo[node] = nil } }
+        } else {
+            memo.withLockedValue { memo in for node in nodes { memo[node] = nil } }
+        }
+        for node in nodes { bump(node) }
     }
 
     /// The node's change counter; pass it to ``waitForChange(of:since:timeout:)``.
@@ -115,6 +149,11 @@ public final class DesiredStateHub: Service, Sendable {
 
     private func invalidate(_ node: NodeID) {
         memo.withLockedValue { $0[node] = nil }
+        bump(node)
+    }
+
+    /// Counts a change and wakes the node's held polls.
+    private func bump(_ node: NodeID) {
         waiting.withLockedValue { $0.versions[node, default: 0] &+= 1 }
         wake(node: node, only: nil)
     }
@@ -144,7 +183,8 @@ public final class DesiredStateHub: Service, Sendable {
                 backoff = 0.5
                 await cancelWhenGracefulShutdown {
                     for await message in messages {
-                        if let node = NodeID(message) { self.invalidate(node) }
+                        let nodes = message.split(separator: ",").compactMap { NodeID(String($0)) }
+                        if nodes.count == 1 { self.invalidate(nodes[0]) } else if !nodes.isEmpty { await self.refresh(nodes) }
                     }
                 }
             } catch {

@@ -1,3 +1,4 @@
+import Deployments
 import EdgeFleet
 import ModuleRegistry
 import OrchestratorAuth
@@ -31,15 +32,24 @@ public struct APIEnvironment: Sendable {
     public var downloads: DownloadPolicy
     /// Edge nodes and the agent protocol.
     public var nodes: NodeService
+    /// The deployment workflow and rollout engine.
+    public var deployments: DeploymentService
+    /// How long `Idempotency-Key` answers are kept.
+    public var idempotencyTTLSeconds: Int
+    /// The largest request body buffered for an `Idempotency-Key` fingerprint (the largest any endpoint accepts).
+    public var idempotencyMaxBodyBytes: Int
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
         isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy(),
-        nodes: NodeService
+        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400, idempotencyMaxBodyBytes: Int? = nil
     ) {
         self.nodes = nodes
+        self.deployments = deployments
+        self.idempotencyTTLSeconds = idempotencyTTLSeconds
+        self.idempotencyMaxBodyBytes = idempotencyMaxBodyBytes ?? maxBodyBytes
         self.verifier = verifier
         self.issuer = issuer
         self.metadata = metadata

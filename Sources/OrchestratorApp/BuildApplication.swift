@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Deployments
 import EdgeFleet
 import Logging
 import ModuleRegistry
@@ -25,6 +26,8 @@ public struct OrchestratorServer: Sendable {
     public let gate: SchemaGate
     /// The node protocol's services, for tools and tests that act as the deployments engine.
     public let nodes: NodeService
+    /// The deployment workflow; tests drive its rollout engine directly.
+    public let deployments: DeploymentService
 }
 
 /// The single place where the server is assembled from settings.
@@ -78,6 +81,8 @@ private func assemble(
 
     let nodes = makeNodeService(settings: settings, backends: backends, logger: logger)
     services += [nodes.heartbeats, nodes.health, nodes.desiredState] as [any Service]
+    let deployments = makeDeploymentService(settings: settings, backends: backends, nodes: nodes, logger: logger)
+    if settings.deployments.runEngine { services.append(deployments.engine) }
 
     let environment = APIEnvironment(
         verifier: verifier, issuer: issuer, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
@@ -87,7 +92,8 @@ private func assemble(
         isSchemaReady: { gate.isOpen },
         registry: makeRegistry(settings: settings, backends: backends, logger: logger),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
-        nodes: nodes)
+        nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
+        idempotencyMaxBodyBytes: max(settings.server.maxBodyBytes, settings.modules.maxBytes / 3 * 4 + 1_048_576))
     let router = buildRouter(environment: environment)
 
     let application = Application(
@@ -100,7 +106,7 @@ private func assemble(
         },
         logger: logger)
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
-    return OrchestratorServer(application: application, backends: backends, gate: gate, nodes: nodes)
+    return OrchestratorServer(application: application, backends: backends, gate: gate, nodes: nodes, deployments: deployments)
 }
 
 /// The registry over the selected backends, with the configured limits.
@@ -124,6 +130,17 @@ public func makeNodeService(settings: OrchestratorSettings, backends: Backends, 
             heartbeatFlushSeconds: Double(node.heartbeatFlushSeconds), healthEvaluationSeconds: Double(node.healthEvaluationSeconds),
             pollIntervalSeconds: Double(node.pollIntervalSeconds), maxWaitSeconds: Double(node.maxWaitSeconds),
             credentialCacheSeconds: Double(node.credentialCacheSeconds)),
+        now: { Date().timeIntervalSince1970 }, logger: logger)
+}
+
+/// The deployment workflow over the node service (shared desired-state hub).
+public func makeDeploymentService(settings: OrchestratorSettings, backends: Backends, nodes: NodeService, logger: Logger) -> DeploymentService {
+    let config = settings.deployments
+    return DeploymentService(
+        store: backends.metadata, fleet: nodes,
+        settings: DeploymentSettings(
+            environments: config.environments, evaluationIntervalSeconds: Double(config.evaluationIntervalMilliseconds) / 1000,
+            defaultNodeTimeoutSeconds: config.defaultNodeTimeoutSeconds, defaultProgressDeadlineSeconds: config.defaultProgressDeadlineSeconds),
         now: { Date().timeIntervalSince1970 }, logger: logger)
 }
 

@@ -18,6 +18,7 @@ public struct OrchestratorSettings: Sendable {
     public var auth: AuthConfiguration
     public var modules: ModuleSettings
     public var nodes: NodeSettings
+    public var deployments: DeploymentConfiguration
     /// `log.level` — trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel: String
 
@@ -34,6 +35,7 @@ public struct OrchestratorSettings: Sendable {
         self.auth = try AuthConfiguration(values, embedded: database.postgresURL == nil)
         self.modules = try ModuleSettings(values, dataDirectory: dataDirectory)
         self.nodes = try NodeSettings(values)
+        self.deployments = try DeploymentConfiguration(values)
         self.logLevel = values.string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import OrchestratorDomain
 
 /// The per-request context: request id and, after authentication, the caller.
@@ -15,6 +16,8 @@ public struct OrchestratorRequestContext: RequestContext {
     /// An enrollment token presented as the bearer token. It authenticates
     /// nothing but `POST /api/v1/wasm/nodes`, so `principal` stays `nil`.
     public var enrollmentToken: String?
+    /// The peer's IP address, for audit records (the socket peer; proxies are not trusted for this).
+    public let sourceAddress: String?
 
     /// Stable, readable JSON: sorted keys, `/` not escaped.
     public var responseEncoder: JSONEncoder {
@@ -25,6 +28,7 @@ public struct OrchestratorRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.sourceAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The authenticated caller, or 401 when the route forgot its auth middleware.

@@ -1,3 +1,4 @@
+import Deployments
 import EdgeFleet
 import Hummingbird
 import ModuleRegistry
@@ -18,6 +19,8 @@ enum ErrorTranslation {
         case let error as RegistryError:
             return (error.apiError, false)
         case let error as FleetError:
+            return (error.apiError, false)
+        case let error as DeploymentError:
             return (error.apiError, false)
         case let error as AuthenticationError:
             return (.unauthenticated(detail: error.reason), false)

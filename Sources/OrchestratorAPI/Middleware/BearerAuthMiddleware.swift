@@ -34,7 +34,9 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         if token.hasPrefix(Secrets.enrollmentPrefix) {
             guard Secrets.looksLike(token, prefix: Secrets.enrollmentPrefix) else { throw AuthenticationError("the enrollment token is malformed") }
             context.enrollmentToken = token
-            return try await next(request, context)
+            return try await AuditContext.$current.withValue(AuditContext(role: nil, sourceAddress: context.sourceAddress)) {
+                try await next(request, context)
+            }
         }
         let principal: Principal
         if token.hasPrefix(Secrets.nodeCredentialPrefix) {
@@ -48,7 +50,9 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         }
         context.principal = principal
         context.logger[metadataKey: "subject"] = .string(principal.subject)
-        return try await next(request, context)
+        return try await AuditContext.$current.withValue(AuditContext(role: principal.role.rawValue, sourceAddress: context.sourceAddress)) {
+            try await next(request, context)
+        }
     }
 }
 

@@ -41,6 +41,12 @@ public struct IllegalTransition: Error, Sendable, Hashable {
     public let state: DeploymentState
     public let command: DeploymentCommand
     public let reason: String
+
+    public init(state: DeploymentState, command: DeploymentCommand, reason: String) {
+        self.state = state
+        self.command = command
+        self.reason = reason
+    }
 }
 
 /// The deployment state machine: a pure function from (state, command) to the next state.

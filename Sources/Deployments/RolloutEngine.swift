@@ -1,0 +1,99 @@
+import EdgeFleet
+import Logging
+import OrchestratorDomain
+import OrchestratorPorts
+import ServiceLifecycle
+
+/// Advances active rollouts in the background.
+///
+/// Every replica runs one; only the holder of the `rollout-engine` lease
+/// (a PostgreSQL advisory lock; always the single process on SQLite)
+/// evaluates. Each evaluation is one compare-and-set commit, so even a
+/// replica that lost the lease mid-pass cannot apply a step twice, and a
+/// restart resumes from the stored rows with nothing lost.
+public final class RolloutEngine: Service, Sendable {
+    static let leaseName = "rollout-engine"
+    private let store: any MetadataStore
+    private let loader: SnapshotLoader
+    private let desiredState: DesiredStateHub
+    private let metrics = DeploymentMetrics()
+    private let interval: Double
+    private let now: @Sendable () -> Double
+    private let logger: Logger
+
+    init(
+        store: any MetadataStore, loader: SnapshotLoader, desiredState: DesiredStateHub, interval: Double, now: @escaping @Sendable () -> Double,
+        logger: Logger
+    ) {
+        self.store = store
+        self.loader = loader
+        self.desiredState = desiredState
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+    }
+
+    /// One pass over every active deployment. Returns how many changes this replica committed.
+    @discardableResult
+    public func evaluateOnce() async throws -> Int {
+        let active = try await store.activeDeployments()
+        metrics.active(inProgress: active.filter { $0.state == .inProgress }.count, paused: active.filter { $0.state == .paused }.count)
+        var committed = 0
+        for record in active {
+            do {
+                if try await advance(record) { committed += 1 }
+            } catch {
+                logger.warning("could not advance a deployment; will retry", metadata: ["deployment": "\(record.id)", "error": "\(error)"])
+            }
+        }
+        return committed
+    }
+
+    private func advance(_ record: DeploymentRecord) async throws -> Bool {
+        let snapshot = try await loader.load(record, for: .advance, now: now())
+        guard var change = RolloutEvaluator.advance(snapshot) else { return false }
+        change.record.revision = record.revision + 1
+        change.record.updatedAt = snapshot.now
+        var audit: [AuditEvent] = []
+        if change.record.state != record.state {
+            audit.append(AuditEvent(
+                actor: "rollout-engine", action: "deployment.\(change.record.state.rawValue.lowercased())", target: "deployment:\(record.id)",
+                outcome: .success, requestID: nil, occurredAt: snapshot.now, role: nil, sourceAddress: nil))
+        }
+        let commit = DeploymentCommit(
+            expectedRevision: record.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired, audit: audit)
+        guard try await store.commit(commit) else { return false }
+        if !change.desired.isEmpty { await desiredState.notifyChanged(Array(change.desired.keys)) }
+        metrics.record(change.outcome, change.record)
+        if let outcome = change.outcome {
+            logger.info("deployment \(outcome.rawValue)", metadata: ["deployment": "\(record.id)", "reason": "\(change.record.reason ?? "")"])
+        }
+        return true
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let led = try await store.whileLeader(Self.leaseName) { stillLeader in
+                    self.logger.info("this replica leads the rollout engine")
+                    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                        try await stillLeader()
+                        do {
+                            try await self.evaluateOnce()
+                        } catch {
+                            self.logger.warning("rollout evaluation failed; will retry", metadata: ["error": "\(error)"])
+                        }
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(self.interval)) }
+                    }
+                }
+                if !led {
+                    // Another replica leads; try again later (it may die).
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(max(2, self.interval * 4))) }
+                }
+            } catch {
+                logger.warning("rollout engine lost its lease or the database; retrying", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(2)) }
+            }
+        }
+    }
+}

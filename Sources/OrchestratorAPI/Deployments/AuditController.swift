@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import OrchestratorDomain
+import OrchestratorPorts
+
+/// `GET /api/v1/wasm/audit-events`: the append-only audit log, admins only.
+struct AuditController {
+    let environment: APIEnvironment
+    static let maxLimit = 500
+
+    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+        group.get("/audit-events", use: list)
+    }
+
+    @Sendable func list(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.administer)
+        let parameters = request.uri.queryParameters
+        var query = AuditQuery(limit: 100)
+        if let text = parameters.get("limit") {
+            guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
+                throw APIError.badRequest(detail: "'limit' must be an integer from 1 to \(Self.maxLimit)")
+            }
+            query.limit = value
+        }
+        for (name, keyPath) in [("actor", \AuditQuery.actor), ("action", \.action), ("target", \.target)] as [(String, WritableKeyPath<AuditQuery, String?>)] {
+            if let value = parameters.get(name) {
+                guard (1...256).contains(value.utf8.count) else { throw APIError.badRequest(detail: "'\(name)' must be 1–256 characters") }
+                query[keyPath: keyPath] = value
+            }
+        }
+        if let text = parameters.get("outcome") {
+            guard let outcome = AuditEvent.Outcome(rawValue: text) else { throw APIError.badRequest(detail: "'outcome' must be success, denied or failure") }
+            query.outcome = outcome
+        }
+        query.since = try Self.time(parameters.get("since"), "since")
+        query.until = try Self.time(parameters.get("until"), "until")
+        if let cursor = parameters.get("cursor") {
+            guard let id = try ListingQuery(request, moduleFilters: false).decodeCursor(tag: "a").flatMap(Int64.init) else {
+                throw APIError.badRequest(detail: "'cursor' is not valid for this listing (\(cursor.prefix(16)))")
+            }
+            query.beforeID = id
+        }
+        let page = try await environment.metadata.auditEvents(query)
+        return try ListBody(items: page.items.map(AuditEventBody.init), nextCursor: page.next.map { ListingQuery.encodeCursor(tag: "a", String($0)) })
+            .response(request: request, context: context)
+    }
+
+    static func time(_ text: String?, _ name: String) throws -> Double? {
+        guard let text else { return nil }
+        guard let date = try? Date(text, strategy: .iso8601) else {
+            throw APIError.badRequest(detail: "'\(name)' must be an RFC 3339 time such as 2026-11-23T12:00:00Z")
+        }
+        return date.timeIntervalSince1970
+    }
+}

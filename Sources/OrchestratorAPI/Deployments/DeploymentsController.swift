@@ -1,0 +1,207 @@
+import Deployments
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrchestratorDomain
+import OrchestratorPorts
+
+/// `/api/v1/wasm/deployments/...`: create, read, the approval workflow and
+/// operating a rollout. Transitions honour `If-Match` (412) and answer with
+/// the deployment and its new `ETag`.
+struct DeploymentsController {
+    let environment: APIEnvironment
+    var deployments: DeploymentService { environment.deployments }
+    static let bodyLimit = 256 * 1024
+
+    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+        group.post("/deployments", use: create)
+        group.get("/deployments", use: list)
+        group.get("/deployments/:id", use: get)
+        group.get("/deployments/:id/nodes", use: nodes)
+        group.post("/deployments/:id/approve", use: approve)
+        group.post("/deployments/:id/reject", use: reject)
+        group.post("/deployments/:id/execute", use: execute)
+        group.post("/deployments/:id/pause", use: pause)
+        group.post("/deployments/:id/resume", use: resume)
+        group.post("/deployments/:id/promote", use: promote)
+        group.post("/deployments/:id/cancel", use: cancel)
+        group.post("/deployments/:id/rollback", use: rollback)
+    }
+
+    // MARK: Create and read
+
+    @Sendable func create(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.deploy)
+        let body = try await request.decodeJSON(CreateDeploymentRequest.self, limit: Self.bodyLimit)
+        let record = try await deployments.create(try body.spec(settings: deployments.settings), by: principal, requestID: context.requestID)
+        var response = try await respond(record, request: request, context: context)
+        response.status = .created
+        response.headers[.location] = "/api/v1/wasm/deployments/\(record.id)"
+        return response
+    }
+
+    @Sendable func list(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let listing = try ListingQuery(request, moduleFilters: false)
+        let query = request.uri.queryParameters
+        var filter = DeploymentQuery(limit: listing.limit)
+        if let text = query.get("status") {
+            guard let state = DeploymentState(rawValue: text) else {
+                throw APIError.badRequest(detail: "'status' must be one of \(DeploymentState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.state = state
+        }
+        filter.moduleName = query.get("moduleName").map { String($0.prefix(128)) }
+        filter.environment = query.get("environment").map { String($0.prefix(64)) }
+        filter.createdBy = query.get("createdBy").map { String($0.prefix(256)) }
+        if let cursor = try listing.decodeCursor(tag: "d") {
+            guard let position = Int64(cursor) else { throw APIError.badRequest(detail: "'cursor' is not valid for this listing") }
+            filter.beforePosition = position
+        }
+        let page = try await deployments.store.deployments(filter)
+        let time = environment.now()
+        let items = page.items.map { DeploymentBody($0, policy: deployments.policy(of: $0), nodes: nil, now: time, timeline: false) }
+        return try ListBody(items: items, nextCursor: page.next.map { ListingQuery.encodeCursor(tag: "d", String($0)) })
+            .response(request: request, context: context)
+    }
+
+    @Sendable func get(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let record = try await deployments.deployment(try context.pathParameter("id"))
+        if request.ifNoneMatch(DeploymentBody.etag(record)) {
+            return Response(status: .notModified, headers: [.eTag: DeploymentBody.etag(record)])
+        }
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func nodes(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        try context.authorize(.readFleet)
+        let id = try context.pathParameter("id")
+        let listing = try ListingQuery(request, moduleFilters: false)
+        var state: NodeRolloutState?
+        if let text = request.uri.queryParameters.get("state") {
+            guard let value = NodeRolloutState(rawValue: text) else {
+                throw APIError.badRequest(detail: "'state' must be one of \(NodeRolloutState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            state = value
+        }
+        let after = try listing.decodeCursor(tag: "dn")
+        let rows = try await deployments.nodes(of: id)
+            .filter { (state == nil || $0.state == state) && (after == nil || $0.nodeID.value > after!) }
+        let page = Array(rows.prefix(listing.limit))
+        let next = rows.count > listing.limit ? page.last.map { ListingQuery.encodeCursor(tag: "dn", $0.nodeID.value) } : nil
+        return try ListBody(items: page.map(DeploymentNodeBody.init), nextCursor: next).response(request: request, context: context)
+    }
+
+    // MARK: Transitions
+
+    @Sendable func approve(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.readFleet)
+        let body = try await Self.optionalBody(request, ApproveRequest.self) ?? ApproveRequest(comment: nil, digest: nil)
+        let comment = try Self.text(body.comment, "comment", required: false)
+        var digest: ContentDigest?
+        if let text = body.digest {
+            guard let parsed = ContentDigest(parsing: text) else { throw APIError.badRequest(detail: "'digest' must be 'sha256:' and 64 hex digits") }
+            digest = parsed
+        }
+        let record = try await deployments.approve(
+            try context.pathParameter("id"), by: principal, comment: comment, reviewedDigest: digest, ifMatch: try Self.ifMatch(request),
+            requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func reject(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.readFleet)
+        let body = try await Self.optionalBody(request, ReasonRequest.self)
+        let reason = try Self.text(body?.reason, "reason", required: true) ?? ""
+        let record = try await deployments.reject(
+            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func execute(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.readFleet)
+        let body = try await Self.optionalBody(request, ExecuteRequest.self)
+        let note = try Self.text(body?.approvedBy, "approvedBy", required: false)
+        let record = try await deployments.execute(
+            try context.pathParameter("id"), by: principal, note: note, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func pause(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.deploy)
+        let reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: false)
+        let record = try await deployments.pause(
+            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func resume(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.administer)
+        let record = try await deployments.resume(
+            try context.pathParameter("id"), by: principal, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func promote(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.administer)
+        let record = try await deployments.promote(
+            try context.pathParameter("id"), by: principal, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func cancel(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.deploy)
+        let reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: false)
+        let record = try await deployments.cancel(
+            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    @Sendable func rollback(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.administer)
+        let reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: true) ?? ""
+        let record = try await deployments.rollback(
+            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
+
+    // MARK: Helpers
+
+    /// The deployment with progress counts (one read of its node rows) and its `ETag`.
+    private func respond(_ record: DeploymentRecord, request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let nodes = try await deployments.store.deploymentNodes(of: record.id)
+        var response = try DeploymentBody(record, policy: deployments.policy(of: record), nodes: nodes, now: environment.now())
+            .response(from: request, context: context)
+        response.headers[.eTag] = DeploymentBody.etag(record)
+        return response
+    }
+
+    /// `If-Match: "r<revision>"` (or `W/"r…"`); `*` and absence mean "any". Anything else cannot match: 412.
+    static func ifMatch(_ request: Request) throws -> Int? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        let value = header.trimmingCharacters(in: .whitespaces)
+        if value == "*" { return nil }
+        let tag = value.hasPrefix("W/") ? String(value.dropFirst(2)) : value
+        guard tag.hasPrefix("\"r"), tag.hasSuffix("\""), let revision = Int(tag.dropFirst(2).dropLast()) else {
+            throw APIError(status: .preconditionFailed, slug: "precondition-failed", detail: "If-Match does not name a revision of this deployment")
+        }
+        return revision
+    }
+
+    /// Transition bodies are optional: no body (or no content type) means all defaults.
+    static func optionalBody<T: Decodable>(_ request: Request, _ type: T.Type) async throws -> T? {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if request.headers[.contentType] == nil && (declared ?? 0) == 0 { return nil }
+        return try await request.decodeJSON(type, limit: 16 * 1024)
+    }
+
+    static func text(_ value: String?, _ name: String, required: Bool) throws -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            if required { throw APIError.badRequest(detail: "'\(name)' is required") }
+            return nil
+        }
+        guard value.utf8.count <= 1024 else { throw APIError.badRequest(detail: "'\(name)' is at most 1024 bytes") }
+        return value
+    }
+}
