@@ -106,7 +106,7 @@ public enum RolloutEvaluator {
                 return change
             }
         }
-        guard change.record.state == .inProgress else { return change.nodes.isEmpty ? nil : change }
+        guard change.record.state == .inProgress else { return changed(change, from: snapshot) }
 
         // Settle, open gates and dispatch until the rollout waits (all-skipped cohorts fall through).
         for _ in 0...(change.record.stepCount + 1) {
@@ -138,9 +138,9 @@ public enum RolloutEvaluator {
             }
             switch change.record.gate {
             case .manual:
-                return change.nodes.isEmpty && change.record == snapshot.record ? nil : change
+                return changed(change, from: snapshot)
             case .until(let opens) where time < opens:
-                return change.nodes.isEmpty && change.record == snapshot.record ? nil : change
+                return changed(change, from: snapshot)
             case .none where step >= 0 && change.record.spec.strategy.pause != .none && !change.record.gateOpened:
                 switch change.record.spec.strategy.pause {
                 case .manual:
@@ -157,7 +157,12 @@ public enum RolloutEvaluator {
                 dispatch(step: step + 1, snapshot, into: &change, nodes: &nodes, actor: "rollout-engine")
             }
         }
-        return change
+        return changed(change, from: snapshot)
+    }
+
+    /// `nil` when the pass changed nothing (so the engine commits nothing).
+    private static func changed(_ change: RolloutChange, from snapshot: RolloutSnapshot) -> RolloutChange? {
+        change.nodes.isEmpty && change.record == snapshot.record ? nil : change
     }
 
     /// Marks approvals complete and dispatches the first cohort (the `start` command).
