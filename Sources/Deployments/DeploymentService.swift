@@ -22,7 +22,11 @@ public struct DeploymentService: Sendable {
     let now: @Sendable () -> Double
     let logger: Logger
 
-    public init(store: any MetadataStore, fleet: NodeService, settings: DeploymentSettings, now: @escaping @Sendable () -> Double, logger: Logger) {
+    /// - Parameter isReady: the engine waits until this is true (the schema is migrated).
+    public init(
+        store: any MetadataStore, fleet: NodeService, settings: DeploymentSettings, now: @escaping @Sendable () -> Double, logger: Logger,
+        isReady: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.store = store
         self.fleet = fleet
         self.settings = settings
@@ -30,7 +34,8 @@ public struct DeploymentService: Sendable {
         self.logger = logger
         self.loader = SnapshotLoader(store: store, fleet: fleet)
         self.engine = RolloutEngine(
-            store: store, loader: loader, desiredState: fleet.desiredState, interval: settings.evaluationIntervalSeconds, now: now, logger: logger)
+            store: store, loader: loader, desiredState: fleet.desiredState, interval: settings.evaluationIntervalSeconds, now: now, logger: logger,
+            isReady: isReady)
     }
 
     // MARK: Reading
@@ -146,41 +151,46 @@ public struct DeploymentService: Sendable {
     }
 
     /// Seed 004's `execute`: approves on the caller's behalf when that completes
-    /// the approvals, then starts. Never records a partial approval: when more
-    /// approvers are still needed it refuses and changes nothing.
+    /// the approvals (also when earlier ones expired), then starts. Never records
+    /// a partial approval: when more approvers are still needed it refuses and
+    /// changes nothing. Without required approval, anyone who may deploy may start.
     public func execute(_ id: String, by principal: Principal, note: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
         try await transition(id, principal, "deployment.execute", ifMatch: ifMatch, requestID: requestID, purpose: .start) { snapshot in
             var record = snapshot.record
             let policy = self.policy(of: record)
-            if record.state == .pendingApproval {
+            guard record.state == .pendingApproval || record.state == .approved else {
+                return .failure(.illegalTransition(IllegalTransition(state: record.state, command: .start, reason: "only an approved deployment can start")))
+            }
+            if !policy.requireApproval {
+                guard AccessPolicy.allows(principal, .deploy) else { return .failure(.forbidden("role '\(principal.role.rawValue)' may not start deployments")) }
+            } else if !ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now) {
                 if let refusal = ApprovalRules.refusal(
                     approver: principal, creator: record.createdBy, digest: record.digest, reviewedDigest: nil, existing: record.approvals,
                     policy: policy, at: snapshot.now)
                 {
-                    if case .alreadyApproved = refusal {} else { return .failure(.approvalRefused(refusal)) }
-                } else {
-                    var approvals = record.approvals
-                    approvals.append(Approval(
-                        approver: principal.subject, role: principal.role, digest: record.digest,
-                        comment: note.map { "execute (approvedBy: \($0))" } ?? "execute", approvedAt: snapshot.now,
-                        expiresAt: snapshot.now + Double(policy.approvalTTLSeconds)))
-                    let valid = ApprovalRules.validApprovers(approvals, digest: record.digest, at: snapshot.now).count
-                    guard ApprovalRules.isComplete(approvals, digest: record.digest, policy: policy, at: snapshot.now) else {
+                    if case .alreadyApproved = refusal {
+                        let valid = ApprovalRules.validApprovers(record.approvals, digest: record.digest, at: snapshot.now).count
                         return .failure(.approvalsIncomplete(valid: valid, required: policy.requiredApprovals))
                     }
-                    record.approvals = approvals
-                    record.state = .approved
-                    record.record("approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals) (execute)")
+                    return .failure(.approvalRefused(refusal))
                 }
-            } else if record.state == .approved && !ApprovalRules.mayApprove(principal.role, policy.approverRole) {
-                return .failure(.forbidden("only an approver (\(policy.approverRole.rawValue)) may start this deployment"))
-            }
-            let complete = ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now)
-            if case .failure(let illegal) = DeploymentStateMachine.next(from: record.state, on: .start, .init(approvalsComplete: complete)) {
-                if record.state == .pendingApproval || record.state == .approved {
-                    let valid = ApprovalRules.validApprovers(record.approvals, digest: record.digest, at: snapshot.now).count
+                var approvals = record.approvals
+                approvals.append(Approval(
+                    approver: principal.subject, role: principal.role, digest: record.digest,
+                    comment: note.map { "execute (approvedBy: \($0))" } ?? "execute", approvedAt: snapshot.now,
+                    expiresAt: snapshot.now + Double(policy.approvalTTLSeconds)))
+                let valid = ApprovalRules.validApprovers(approvals, digest: record.digest, at: snapshot.now).count
+                guard ApprovalRules.isComplete(approvals, digest: record.digest, policy: policy, at: snapshot.now) else {
                     return .failure(.approvalsIncomplete(valid: valid, required: policy.requiredApprovals))
                 }
+                record.approvals = approvals
+                record.state = .approved
+                record.record("approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals) (execute)")
+            } else if !ApprovalRules.mayApprove(principal.role, policy.approverRole) {
+                return .failure(.forbidden("only an approver (\(policy.approverRole.rawValue)) may start this deployment"))
+            }
+            record.state = .approved
+            if case .failure(let illegal) = DeploymentStateMachine.next(from: record.state, on: .start, .init(approvalsComplete: true)) {
                 return .failure(.illegalTransition(illegal))
             }
             if let other = snapshot.conflictingDeployment { return .failure(.conflictingDeployment(other)) }

@@ -20,11 +20,13 @@ public final class RolloutEngine: Service, Sendable {
     private let interval: Double
     private let now: @Sendable () -> Double
     private let logger: Logger
+    private let isReady: @Sendable () -> Bool
 
     init(
         store: any MetadataStore, loader: SnapshotLoader, desiredState: DesiredStateHub, interval: Double, now: @escaping @Sendable () -> Double,
-        logger: Logger
+        logger: Logger, isReady: @escaping @Sendable () -> Bool
     ) {
+        self.isReady = isReady
         self.store = store
         self.loader = loader
         self.desiredState = desiredState
@@ -50,8 +52,14 @@ public final class RolloutEngine: Service, Sendable {
     }
 
     private func advance(_ record: DeploymentRecord) async throws -> Bool {
-        let snapshot = try await loader.load(record, for: .advance, now: now())
+        var snapshot = try await loader.load(record, for: .advance, now: now())
         guard var change = RolloutEvaluator.advance(snapshot) else { return false }
+        if snapshot.fleet.isEmpty && SnapshotLoader.dispatches(change, from: snapshot) {
+            // Reports settled the cohort in this pass: decide again with the fleet's state.
+            snapshot = try await loader.load(record, for: .advanceWithFleet, now: snapshot.now)
+            guard let withFleet = RolloutEvaluator.advance(snapshot) else { return false }
+            change = withFleet
+        }
         change.record.revision = record.revision + 1
         change.record.updatedAt = snapshot.now
         var audit: [AuditEvent] = []
@@ -72,6 +80,9 @@ public final class RolloutEngine: Service, Sendable {
     }
 
     public func run() async throws {
+        while !isReady() && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let led = try await store.whileLeader(Self.leaseName) { stillLeader in

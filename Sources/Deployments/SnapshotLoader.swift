@@ -11,6 +11,8 @@ struct SnapshotLoader: Sendable {
     enum Purpose {
         /// Engine pass: reports, plus fleet data only when a cohort may be dispatched.
         case advance
+        /// Engine pass that dispatches: reports and fleet data.
+        case advanceWithFleet
         /// The first cohort is dispatched.
         case start
         /// Every dispatched node's current entry is needed.
@@ -29,14 +31,14 @@ struct SnapshotLoader: Sendable {
             let touched = nodes.filter { $0.state.wasDispatched }.map(\.nodeID)
             snapshot.current = try await store.desiredEntries(module: record.spec.moduleName, nodes: touched)
             return snapshot
-        case .advance:
+        case .advance, .advanceWithFleet:
             snapshot.reports = try await store.statusReports(forDeployment: record.id)
             // A rollback may follow from this pass (threshold, deadline): it must not clobber newer deployments.
             let touched = nodes.filter { $0.state.wasDispatched }.map(\.nodeID)
             if record.spec.failurePolicy.autoRollback && nodes.contains(where: { $0.state == .updating || $0.state.isFailure }) {
                 snapshot.current = try await store.desiredEntries(module: record.spec.moduleName, nodes: touched)
             }
-            guard Self.mayDispatch(record, nodes, now: now) else { return snapshot }
+            guard purpose == .advanceWithFleet || Self.mayDispatch(record, nodes, now: now) else { return snapshot }
         case .start:
             break
         }
@@ -44,7 +46,9 @@ struct SnapshotLoader: Sendable {
         return snapshot
     }
 
-    /// Cheap test: is a cohort possibly about to be dispatched?
+    /// Cheap test on the stored rows: is a cohort about to be dispatched? (Reports
+    /// consumed in the same pass can settle a cohort too; the engine then reloads
+    /// with ``Purpose/advanceWithFleet``, see ``dispatches(_:from:)``.)
     static func mayDispatch(_ record: DeploymentRecord, _ nodes: [DeploymentNode], now: Double) -> Bool {
         guard record.state == .inProgress, nodes.contains(where: { $0.state == .pending }) else { return false }
         switch record.gate {
@@ -53,6 +57,12 @@ struct SnapshotLoader: Sendable {
         case .none: break
         }
         return nodes.allSatisfy { $0.step > record.currentStep || $0.state.isSettled }
+    }
+
+    /// `true` when `change` moves nodes out of `Pending`: it was computed for a dispatch.
+    static func dispatches(_ change: RolloutChange, from snapshot: RolloutSnapshot) -> Bool {
+        let pending = Set(snapshot.nodes.filter { $0.state == .pending }.map(\.nodeID))
+        return change.nodes.values.contains { pending.contains($0.nodeID) && $0.state != .pending && snapshot.record.state == .inProgress }
     }
 
     private func addFleetData(to snapshot: inout RolloutSnapshot, pending: [NodeID]) async throws {

@@ -19,7 +19,8 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
         .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
         .add(middleware: IdempotencyMiddleware(
-            store: environment.metadata, ttlSeconds: environment.idempotencyTTLSeconds, maxBodyBytes: environment.idempotencyMaxBodyBytes,
+            store: environment.metadata, ttlSeconds: environment.idempotencyTTLSeconds, maxBodyBytes: environment.maxBodyBytes,
+            maxUploadBytes: environment.idempotencyMaxUploadBytes,
             now: environment.now))
     AuthController(environment: environment).register(on: api)
     ModulesController(environment: environment).register(on: api)

@@ -81,7 +81,7 @@ private func assemble(
 
     let nodes = makeNodeService(settings: settings, backends: backends, logger: logger)
     services += [nodes.heartbeats, nodes.health, nodes.desiredState] as [any Service]
-    let deployments = makeDeploymentService(settings: settings, backends: backends, nodes: nodes, logger: logger)
+    let deployments = makeDeploymentService(settings: settings, backends: backends, nodes: nodes, logger: logger, isReady: { gate.isOpen })
     if settings.deployments.runEngine { services.append(deployments.engine) }
 
     let environment = APIEnvironment(
@@ -93,7 +93,7 @@ private func assemble(
         registry: makeRegistry(settings: settings, backends: backends, logger: logger),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
         nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
-        idempotencyMaxBodyBytes: max(settings.server.maxBodyBytes, settings.modules.maxBytes / 3 * 4 + 1_048_576))
+        idempotencyMaxUploadBytes: settings.modules.maxBytes / 3 * 4 + 1_048_576)
     let router = buildRouter(environment: environment)
 
     let application = Application(
@@ -134,14 +134,16 @@ public func makeNodeService(settings: OrchestratorSettings, backends: Backends, 
 }
 
 /// The deployment workflow over the node service (shared desired-state hub).
-public func makeDeploymentService(settings: OrchestratorSettings, backends: Backends, nodes: NodeService, logger: Logger) -> DeploymentService {
+public func makeDeploymentService(
+    settings: OrchestratorSettings, backends: Backends, nodes: NodeService, logger: Logger, isReady: @escaping @Sendable () -> Bool = { true }
+) -> DeploymentService {
     let config = settings.deployments
     return DeploymentService(
         store: backends.metadata, fleet: nodes,
         settings: DeploymentSettings(
             environments: config.environments, evaluationIntervalSeconds: Double(config.evaluationIntervalMilliseconds) / 1000,
             defaultNodeTimeoutSeconds: config.defaultNodeTimeoutSeconds, defaultProgressDeadlineSeconds: config.defaultProgressDeadlineSeconds),
-        now: { Date().timeIntervalSince1970 }, logger: logger)
+        now: { Date().timeIntervalSince1970 }, logger: logger, isReady: isReady)
 }
 
 /// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.

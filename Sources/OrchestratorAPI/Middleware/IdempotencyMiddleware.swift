@@ -12,8 +12,9 @@ import OrchestratorPorts
 /// (`Idempotency-Replayed: true`), the same key with another request is 422,
 /// and a duplicate arriving while the first still runs is 409. Answers below
 /// 500 are stored; refusals thrown as problems and 5xx are not, so a retry is
-/// evaluated afresh. A request with a key has its body buffered (bounded by
-/// `maxBodyBytes`) to fingerprint it.
+/// evaluated afresh; so are answers marked `Cache-Control: no-store` (they carry
+/// one-time secrets, which are never stored). A request with a key has its
+/// body buffered to fingerprint it, bounded by the JSON limit (module uploads: the upload limit).
 public struct IdempotencyMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
     static let header = HTTPField.Name("Idempotency-Key")!
@@ -23,13 +24,16 @@ public struct IdempotencyMiddleware: RouterMiddleware {
 
     let store: any IdempotencyStore
     let ttlSeconds: Int
+    /// The buffering limit for JSON bodies; binary module uploads (and the base64 JSON upload) use `maxUploadBytes`.
     let maxBodyBytes: Int
+    let maxUploadBytes: Int
     let now: @Sendable () -> Double
 
-    public init(store: any IdempotencyStore, ttlSeconds: Int, maxBodyBytes: Int, now: @escaping @Sendable () -> Double) {
+    public init(store: any IdempotencyStore, ttlSeconds: Int, maxBodyBytes: Int, maxUploadBytes: Int, now: @escaping @Sendable () -> Double) {
         self.store = store
         self.ttlSeconds = ttlSeconds
         self.maxBodyBytes = maxBodyBytes
+        self.maxUploadBytes = maxUploadBytes
         self.now = now
     }
 
@@ -44,7 +48,13 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let isUpload = request.mediaType == "application/wasm" || request.uri.path == "/api/v1/wasm/modules"
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: isUpload ? maxUploadBytes : maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.payloadTooLarge(limit: isUpload ? maxUploadBytes : maxBodyBytes)
+        }
         var hasher = SHA256()
         hasher.update(data: Array("\(request.method.rawValue) \(request.uri.description)\n".utf8))
         hasher.update(data: Array(body.readableBytesView))
@@ -74,7 +84,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             try? await store.releaseIdempotencyKey(idempotencyKey)
             throw error
         }
-        guard response.status.code < 500 else {
+        // 5xx is retried afresh; answers carrying a one-time secret (node credentials,
+        // enrollment tokens: `Cache-Control: no-store`) are never kept.
+        guard response.status.code < 500, response.headers[.cacheControl]?.contains("no-store") != true else {
             try? await store.releaseIdempotencyKey(idempotencyKey)
             return response
         }

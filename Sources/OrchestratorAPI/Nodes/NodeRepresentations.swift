@@ -98,6 +98,10 @@ struct DesiredStateBody: ResponseEncodable {
         let resources: ResourceLimits
         let config: [String: String]
         let deploymentId: String?
+        /// Environment variables for the instance; absent when none.
+        let env: [String: String]?
+        /// Instances per node; absent means one.
+        let scaling: Scaling?
 
         init(_ module: DesiredModule) {
             name = module.name
@@ -108,6 +112,8 @@ struct DesiredStateBody: ResponseEncodable {
             resources = module.resources
             config = module.config
             deploymentId = module.deploymentID
+            env = module.env
+            scaling = module.scaling
         }
     }
 }

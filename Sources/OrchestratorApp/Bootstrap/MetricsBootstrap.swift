@@ -21,6 +21,11 @@ public enum MetricsBootstrap {
             .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
             .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
         ]
+        // Rollouts take seconds to hours.
+        factory.durationHistogramBuckets["wasm_deployment_rollout_duration_seconds"] = [
+            .seconds(1), .seconds(5), .seconds(15), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
+            .seconds(1800), .seconds(3600), .seconds(7200), .seconds(21600),
+        ]
         MetricsSystem.bootstrap(factory)
         return registry
     }()

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Foundation
 import Hummingbird
+import Deployments
 import EdgeFleet
 import HummingbirdTesting
 import Logging
@@ -57,6 +58,11 @@ struct TestServer {
     /// The running server's node services (to act as the deployments engine would).
     func nodes() throws -> NodeService {
         try #require(running.withLockedValue { $0 }).nodes
+    }
+
+    /// The running server's deployment service (its rollout engine can be driven directly).
+    func deployments() throws -> DeploymentService {
+        try #require(running.withLockedValue { $0 }).deployments
     }
 
     private func waitForSchema(_ gate: SchemaGate) async throws {

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Agents simulated over HTTP: they enroll, poll their desired state and
+/// report each module `running` (or `failed` for nodes told to fail).
+struct SimulatedFleet {
+    static let base = "/api/v1/wasm"
+    let client: any TestClientProtocol
+    /// Node id → credential.
+    let credentials: [String: String]
+
+    /// Enrolls `ids` (region `eu`, zone `eu-1`, WASI preview 1 and 2, component model as given).
+    static func enroll(
+        _ client: any TestClientProtocol, admin: String, ids: [String], componentModel: Bool = true, region: String = "eu"
+    ) async throws -> SimulatedFleet {
+        let token = try await client.execute(
+            uri: base + "/enrollment-tokens", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
+            body: ByteBuffer(string: #"{"maxUses":\#(ids.count + 1)}"#)
+        ) { response throws in try #require(try response.json()["token"] as? String) }
+        var credentials: [String: String] = [:]
+        for id in ids {
+            let body = #"{"nodeId":"\#(id)","region":"\#(region)","zone":"\#(region)-1","labels":{"tier":"edge"},"runtime":"wasmkit","runtimeVersion":"0.4.2","#
+                + #""capabilities":{"componentModel":\#(componentModel),"wasiPreviews":["preview1","preview2"]},"maxModules":10,"#
+                + #""hardware":{"cpuCores":2,"totalMemoryMB":2048,"architecture":"x86_64"}}"#
+            credentials[id] = try await client.execute(
+                uri: base + "/nodes", method: .post, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: ByteBuffer(string: body)
+            ) { response throws in
+                #expect(response.status == .created)
+                return try #require(try response.json()["credential"] as? String)
+            }
+        }
+        let fleet = SimulatedFleet(client: client, credentials: credentials)
+        for id in ids { try await fleet.heartbeat(id) }
+        return fleet
+    }
+
+    func heartbeat(_ id: String) async throws {
+        try await client.execute(
+            uri: Self.base + "/nodes/\(id)/heartbeat", method: .post, headers: headers(id, json: true),
+            body: ByteBuffer(string: #"{"cpuUsagePercent":5,"memoryUsageMB":100,"modulesLoaded":0,"agentVersion":"sim","inventory":[],"conditions":[]}"#)
+        ) { #expect($0.status == .noContent) }
+    }
+
+    /// The node's desired modules (name → module JSON).
+    func desired(_ id: String) async throws -> [String: [String: Any]] {
+        try await client.execute(uri: Self.base + "/nodes/\(id)/desired-state", method: .get, headers: headers(id)) { response throws in
+            #expect(response.status == .ok)
+            let modules = try #require(try response.json()["modules"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: modules.map { ($0["name"] as? String ?? "", $0) })
+        }
+    }
+
+    /// One round for every agent: read the desired state, report each module
+    /// `running`, or `failed` on nodes in `failing`. Returns how many reports were sent.
+    @discardableResult
+    func round(failing: Set<String> = [], silent: Set<String> = []) async throws -> Int {
+        var sent = 0
+        for id in credentials.keys.sorted() where !silent.contains(id) {
+            let reports = try await desired(id).values.map { module -> String in
+                let state = failing.contains(id) ? #""state":"failed","reason":"trap: unreachable""# : #""state":"running""#
+                return #"{"deploymentId":"\#(module["deploymentId"] as? String ?? "")","module":"\#(module["name"] as? String ?? "")","#
+                    + #""version":"\#(module["version"] as? String ?? "")","digest":"\#(module["digest"] as? String ?? "")",\#(state)}"#
+            }
+            guard !reports.isEmpty else { continue }
+            try await client.execute(
+                uri: Self.base + "/nodes/\(id)/status", method: .post, headers: headers(id, json: true),
+                body: ByteBuffer(string: #"{"reports":[\#(reports.joined(separator: ","))]}"#)
+            ) { #expect($0.status == .noContent) }
+            sent += reports.count
+        }
+        return sent
+    }
+
+    func headers(_ id: String, json: Bool = false) -> HTTPFields {
+        var fields: HTTPFields = [.authorization: "Bearer \(credentials[id] ?? "")"]
+        if json { fields[.contentType] = "application/json" }
+        return fields
+    }
+}
