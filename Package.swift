@@ -301,6 +301,7 @@ let package = Package(
                 "OrchestratorCLI",
                 "WasmFixtures",
                 "ModuleRegistry",
+                "Deployments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -316,6 +317,7 @@ let package = Package(
             dependencies: [
                 "OrchestratorApp",
                 "ModuleRegistry",
+                "Deployments",
                 "WasmFixtures",
                 "SQLiteMetadataStore",
                 "PostgresMetadataStore",
