@@ -108,6 +108,10 @@ public struct DeploymentService: Sendable {
         try await transition(id, principal, "deployment.approve", ifMatch: ifMatch, requestID: requestID) { snapshot in
             var record = snapshot.record
             let policy = self.policy(of: record)
+            // An Approved deployment whose approvals expired before the start needs approving again.
+            if record.state == .approved && !ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now) {
+                record.state = .pendingApproval
+            }
             guard record.state == .pendingApproval else {
                 return .failure(.illegalTransition(IllegalTransition(
                     state: record.state, command: .approve, reason: "only a deployment pending approval can be approved")))
