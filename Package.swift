@@ -271,6 +271,17 @@ let package = Package(
             path: "Tests/Support/WasmFixtures",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FleetSimulation",
+            dependencies: [
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Tests/Support/FleetSimulation",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "WasmInspectionTests",
             dependencies: ["WasmInspection", "WasmFixtures", "OrchestratorDomain"],
@@ -300,6 +311,7 @@ let package = Package(
                 "OrchestratorApp",
                 "OrchestratorCLI",
                 "WasmFixtures",
+                "FleetSimulation",
                 "ModuleRegistry",
                 "Deployments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -319,6 +331,7 @@ let package = Package(
                 "ModuleRegistry",
                 "Deployments",
                 "WasmFixtures",
+                "FleetSimulation",
                 "SQLiteMetadataStore",
                 "PostgresMetadataStore",
                 "RedisCache",

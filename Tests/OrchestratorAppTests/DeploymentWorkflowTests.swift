@@ -1,4 +1,5 @@
 import Deployments
+import FleetSimulation
 import Foundation
 import HTTPTypes
 import HummingbirdTesting

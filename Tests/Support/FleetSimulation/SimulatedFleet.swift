@@ -2,24 +2,47 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
+import NIOFoundationCompat
 
 /// Agents simulated over HTTP: they enroll, poll their desired state and
 /// report each module `running` (or `failed` for nodes told to fail).
-struct SimulatedFleet {
+/// Shared by the HTTP and production-stack suites; unexpected answers throw.
+public struct SimulatedFleet: Sendable {
     static let base = "/api/v1/wasm"
     let client: any TestClientProtocol
     /// Node id → credential.
-    let credentials: [String: String]
+    public let credentials: [String: String]
+
+    /// An answer the simulated agent did not expect.
+    public struct UnexpectedResponse: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static func expect(_ response: TestResponse, _ status: HTTPResponse.Status, _ what: String) throws {
+        guard response.status == status else {
+            throw UnexpectedResponse(description: "\(what): \(response.status.code) \(String(buffer: response.body))")
+        }
+    }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] else {
+            throw UnexpectedResponse(description: "not a JSON object: \(String(buffer: response.body))")
+        }
+        return object
+    }
 
     /// Enrolls `ids` (region `eu`, zone `eu-1`, WASI preview 1 and 2, component model as given).
-    static func enroll(
+    public static func enroll(
         _ client: any TestClientProtocol, admin: String, ids: [String], componentModel: Bool = true, region: String = "eu"
     ) async throws -> SimulatedFleet {
         let token = try await client.execute(
             uri: base + "/enrollment-tokens", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
             body: ByteBuffer(string: #"{"maxUses":\#(ids.count + 1)}"#)
-        ) { response throws in try #require(try response.json()["token"] as? String) }
+        ) { response throws in
+            try expect(response, .created, "enrollment token")
+            guard let token = try json(response)["token"] as? String else { throw UnexpectedResponse(description: "no token") }
+            return token
+        }
         var credentials: [String: String] = [:]
         for id in ids {
             let body = #"{"nodeId":"\#(id)","region":"\#(region)","zone":"\#(region)-1","labels":{"tier":"edge"},"runtime":"wasmkit","runtimeVersion":"0.4.2","#
@@ -29,8 +52,9 @@ struct SimulatedFleet {
                 uri: base + "/nodes", method: .post, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
                 body: ByteBuffer(string: body)
             ) { response throws in
-                #expect(response.status == .created)
-                return try #require(try response.json()["credential"] as? String)
+                try expect(response, .created, "register \(id)")
+                guard let credential = try json(response)["credential"] as? String else { throw UnexpectedResponse(description: "no credential") }
+                return credential
             }
         }
         let fleet = SimulatedFleet(client: client, credentials: credentials)
@@ -38,18 +62,18 @@ struct SimulatedFleet {
         return fleet
     }
 
-    func heartbeat(_ id: String) async throws {
+    public func heartbeat(_ id: String) async throws {
         try await client.execute(
             uri: Self.base + "/nodes/\(id)/heartbeat", method: .post, headers: headers(id, json: true),
             body: ByteBuffer(string: #"{"cpuUsagePercent":5,"memoryUsageMB":100,"modulesLoaded":0,"agentVersion":"sim","inventory":[],"conditions":[]}"#)
-        ) { #expect($0.status == .noContent) }
+        ) { try Self.expect($0, .noContent, "heartbeat \(id)") }
     }
 
     /// The node's desired modules (name → module JSON).
-    func desired(_ id: String) async throws -> [String: [String: Any]] {
+    public func desired(_ id: String) async throws -> [String: [String: Any]] {
         try await client.execute(uri: Self.base + "/nodes/\(id)/desired-state", method: .get, headers: headers(id)) { response throws in
-            #expect(response.status == .ok)
-            let modules = try #require(try response.json()["modules"] as? [[String: Any]])
+            try Self.expect(response, .ok, "desired state of \(id)")
+            let modules = try Self.json(response)["modules"] as? [[String: Any]] ?? []
             return Dictionary(uniqueKeysWithValues: modules.map { ($0["name"] as? String ?? "", $0) })
         }
     }
@@ -57,7 +81,7 @@ struct SimulatedFleet {
     /// One round for every agent: read the desired state, report each module
     /// `running`, or `failed` on nodes in `failing`. Returns how many reports were sent.
     @discardableResult
-    func round(failing: Set<String> = [], silent: Set<String> = []) async throws -> Int {
+    public func round(failing: Set<String> = [], silent: Set<String> = []) async throws -> Int {
         var sent = 0
         for id in credentials.keys.sorted() where !silent.contains(id) {
             let reports = try await desired(id).values.map { module -> String in
@@ -69,13 +93,13 @@ struct SimulatedFleet {
             try await client.execute(
                 uri: Self.base + "/nodes/\(id)/status", method: .post, headers: headers(id, json: true),
                 body: ByteBuffer(string: #"{"reports":[\#(reports.joined(separator: ","))]}"#)
-            ) { #expect($0.status == .noContent) }
+            ) { try Self.expect($0, .noContent, "status of \(id)") }
             sent += reports.count
         }
         return sent
     }
 
-    func headers(_ id: String, json: Bool = false) -> HTTPFields {
+    public func headers(_ id: String, json: Bool = false) -> HTTPFields {
         var fields: HTTPFields = [.authorization: "Bearer \(credentials[id] ?? "")"]
         if json { fields[.contentType] = "application/json" }
         return fields
