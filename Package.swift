@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wasm-orchestrator", targets: ["WasmOrchestratorServer"]),
+        .executable(name: "wasm-edge-agent", targets: ["WasmEdgeAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -39,6 +40,13 @@ let package = Package(
             name: "WasmOrchestratorServer",
             dependencies: ["OrchestratorCLI"],
             path: "Sources/wasm-orchestrator",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "WasmEdgeAgent",
+            dependencies: ["EdgeAgentCLI"],
+            path: "Sources/wasm-edge-agent",
             swiftSettings: swiftSettings
         ),
 
@@ -260,6 +268,34 @@ let package = Package(
                 "OrchestratorApp",
                 "ModuleRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Edge agent
+        .target(
+            name: "EdgeAgent",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EdgeAgentCLI",
+            dependencies: [
+                "EdgeAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,3 @@
+import EdgeAgentCLI
+
+await AgentCommand.runFromCommandLine()
