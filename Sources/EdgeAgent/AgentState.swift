@@ -22,8 +22,8 @@ public struct CredentialFile: Sendable {
         guard FileManager.default.createFile(atPath: temporary, contents: Data(credential.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteNoPermission)
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        // rename(2) is atomic and, unlike FileManager.replaceItemAt on Linux, needs no existing destination.
+        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 }
 

@@ -30,6 +30,7 @@ public struct ModuleRunner: Sendable {
             store.fuel = Fuel(remaining: fuelBudget)
             var imports = Imports()
             let wasi = try WASIBridgeToHost(args: [entrypoint], environment: env)
+            defer { try? wasi.close() }
             wasi.link(to: &imports, store: store)
             let instance = try module.instantiate(store: store, imports: imports)
             guard let function = instance.exports[function: entrypoint] else {

@@ -56,6 +56,7 @@ public struct OrchestratorClient: Sendable {
         } catch let failure as Failure {
             throw failure
         } catch {
+            if Task.isCancelled { throw CancellationError() }
             throw Failure(status: 0, detail: "\(error)")
         }
     }

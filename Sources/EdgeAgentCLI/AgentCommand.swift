@@ -65,7 +65,13 @@ public struct AgentCommand: AsyncParsableCommand {
         let agent = EdgeAgent(configuration: configuration, http: http, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                do { try await agent.run() } catch { logger.critical("agent stopped", metadata: ["error": "\(error)"]) }
+                do {
+                    try await agent.run()
+                } catch is CancellationError {
+                    logger.info("agent stopped")
+                } catch {
+                    logger.critical("agent stopped", metadata: ["error": "\(error)"])
+                }
             }
             group.addTask { await Signals.wait() }
             await group.next()

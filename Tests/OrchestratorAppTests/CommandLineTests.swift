@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FleetSimulation
 import Foundation
 import NIOCore
 import NIOHTTP1

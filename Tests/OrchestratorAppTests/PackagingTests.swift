@@ -1,3 +1,4 @@
+import FleetSimulation
 import Foundation
 import Testing
 import Yams
