@@ -128,3 +128,12 @@ awk -v r="${RPS[orch_poll304]}" -v h="${RPS[hello]}" -v p="${P99[orch_poll304]}"
     'BEGIN { printf "goal (a) >= 70%% of (b) with p99 <= 5 ms: %s (%.0f%%, p99 %.2f ms)\n", (r >= 0.7 * h && p <= 5) ? "met" : "NOT met", 100 * r / h, p }'
 awk -v r="${RPS[orch_heartbeat]}" 'BEGIN { printf "goal heartbeat ingest >= 10000/s: %s (%.0f/s)\n", (r >= 10000) ? "met" : "NOT met", r }'
 echo "nodes with a durable heartbeat in PostgreSQL after the run: $durable of $NODES"
+if [[ -n ${BENCH_RESULTS:-} ]]; then
+    {
+        printf 'nginx static 200\t%.0f\treq/s\t-\t-\n' "${RPS[nginx]}"
+        printf 'hummingbird hello-world\t%.0f\treq/s\t-\t-\n' "${RPS[hello]}"
+        awk -v r="${RPS[orch_poll304]}" -v h="${RPS[hello]}" -v p="${P99[orch_poll304]}" 'BEGIN {
+            printf "desired-state poll 304 (p99 %.2f ms)\t%.0f\treq/s\t≥ 70%% of hello, p99 ≤ 5 ms\t%s (%.0f%%)\n", p, r, (r >= 0.7 * h && p <= 5) ? "met" : "NOT met", 100 * r / h }'
+        awk -v r="${RPS[orch_heartbeat]}" 'BEGIN { printf "heartbeat ingest\t%.0f\t/s\t≥ 10000\t%s\n", r, (r >= 10000) ? "met" : "NOT met" }'
+    } >>"$BENCH_RESULTS"
+fi

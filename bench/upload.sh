@@ -352,3 +352,7 @@ awk -v g="$GROWTH_KB" -v b="$RSS_BUDGET_MB" -v n="$CONCURRENT" -v s="$SIZE" 'BEG
     if (gm <= b) v = sprintf("MET (growth %.1f MB <= budget %d MB)", gm, b)
     else v = sprintf("MISSED (growth %.1f MB > budget %d MB; %.1f MB per concurrent upload of %.0f MB)", gm, b, gm / n, s / 1e6)
     print "RSS goal (a few MB over idle, not +" s / 1e6 " MB per upload): " v }'
+if [[ -n ${BENCH_RESULTS:-} ]]; then
+    awk -v u="$UP_MED" -v r="$RAW_MED" -v g="$GOAL_RATIO" -v k="$KIND" -v s="$SIZE" 'BEGIN {
+        printf "upload %.0f MB (%s) / raw SigV4 PUT\t%.2f\tx\t≤ %.1f\t%s\n", s / 1e6, k, u / r, g, (u / r <= g ? "met" : "NOT met") }' >>"$BENCH_RESULTS"
+fi
