@@ -98,7 +98,7 @@ wait_line() { # pattern count timeout-seconds
 }
 wait_line '"enrolled"' 1 600
 wait_line '"converged"' 1 120
-sleep 3
+sleep 6   # one health-monitor pass (5 s) records the freshly heartbeating nodes as Healthy
 POLL_RSS="$(rss_mb "$ORCH_PID")"
 OPEN="$(ss -Htn state established "( sport = :$P_ORCH )" 2>/dev/null | wc -l)"
 log "idle RSS ${IDLE_RSS} MB; with $AGENTS agents polling ${POLL_RSS} MB ($OPEN connections open)"

@@ -41,6 +41,10 @@ public struct DeploymentService: Sendable {
     // MARK: Reading
 
     public func deployment(_ id: String) async throws -> DeploymentRecord {
+        // Ids are lowercase UUIDs; anything else cannot exist (and never reaches SQL, so a NUL byte is a 404, not a driver error).
+        guard (1...64).contains(id.utf8.count), id.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || $0 == 45 }) else {
+            throw DeploymentError.notFound(String(id.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(64)))
+        }
         guard let record = try await store.deployment(id: id) else { throw DeploymentError.notFound(id) }
         return record
     }
@@ -316,8 +320,13 @@ public struct DeploymentService: Sendable {
                 change.record.updatedAt = time
                 let commit = DeploymentCommit(
                     expectedRevision: current.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired,
-                    audit: [audit(principal, action, change.record, requestID)])
-                guard try await store.commit(commit) else { continue }
+                    audit: [audit(principal, action, change.record, requestID)], revertOnly: change.record.state == .rolledBack)
+                do {
+                    guard try await store.commit(commit) else { continue }
+                } catch is ActiveDeploymentConflict {
+                    let other = try await store.activeDeployments().first { $0.spec.moduleName == current.spec.moduleName && $0.id != current.id }
+                    throw DeploymentError.conflictingDeployment(other?.id ?? "another deployment of '\(current.spec.moduleName)'")
+                }
                 await published(change)
                 return change.record
             }

@@ -69,7 +69,8 @@ public final class RolloutEngine: Service, Sendable {
                 outcome: .success, requestID: nil, occurredAt: snapshot.now, role: nil, sourceAddress: nil))
         }
         let commit = DeploymentCommit(
-            expectedRevision: record.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired, audit: audit)
+            expectedRevision: record.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired, audit: audit,
+            revertOnly: change.record.state == .rolledBack)
         guard try await store.commit(commit) else { return false }
         if !change.desired.isEmpty { await desiredState.notifyChanged(Array(change.desired.keys)) }
         metrics.record(change.outcome, change.record)

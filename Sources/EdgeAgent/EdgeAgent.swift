@@ -139,12 +139,15 @@ public actor EdgeAgent {
         var backoff = Backoff()
         while true {
             do {
+                let asked = ContinuousClock.now
                 switch try await client.desiredState(node: configuration.nodeId, credential: credential ?? "", etag: etag, waitSeconds: 55) {
-                case .unchanged:
-                    break
+                case .unchanged(let pollAfter):
+                    // A 304 that was not held (the server does not long-poll now): wait as told (already jittered).
+                    if ContinuousClock.now - asked < .seconds(1) { try await Task.sleep(for: .seconds(pollAfter ?? 30)) }
                 case .changed(let newETag, let state):
                     logger.info("desired state changed", metadata: ["etag": "\(newETag)", "modules": "\(state.modules.count)"])
-                    await converge(on: state.modules)
+                    // A transient failure (network, 5xx) keeps the old ETag, so the next poll retries the change.
+                    guard await converge(on: state.modules) else { throw AgentError("a module could not be fetched; retrying") }
                     etag = newETag
                 }
                 backoff.reset()
@@ -159,19 +162,24 @@ public actor EdgeAgent {
     }
 
     /// Brings the running set to `modules`: removed ones stop, new or changed ones are fetched, verified and run.
-    func converge(on modules: [Wire.Module]) async {
+    /// `false` when a download failed transiently (to be retried); terminal failures are reported and count as done.
+    @discardableResult
+    func converge(on modules: [Wire.Module]) async -> Bool {
         let wanted = Dictionary(modules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for name in running.keys where wanted[name] == nil {
             logger.info("module removed", metadata: ["module": "\(name)"])
             running[name] = nil
         }
         // A module that failed is retried only when its desired entry changes (a new deployment or a rollback).
+        var complete = true
         for module in modules where running[module.name]?.module != module {
-            await start(module)
+            if await !start(module) { complete = false }
         }
+        return complete
     }
 
-    func start(_ module: Wire.Module) async {
+    /// `false` only for a transient download failure.
+    func start(_ module: Wire.Module) async -> Bool {
         let credential = self.credential ?? ""
         var bytes = cache.load(module: module.name, digest: module.digest)
         if bytes == nil {
@@ -184,28 +192,46 @@ public actor EdgeAgent {
                 guard "sha256:" + ModuleCache.sha256(downloaded) == module.digest.lowercased() else {
                     fail(module, "digest mismatch: the downloaded bytes are not \(module.digest); refusing to run them")
                     await report(module, "failed", reason: running[module.name]?.reason)
-                    return
+                    return true
                 }
-                try cache.store(module: module.name, digest: module.digest, bytes: downloaded)
+                try? cache.store(module: module.name, digest: module.digest, bytes: downloaded)
                 bytes = downloaded
+            } catch let failure as OrchestratorClient.Failure where failure.isRetryable {
+                logger.warning("download failed; will retry", metadata: ["module": "\(module.name)", "error": "\(failure)"])
+                return false
             } catch {
                 fail(module, "download failed: \(error)")
                 await report(module, "failed", reason: running[module.name]?.reason)
-                return
+                return true
             }
         } else {
             logger.info("module found in the local cache; no download", metadata: ["module": "\(module.name)", "digest": "\(module.digest)"])
         }
         await report(module, "starting")
-        do {
-            try runner.run(bytes ?? [], entrypoint: module.entrypoint, memoryLimitBytes: Self.memoryBytes(module.resources.memory), env: module.env ?? [:])
+        // WebAssembly runs on a thread of its own: neither this actor (heartbeats, polls) nor the
+        // cooperative pool waits for it.
+        let runner = self.runner
+        let code = bytes ?? []
+        let limit = Self.memoryBytes(module.resources.memory)
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<ModuleRunner.RunFailure?, Never>) in
+            Thread {
+                do throws(ModuleRunner.RunFailure) {
+                    try runner.run(code, entrypoint: module.entrypoint, memoryLimitBytes: limit, env: module.env ?? [:])
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error)
+                }
+            }.start()
+        }
+        if let outcome {
+            fail(module, outcome.description)
+            await report(module, "failed", reason: outcome.description)
+        } else {
             running[module.name] = Running(module: module, state: "running", reason: nil)
             logger.info("module running", metadata: ["module": "\(module.name)", "version": "\(module.version)"])
             await report(module, "running")
-        } catch {
-            fail(module, error.description)
-            await report(module, "failed", reason: error.description)
         }
+        return true
     }
 
     private func fail(_ module: Wire.Module, _ reason: String) {

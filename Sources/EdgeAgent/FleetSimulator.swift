@@ -95,6 +95,8 @@ public final class FleetSimulator: Sendable {
                             do {
                                 let answer = try await self.client.register(self.registration(id), token: self.options.enrollmentToken)
                                 guard let credential = answer.credential else { throw AgentError("\(id): no credential") }
+                                // Like the real agent: the first heartbeat right after registering, so the node is not Offline.
+                                try? await self.client.heartbeat(self.heartbeat, node: id, credential: credential)
                                 return (id, credential)
                             } catch let failure as OrchestratorClient.Failure where failure.isRetryable {
                                 try await Task.sleep(for: .seconds(backoff.next()))
@@ -115,15 +117,16 @@ public final class FleetSimulator: Sendable {
             hardware: .init(cpuCores: 1, totalMemoryMB: 512, architecture: "x86_64"))
     }
 
+    let heartbeat = Wire.Heartbeat(
+        cpuUsagePercent: 1, memoryUsageMB: 64, modulesLoaded: 0, agentVersion: "sim-\(EdgeAgent.version)", inventory: [], conditions: [])
+
     /// Heartbeats for all agents, spread evenly over the interval.
     func heartbeats(_ credentials: [(String, String)]) async throws {
         let pause = options.heartbeatSeconds / Double(max(1, credentials.count))
         while true {
             for (id, credential) in credentials {
-                let heartbeat = Wire.Heartbeat(
-                    cpuUsagePercent: 1, memoryUsageMB: 64, modulesLoaded: 0, agentVersion: "sim-\(EdgeAgent.version)", inventory: [], conditions: [])
-                try? await client.heartbeat(heartbeat, node: id, credential: credential)
                 try await Task.sleep(for: .seconds(pause))
+                try? await client.heartbeat(heartbeat, node: id, credential: credential)
             }
         }
     }

@@ -61,7 +61,10 @@ public struct AgentCommand: AsyncParsableCommand {
         if let region { configuration.region = region }
         if let zone { configuration.zone = zone }
 
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Redirects are followed by the client code itself: a presigned URL must not receive the credential.
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.redirectConfiguration = .disallow
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         let agent = EdgeAgent(configuration: configuration, http: http, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -23,9 +23,12 @@ public final class DesiredStateHub: Service, Sendable {
         public let etag: String
     }
 
+    /// A memoised snapshot, valid only while the node's change counter still equals `counter`:
+    /// a read that raced with a change can never be served after that change.
     private struct Memo {
         let snapshot: Snapshot
         let expires: Double
+        let counter: UInt64
     }
 
     private let store: any NodeStore
@@ -52,10 +55,13 @@ public final class DesiredStateHub: Service, Sendable {
     /// The node's desired state.
     public func snapshot(for node: NodeID) async throws -> Snapshot {
         let time = now()
-        if let entry = memo.withLockedValue({ $0[node] }), entry.expires > time { return entry.snapshot }
+        let counter = changeCounter(of: node)
+        if let entry = memo.withLockedValue({ $0[node] }), entry.expires > time, entry.counter == counter { return entry.snapshot }
         let modules = try await store.desiredModules(of: node)
         let snapshot = Snapshot(modules: modules, etag: Self.etag(modules))
-        memo.withLockedValue { $0[node] = Memo(snapshot: snapshot, expires: time + Self.memoSeconds) }
+        if changeCounter(of: node) == counter {
+            memo.withLockedValue { $0[node] = Memo(snapshot: snapshot, expires: time + Self.memoSeconds, counter: counter) }
+        }
         return snapshot
     }
 
@@ -92,19 +98,27 @@ public final class DesiredStateHub: Service, Sendable {
     /// Invalidates `nodes`, preloads the ones with held polls in one query, then wakes them,
     /// so a fleet-wide change costs one read per replica instead of one per agent.
     private func refresh(_ nodes: [NodeID]) async {
-        let polled = waiting.withLockedValue { waiting in nodes.filter { waiting.held[$0]?.isEmpty == false } }
-        if !polled.isEmpty, let loaded = try? await store.desiredModules(of: polled) {
-            let expires = now() + Self.memoSeconds
-            memo.withLockedValue { memo in
-                for node in polled {
+        let (polled, before) = waiting.withLockedValue { waiting in
+            (nodes.filter { waiting.held[$0]?.isEmpty == false }, Dictionary(nodes.map { ($0, waiting.versions[$0] ?? 0) }, uniquingKeysWith: { a, _ in a }))
+        }
+        let loaded = polled.isEmpty ? nil : try? await store.desiredModules(of: polled)
+        // Preloaded entries are stamped with the counter the bump below produces, and only
+        // for nodes nobody else changed meanwhile (their read may predate that other change).
+        let stamps = waiting.withLockedValue { waiting in
+            Dictionary(nodes.compactMap { node in (waiting.versions[node] ?? 0) == before[node] ? (node, (before[node] ?? 0) &+ 1) : nil },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        let expires = now() + Self.memoSeconds
+        let polledSet = Set(polled)
+        memo.withLockedValue { memo in
+            for node in nodes {
+                if let loaded, let stamp = stamps[node], polledSet.contains(node) {
                     let modules = loaded[node] ?? []
-                    memo[node] = Memo(snapshot: Snapshot(modules: modules, etag: Self.etag(modules)), expires: expires)
+                    memo[node] = Memo(snapshot: Snapshot(modules: modules, etag: Self.etag(modules)), expires: expires, counter: stamp)
+                } else {
+                    memo[node] = nil
                 }
             }
-            let others = Set(polled)
-            memo.withLockedValue { memo in for node in nodes where !others.contains(node) { memo[node] = nil } }
-        } else {
-            memo.withLockedValue { memo in for node in nodes { memo[node] = nil } }
         }
         for node in nodes { bump(node) }
     }

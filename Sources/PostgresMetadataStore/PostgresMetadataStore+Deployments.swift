@@ -137,18 +137,22 @@ extension PostgresMetadataStore {
         let record = commit.record
         let json = try NodeCoding.encode(record)
         let rows = try NodeRows(commit.nodes)
-        var upsertIDs: [String] = [], upsertDigests: [String] = [], upsertJSON: [String] = [], removals: [String] = []
+        var upsertIDs: [String] = [], upsertDigests: [String] = [], upsertJSON: [String] = [], upsertOwners: [String] = [], removals: [String] = []
         for (node, baseline) in commit.desired {
             if let module = baseline.module {
                 upsertIDs.append(node.value)
                 upsertDigests.append(module.digest.description)
                 upsertJSON.append(try NodeCoding.encode(module))
+                upsertOwners.append(module.deploymentID ?? "")
             } else {
                 removals.append(node.value)
             }
         }
         let name = record.spec.moduleName
-        return try await transaction { [upsertIDs, upsertDigests, upsertJSON, removals] connection, logger in
+        let owner = record.id
+        let revertOnly = commit.revertOnly
+        do {
+        return try await transaction { [upsertIDs, upsertDigests, upsertJSON, upsertOwners, removals] connection, logger in
             let updated = try await connection.query(
                 """
                 UPDATE deployments SET state = \(record.state.rawValue), updated_at = \(record.updatedAt), revision = \(record.revision),
@@ -160,23 +164,41 @@ extension PostgresMetadataStore {
             for try await _ in updated.decode(String.self) { changed = true }
             guard changed else { return false }
             try await rows.upsert(deployment: record.id, on: connection, logger: logger)
-            if !upsertIDs.isEmpty {
+            if !upsertIDs.isEmpty && revertOnly {
                 try await connection.query(
                     """
-                    INSERT INTO node_desired_modules (node_id, name, digest, module_json)
-                    SELECT u.node_id, \(name), u.digest, u.module_json
-                    FROM unnest(\(upsertIDs)::text[], \(upsertDigests)::text[], \(upsertJSON)::text[]) AS u(node_id, digest, module_json)
+                    UPDATE node_desired_modules d SET digest = u.digest, module_json = u.module_json, deployment_id = NULLIF(u.owner, '')
+                    FROM unnest(\(upsertIDs)::text[], \(upsertDigests)::text[], \(upsertJSON)::text[], \(upsertOwners)::text[])
+                        AS u(node_id, digest, module_json, owner)
+                    WHERE d.node_id = u.node_id AND d.name = \(name) AND d.deployment_id = \(owner)
+                    """,
+                    logger: logger)
+            } else if !upsertIDs.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO node_desired_modules (node_id, name, digest, module_json, deployment_id)
+                    SELECT u.node_id, \(name), u.digest, u.module_json, NULLIF(u.owner, '')
+                    FROM unnest(\(upsertIDs)::text[], \(upsertDigests)::text[], \(upsertJSON)::text[], \(upsertOwners)::text[])
+                        AS u(node_id, digest, module_json, owner)
                     WHERE EXISTS (SELECT 1 FROM nodes n WHERE n.id = u.node_id)
-                    ON CONFLICT (node_id, name) DO UPDATE SET digest = EXCLUDED.digest, module_json = EXCLUDED.module_json
+                    ON CONFLICT (node_id, name) DO UPDATE SET digest = EXCLUDED.digest, module_json = EXCLUDED.module_json,
+                        deployment_id = EXCLUDED.deployment_id
                     """,
                     logger: logger)
             }
             if !removals.isEmpty {
                 try await connection.query(
-                    "DELETE FROM node_desired_modules WHERE name = \(name) AND node_id = ANY(\(removals)::text[])", logger: logger)
+                    """
+                    DELETE FROM node_desired_modules WHERE name = \(name) AND node_id = ANY(\(removals)::text[])
+                      AND (NOT \(revertOnly) OR deployment_id = \(owner))
+                    """,
+                    logger: logger)
             }
             for event in commit.audit { try await Self.insertAudit(event, on: connection, logger: logger) }
             return true
+        }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw ActiveDeploymentConflict(module: name)
         }
     }
 

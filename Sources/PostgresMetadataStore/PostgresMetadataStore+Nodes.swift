@@ -249,8 +249,8 @@ extension PostgresMetadataStore {
             for (module, json) in encoded {
                 try await connection.query(
                     """
-                    INSERT INTO node_desired_modules (node_id, name, digest, module_json)
-                    VALUES (\(id.value), \(module.name), \(module.digest.description), \(json))
+                    INSERT INTO node_desired_modules (node_id, name, digest, module_json, deployment_id)
+                    VALUES (\(id.value), \(module.name), \(module.digest.description), \(json), \(module.deploymentID))
                     """,
                     logger: logger)
             }

@@ -34,6 +34,14 @@ public struct PostgresMetadataStore: MetadataStore {
             throw error  // a real SQL error: the caller's or ours, not an outage
         } catch let error as MigrationError {
             throw error
+        } catch let error as PostgresTransactionError where error.closureError != nil && error.beginError == nil && error.commitError == nil {
+            // The transaction's own work failed: a real SQL error or a domain error thrown inside
+            // it propagates as itself; only a transport failure inside it is an outage.
+            guard let inner = error.closureError else { throw error }
+            if let psql = inner as? PSQLError, Self.isTransportFailure(psql) {
+                throw DependencyUnavailableError(dependency: healthName, reason: String(reflecting: psql))
+            }
+            throw inner
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -105,6 +105,8 @@ extension SQLiteMetadataStore {
         let json = try NodeCoding.encode(record)
         let rows = try commit.nodes.map { ($0, try NodeCoding.encode($0)) }
         let desired = try commit.desired.map { ($0.key, try $0.value.module.map { ($0, try NodeCoding.encode($0)) }) }
+        let revertOnly = commit.revertOnly
+        do {
         return try await transaction { connection in
             let updated = try await connection.query(
                 """
@@ -116,21 +118,32 @@ extension SQLiteMetadataStore {
             guard !updated.isEmpty else { return false }
             try await Self.upsertNodes(rows, deployment: record.id, on: connection)
             for (node, module) in desired {
-                if let (module, moduleJSON) = module {
+                let owner = SQLiteData.text(record.id)
+                if let (module, moduleJSON) = module, revertOnly {
+                    _ = try await connection.query(
+                        "UPDATE node_desired_modules SET digest = ?3, module_json = ?4, deployment_id = ?5 WHERE node_id = ?1 AND name = ?2 AND deployment_id = ?6",
+                        [.text(node.value), .text(record.spec.moduleName), .text(module.digest.description), .text(moduleJSON),
+                         Self.optional(module.deploymentID), owner])
+                } else if let (module, moduleJSON) = module {
                     _ = try await connection.query(
                         """
-                        INSERT INTO node_desired_modules (node_id, name, digest, module_json)
-                        SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM nodes WHERE id = ?1)
-                        ON CONFLICT (node_id, name) DO UPDATE SET digest = ?3, module_json = ?4
+                        INSERT INTO node_desired_modules (node_id, name, digest, module_json, deployment_id)
+                        SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM nodes WHERE id = ?1)
+                        ON CONFLICT (node_id, name) DO UPDATE SET digest = ?3, module_json = ?4, deployment_id = ?5
                         """,
-                        [.text(node.value), .text(record.spec.moduleName), .text(module.digest.description), .text(moduleJSON)])
+                        [.text(node.value), .text(record.spec.moduleName), .text(module.digest.description), .text(moduleJSON),
+                         Self.optional(module.deploymentID)])
                 } else {
                     _ = try await connection.query(
-                        "DELETE FROM node_desired_modules WHERE node_id = ? AND name = ?", [.text(node.value), .text(record.spec.moduleName)])
+                        "DELETE FROM node_desired_modules WHERE node_id = ?1 AND name = ?2 AND (?3 = 0 OR deployment_id = ?4)",
+                        [.text(node.value), .text(record.spec.moduleName), .integer(revertOnly ? 1 : 0), owner])
                 }
             }
             for event in commit.audit { try await Self.insertAudit(event, on: connection) }
             return true
+        }
+        } catch let error as SQLiteError where "\(error)".contains("UNIQUE constraint failed: deployments.module_name") {
+            throw ActiveDeploymentConflict(module: record.spec.moduleName)
         }
     }
 

@@ -193,8 +193,8 @@ extension SQLiteMetadataStore {
             _ = try await connection.query("DELETE FROM node_desired_modules WHERE node_id = ?", [.text(id.value)])
             for (module, json) in encoded {
                 _ = try await connection.query(
-                    "INSERT INTO node_desired_modules (node_id, name, digest, module_json) VALUES (?, ?, ?, ?)",
-                    [.text(id.value), .text(module.name), .text(module.digest.description), .text(json)])
+                    "INSERT INTO node_desired_modules (node_id, name, digest, module_json, deployment_id) VALUES (?, ?, ?, ?, ?)",
+                    [.text(id.value), .text(module.name), .text(module.digest.description), .text(json), Self.optional(module.deploymentID)])
             }
         }
     }

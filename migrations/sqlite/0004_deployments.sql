@@ -16,6 +16,8 @@ CREATE TABLE deployments (
     revision INTEGER NOT NULL,
     record_json TEXT NOT NULL
 );
+-- At most one rollout per module at a time, enforced where concurrent starts meet.
+CREATE UNIQUE INDEX deployments_one_active_per_module ON deployments (module_name) WHERE state IN ('InProgress', 'Paused');
 CREATE INDEX deployments_state_idx ON deployments (state);
 CREATE INDEX deployments_module_idx ON deployments (module_name);
 CREATE TABLE deployment_nodes (
@@ -26,6 +28,8 @@ CREATE TABLE deployment_nodes (
     node_json TEXT NOT NULL,
     PRIMARY KEY (deployment_id, node_id)
 );
+-- Which deployment wrote a node's entry, so a rollback reverts only entries it still owns.
+ALTER TABLE node_desired_modules ADD COLUMN deployment_id TEXT;
 CREATE INDEX node_module_status_deployment_idx ON node_module_status (deployment_id);
 CREATE TABLE idempotency_keys (
     scope TEXT NOT NULL,

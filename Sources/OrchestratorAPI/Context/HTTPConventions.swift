@@ -37,3 +37,15 @@ extension ListBody {
         return response
     }
 }
+
+extension Request {
+    /// A text query filter of at most `max` bytes without control characters
+    /// (a NUL byte would otherwise reach SQL); `nil` when absent. 400 otherwise.
+    func textFilter(_ name: String, max: Int = 256) throws -> String? {
+        guard let value = uri.queryParameters.get(name) else { return nil }
+        guard (1...max).contains(value.utf8.count), !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError.badRequest(detail: "'\(name)' must be 1–\(max) characters without control characters")
+        }
+        return value
+    }
+}

@@ -22,12 +22,9 @@ struct AuditController {
             }
             query.limit = value
         }
-        for (name, keyPath) in [("actor", \AuditQuery.actor), ("action", \.action), ("target", \.target)] as [(String, WritableKeyPath<AuditQuery, String?>)] {
-            if let value = parameters.get(name) {
-                guard (1...256).contains(value.utf8.count) else { throw APIError.badRequest(detail: "'\(name)' must be 1–256 characters") }
-                query[keyPath: keyPath] = value
-            }
-        }
+        query.actor = try request.textFilter("actor")
+        query.action = try request.textFilter("action")
+        query.target = try request.textFilter("target")
         if let text = parameters.get("outcome") {
             guard let outcome = AuditEvent.Outcome(rawValue: text) else { throw APIError.badRequest(detail: "'outcome' must be success, denied or failure") }
             query.outcome = outcome

@@ -51,9 +51,9 @@ struct DeploymentsController {
             }
             filter.state = state
         }
-        filter.moduleName = query.get("moduleName").map { String($0.prefix(128)) }
-        filter.environment = query.get("environment").map { String($0.prefix(64)) }
-        filter.createdBy = query.get("createdBy").map { String($0.prefix(256)) }
+        filter.moduleName = try request.textFilter("moduleName", max: 128)
+        filter.environment = try request.textFilter("environment", max: 64)
+        filter.createdBy = try request.textFilter("createdBy")
         if let cursor = try listing.decodeCursor(tag: "d") {
             guard let position = Int64(cursor) else { throw APIError.badRequest(detail: "'cursor' is not valid for this listing") }
             filter.beforePosition = position

@@ -47,7 +47,9 @@ struct ListingQuery {
             status = nil
         }
         if let prefix = query.get("namePrefix") ?? query.get("prefix") {
-            guard prefix.utf8.count <= 63 else { throw APIError.badRequest(detail: "'namePrefix' is at most 63 characters") }
+            guard prefix.utf8.count <= 63, !prefix.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw APIError.badRequest(detail: "'namePrefix' is at most 63 characters, without control characters")
+            }
             namePrefix = prefix
         } else {
             namePrefix = nil

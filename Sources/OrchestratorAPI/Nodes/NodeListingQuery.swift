@@ -11,8 +11,8 @@ struct NodeListingQuery {
         let query = request.uri.queryParameters
         var nodeQuery = NodeQuery(limit: listing.limit)
         nodeQuery.afterID = try listing.decodeCursor(tag: "n")
-        nodeQuery.region = query.get("region")
-        nodeQuery.zone = query.get("zone")
+        nodeQuery.region = try request.textFilter("region", max: 64)
+        nodeQuery.zone = try request.textFilter("zone", max: 64)
         if let selector = query.get("selector") ?? query.get("labelSelector") {
             guard let labels = LabelSelector.parse(String(selector)) else {
                 throw APIError.badRequest(detail: "'selector' must be key=value terms separated by commas")

@@ -34,8 +34,15 @@ public struct DeploymentCommit: Sendable {
     /// Per node: the module to run, or `nil` module to remove `record.spec.moduleName`.
     public var desired: [NodeID: Baseline]
     public var audit: [AuditEvent]
+    /// A rollback: desired-state writes apply only to entries this deployment
+    /// still owns (a later deployment's entry is never reverted), and never insert.
+    public var revertOnly: Bool
 
-    public init(expectedRevision: Int, record: DeploymentRecord, nodes: [DeploymentNode] = [], desired: [NodeID: Baseline] = [:], audit: [AuditEvent] = []) {
+    public init(
+        expectedRevision: Int, record: DeploymentRecord, nodes: [DeploymentNode] = [], desired: [NodeID: Baseline] = [:], audit: [AuditEvent] = [],
+        revertOnly: Bool = false
+    ) {
+        self.revertOnly = revertOnly
         self.expectedRevision = expectedRevision
         self.record = record
         self.nodes = nodes
@@ -64,7 +71,15 @@ public protocol DeploymentStore: Sendable {
     func deploymentNodes(of id: String, nodes: [NodeID]) async throws -> [NodeID: DeploymentNode]
     /// Applies `commit` if the deployment's revision is still the expected one.
     /// `false` when another writer changed it first (nothing was written).
+    /// Throws ``ActiveDeploymentConflict`` when another rollout of the module is active.
     func commit(_ commit: DeploymentCommit) async throws -> Bool
+}
+
+/// A commit would make a second deployment of the same module `InProgress`
+/// or `Paused` (the stores enforce one active rollout per module).
+public struct ActiveDeploymentConflict: Error, Sendable {
+    public let module: String
+    public init(module: String) { self.module = module }
 }
 
 /// Exactly one holder at a time across replicas.

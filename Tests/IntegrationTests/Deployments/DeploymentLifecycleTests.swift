@@ -135,6 +135,56 @@ struct DeploymentLifecycleTests {
         }
     }
 
+    @Test("one rollout per module: concurrent starts of two deployments of a module let exactly one run", arguments: FleetBackend.available)
+    func oneActiveRolloutPerModule(backend: FleetBackend) async throws {
+        try await H.with(backend) { h in
+            try await h.register("1.0.0")
+            try await h.register("2.0.0", digestByte: "b")
+            _ = try await h.enroll(2)
+            let service = try await h.replica()
+            let a = try await service.create(H.spec("1.0.0"), by: H.developer, requestID: nil)
+            let b = try await service.create(H.spec("2.0.0"), by: H.developer, requestID: nil)
+            func attempt(_ id: String) async -> Result<DeploymentRecord, any Error> {
+                do { return .success(try await service.execute(id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)) } catch { return .failure(error) }
+            }
+            async let first = attempt(a.id)
+            async let second = attempt(b.id)
+            let results = await [first, second]
+            #expect(results.filter { (try? $0.get()) != nil }.count == 1)
+            for case .failure(let error) in results {
+                guard case DeploymentError.conflictingDeployment = error else { Issue.record("unexpected \(error)"); continue }
+            }
+            #expect(try await h.store.activeDeployments().count == 1)
+        }
+    }
+
+    @Test("rolling back an older deployment never reverts nodes a newer deployment owns", arguments: FleetBackend.available)
+    func rollbackRespectsNewerOwner(backend: FleetBackend) async throws {
+        try await H.with(backend) { h in
+            try await h.register("1.0.0")
+            try await h.register("2.0.0", digestByte: "b")
+            let nodes = try await h.enroll(2)
+            let service = try await h.replica()
+            var old = try await service.create(H.spec("1.0.0"), by: H.developer, requestID: nil)
+            old = try await service.execute(old.id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)
+            try await h.report(old)
+            try await service.engine.evaluateOnce()
+            #expect(try await service.deployment(old.id).state == .completed)
+            let new = try await service.create(H.spec("2.0.0"), by: H.developer, requestID: nil)
+            _ = try await service.execute(new.id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)
+            // The stale view a rollback could have: the store itself refuses to touch entries it no longer owns.
+            let rows = try await h.store.deploymentNodes(of: old.id)
+            var record = try await service.deployment(old.id)
+            record.revision += 1
+            record.state = .rolledBack
+            let committed = try await h.store.commit(DeploymentCommit(
+                expectedRevision: record.revision - 1, record: record,
+                desired: Dictionary(uniqueKeysWithValues: rows.map { ($0.nodeID, Baseline(module: nil)) }), revertOnly: true))
+            #expect(committed)
+            for node in nodes { #expect(try await h.desired(node)?.deploymentID == new.id, "the newer deployment's entry stays") }
+        }
+    }
+
     @Test("leadership: while one replica holds the rollout lease, another cannot take it", arguments: MetadataBackend.available.filter { $0 == .postgres })
     func leaderElection(backend: MetadataBackend) async throws {
         try await backend.withStore { store in
