@@ -243,10 +243,17 @@ public actor EdgeAgent {
         let report = Wire.StatusReport(
             deploymentId: module.deploymentId, module: module.name, version: module.version, digest: module.digest, state: state,
             reason: reason.map { String($0.prefix(1000)) })
-        do {
-            try await client.report([report], node: configuration.nodeId, credential: credential ?? "")
-        } catch {
-            logger.warning("status report failed (the next heartbeat carries the inventory)", metadata: ["error": "\(error)"])
+        var backoff = Backoff(base: 0.5, cap: 10)
+        for attempt in 1...5 {
+            do {
+                try await client.report([report], node: configuration.nodeId, credential: credential ?? "")
+                return
+            } catch let failure as OrchestratorClient.Failure where failure.isRetryable && attempt < 5 {
+                try? await Task.sleep(for: .seconds(backoff.next()))
+            } catch {
+                logger.warning("status report failed (the heartbeat's inventory still shows the state)", metadata: ["error": "\(error)"])
+                return
+            }
         }
     }
 

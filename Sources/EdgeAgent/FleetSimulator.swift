@@ -163,7 +163,16 @@ public final class FleetSimulator: Sendable {
                 deploymentId: module.deploymentId, module: module.name, version: module.version, digest: module.digest,
                 state: failed ? "failed" : "running", reason: failed ? "simulated failure" : nil)
         }
-        try? await client.report(reports, node: id, credential: credential)
+        // Like the real agent's reports, retried with backoff when the orchestrator sheds load (503).
+        var backoff = Backoff(base: 0.5, cap: 10)
+        for _ in 0..<8 {
+            do {
+                try await client.report(reports, node: id, credential: credential)
+                return
+            } catch let failure as OrchestratorClient.Failure where failure.isRetryable {
+                try await Task.sleep(for: .seconds(backoff.next()))
+            }
+        }
     }
 
     /// Counts holders per ETag; announces when all agents hold a new one.
