@@ -11,6 +11,8 @@ public struct NodeService: Sendable {
     public let heartbeats: HeartbeatIngest
     public let health: HealthMonitor
     public let desiredState: DesiredStateHub
+    /// Agents' status reports, buffered and written in batches.
+    public let statuses: StatusIngest
     let now: @Sendable () -> Double
     let logger: Logger
 
@@ -23,6 +25,7 @@ public struct NodeService: Sendable {
         self.heartbeats = HeartbeatIngest(store: store, cache: cache, settings: settings, logger: logger)
         self.health = HealthMonitor(store: store, heartbeats: heartbeats, settings: settings, now: now, logger: logger)
         self.desiredState = DesiredStateHub(store: store, cache: cache, now: now, logger: logger)
+        self.statuses = StatusIngest(store: store, logger: logger)
     }
 
     public var currentTime: Double { now() }
@@ -127,6 +130,7 @@ public struct NodeService: Sendable {
         }
         credentials.evict(node: id)
         await heartbeats.forget(id)
+        statuses.forget(id)
         await desiredState.notifyChanged(id)
     }
 
@@ -141,7 +145,16 @@ public struct NodeService: Sendable {
     public func report(_ reports: [ModuleStatusReport], from id: NodeID) async throws {
         if reports.isEmpty || reports.count > 100 { throw FleetError.invalidReport("send 1 to 100 reports") }
         if let problem = reports.lazy.compactMap(ModuleStatusReport.problem).first { throw FleetError.invalidReport(problem) }
-        try await store.recordStatus(reports, for: id, at: now())
+        statuses.record(reports, from: id, at: now())
+    }
+
+    /// The node's module statuses: stored ones, overlaid with this replica's buffered newer reports.
+    public func moduleStatuses(of id: NodeID) async throws -> [RecordedModuleStatus] {
+        var byModule = Dictionary(try await store.moduleStatuses(of: id).map { ($0.report.module, $0) }, uniquingKeysWith: { a, _ in a })
+        for status in statuses.pending(of: id) where status.reportedAt >= (byModule[status.report.module]?.reportedAt ?? 0) {
+            byModule[status.report.module] = status
+        }
+        return byModule.values.sorted { $0.report.module < $1.report.module }
     }
 
     /// A jittered poll interval (±20 %), so a fleet never polls in lockstep.

@@ -80,7 +80,7 @@ private func assemble(
     }
 
     let nodes = makeNodeService(settings: settings, backends: backends, logger: logger)
-    services += [nodes.heartbeats, nodes.health, nodes.desiredState] as [any Service]
+    services += [nodes.heartbeats, nodes.health, nodes.desiredState, nodes.statuses] as [any Service]
     let deployments = makeDeploymentService(settings: settings, backends: backends, nodes: nodes, logger: logger, isReady: { gate.isOpen })
     if settings.deployments.runEngine { services.append(deployments.engine) }
 

@@ -273,6 +273,33 @@ extension PostgresMetadataStore {
         }
     }
 
+    public func recordStatuses(_ batch: [RecordedStatus]) async throws {
+        guard !batch.isEmpty else { return }
+        var nodes: [String] = [], modules: [String] = [], states: [String] = [], deployments: [String] = [], json: [String] = [], times: [Double] = []
+        for entry in batch {
+            nodes.append(entry.node.value)
+            modules.append(entry.status.report.module)
+            states.append(entry.status.report.state.rawValue)
+            deployments.append(entry.status.report.deploymentID ?? "")
+            json.append(try NodeCoding.encode(entry.status.report))
+            times.append(entry.status.reportedAt)
+        }
+        try await read { [nodes, modules, states, deployments, json, times] client, logger in
+            try await client.query(
+                """
+                INSERT INTO node_module_status (node_id, module, state, deployment_id, report_json, reported_at)
+                SELECT u.node_id, u.module, u.state, NULLIF(u.deployment_id, ''), u.report_json, u.reported_at
+                FROM unnest(\(nodes)::text[], \(modules)::text[], \(states)::text[], \(deployments)::text[], \(json)::text[], \(times)::float8[])
+                    AS u(node_id, module, state, deployment_id, report_json, reported_at)
+                WHERE EXISTS (SELECT 1 FROM nodes n WHERE n.id = u.node_id)
+                ON CONFLICT (node_id, module) DO UPDATE SET state = EXCLUDED.state, deployment_id = EXCLUDED.deployment_id,
+                    report_json = EXCLUDED.report_json, reported_at = EXCLUDED.reported_at
+                WHERE node_module_status.reported_at <= EXCLUDED.reported_at
+                """,
+                logger: logger)
+        }
+    }
+
     public func moduleStatuses(of id: NodeID) async throws -> [RecordedModuleStatus] {
         try await read { client, logger in
             let rows = try await client.query(

@@ -199,6 +199,25 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func recordStatuses(_ batch: [RecordedStatus]) async throws {
+        guard !batch.isEmpty else { return }
+        let encoded = try batch.map { ($0, try NodeCoding.encode($0.status.report)) }
+        try await transaction { connection in
+            for (entry, json) in encoded {
+                let report = entry.status.report
+                _ = try await connection.query(
+                    """
+                    INSERT INTO node_module_status (node_id, module, state, deployment_id, report_json, reported_at)
+                    SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM nodes WHERE id = ?1)
+                    ON CONFLICT (node_id, module) DO UPDATE SET state = ?3, deployment_id = ?4, report_json = ?5, reported_at = ?6
+                    WHERE node_module_status.reported_at <= ?6
+                    """,
+                    [.text(entry.node.value), .text(report.module), .text(report.state.rawValue), Self.optional(report.deploymentID), .text(json),
+                     .float(entry.status.reportedAt)])
+            }
+        }
+    }
+
     public func recordStatus(_ reports: [ModuleStatusReport], for id: NodeID, at time: Double) async throws {
         let encoded = try reports.map { ($0, try NodeCoding.encode($0)) }
         try await transaction { connection in

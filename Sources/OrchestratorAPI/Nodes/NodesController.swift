@@ -199,7 +199,7 @@ struct NodesController {
     @Sendable func listStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<StatusReportBody> {
         let id = try Self.readableNode(context)
         _ = try await nodes.node(id)
-        return ListBody(items: try await nodes.store.moduleStatuses(of: id).map(StatusReportBody.init), nextCursor: nil)
+        return ListBody(items: try await nodes.moduleStatuses(of: id).map(StatusReportBody.init), nextCursor: nil)
     }
 
     // MARK: Authorization helpers

@@ -54,6 +54,17 @@ public struct HeartbeatSnapshot: Sendable, Hashable {
     }
 }
 
+/// One node's status report for one module, with when it arrived.
+public struct RecordedStatus: Sendable, Hashable {
+    public let node: NodeID
+    public let status: RecordedModuleStatus
+
+    public init(node: NodeID, status: RecordedModuleStatus) {
+        self.node = node
+        self.status = status
+    }
+}
+
 /// A recorded change of a node's health.
 public struct HealthTransition: Sendable, Hashable, Codable {
     public let nodeID: NodeID
@@ -113,6 +124,9 @@ public protocol NodeStore: Sendable {
     /// Replaces a node's desired modules (used by the deployments engine).
     func setDesiredModules(_ modules: [DesiredModule], for id: NodeID) async throws
     func recordStatus(_ reports: [ModuleStatusReport], for id: NodeID, at time: Double) async throws
+    /// Many nodes' reports in one statement (at most one per node and module); reports of
+    /// deregistered nodes and reports older than the stored one are skipped.
+    func recordStatuses(_ batch: [RecordedStatus]) async throws
     func moduleStatuses(of id: NodeID) async throws -> [RecordedModuleStatus]
 }
 

@@ -78,6 +78,7 @@ struct DeploymentHarness: Sendable {
                 reason: state == .failed ? "trap" : nil)
             try await nodes.report([report], from: node.nodeID)
         }
+        try await nodes.statuses.flush()  // the engine reads reports from the database
     }
 
     func desired(_ node: NodeID) async throws -> DesiredModule? {

@@ -130,13 +130,20 @@ struct NodeProtocolTests {
             failed.state = .failed
             failed.reason = "digest mismatch"
             try await service.report([failed], from: id)
+            #expect(try await service.moduleStatuses(of: id).map(\.report) == [failed], "buffered reports are visible at once on this replica")
+            #expect(try await service.statuses.flush() == 1, "one row per node and module: the newer report replaced the older")
             let statuses = try await fleet.store.moduleStatuses(of: id)
             #expect(statuses.map(\.report) == [failed])
             await #expect(throws: FleetError.self) { try await service.report([], from: id) }
             var unexplained = failed
             unexplained.reason = nil
             await #expect(throws: FleetError.self) { try await service.report([unexplained], from: id) }
+            try await service.report([downloading], from: id)
             try await service.deregister(node: id, actor: "admin", requestID: nil)
+            #expect(try await service.statuses.flush() == 0, "a deregistered node's buffered reports are dropped")
+            #expect(try await fleet.store.moduleStatuses(of: id).isEmpty)
+            // A batch naming a node that no longer exists is skipped, not an error.
+            try await fleet.store.recordStatuses([RecordedStatus(node: id, status: RecordedModuleStatus(report: failed, reportedAt: 1))])
             #expect(try await fleet.store.moduleStatuses(of: id).isEmpty)
         }
     }

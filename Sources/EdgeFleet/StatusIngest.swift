@@ -1,0 +1,79 @@
+import Logging
+import NIOConcurrencyHelpers
+import OrchestratorDomain
+import OrchestratorPorts
+import ServiceLifecycle
+
+/// Buffers agents' status reports per replica and writes them in batches.
+///
+/// Right after a fleet-wide change every agent reports within moments; one
+/// transaction per report would queue thousands of writers on the pool. The
+/// buffer keeps the newest report per (node, module) and a flush writes them
+/// all in one statement every ``flushInterval``. Reads on this replica see
+/// buffered reports at once (``pending(of:)``); the rollout engine sees them
+/// within one interval. A failed flush keeps the reports for the next one.
+public final class StatusIngest: Service, Sendable {
+    public static let flushInterval: Duration = .milliseconds(200)
+
+    struct Key: Hashable {
+        let node: NodeID
+        let module: String
+    }
+
+    private let store: any NodeStore
+    private let logger: Logger
+    private let buffer = NIOLockedValueBox<[Key: RecordedStatus]>([:])
+
+    public init(store: any NodeStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    public func record(_ reports: [ModuleStatusReport], from node: NodeID, at time: Double) {
+        buffer.withLockedValue { buffer in
+            for report in reports { buffer[Key(node: node, module: report.module)] = RecordedStatus(node: node, status: RecordedModuleStatus(report: report, reportedAt: time)) }
+        }
+    }
+
+    /// This replica's reports of `node` not yet written.
+    public func pending(of node: NodeID) -> [RecordedModuleStatus] {
+        buffer.withLockedValue { $0.values.filter { $0.node == node }.map(\.status) }
+    }
+
+    /// Drops a deregistered node's buffered reports.
+    public func forget(_ node: NodeID) {
+        buffer.withLockedValue { buffer in buffer = buffer.filter { $0.key.node != node } }
+    }
+
+    /// Writes everything buffered now. Returns how many reports were written.
+    @discardableResult
+    public func flush() async throws -> Int {
+        let batch = buffer.withLockedValue { buffer -> [Key: RecordedStatus] in
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        guard !batch.isEmpty else { return 0 }
+        do {
+            try await store.recordStatuses(Array(batch.values))
+        } catch {
+            // Put them back unless a newer report arrived meanwhile.
+            buffer.withLockedValue { buffer in
+                for (key, status) in batch where buffer[key] == nil { buffer[key] = status }
+            }
+            throw error
+        }
+        return batch.count
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.flushInterval) }
+            do {
+                try await flush()
+            } catch {
+                logger.warning("status reports could not be written; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+        _ = try? await flush()
+    }
+}
