@@ -90,7 +90,7 @@ struct CommandLineTests {
     func serveAndTerminate() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = Int.random(in: 40_000...50_000)
+        let port = freeLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--port", String(port)]
@@ -134,7 +134,7 @@ extension CommandLineTests {
         }
         #expect(openssl.terminationStatus == 0)
 
-        let port = Int.random(in: 50_001...55_000)
+        let port = freeLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--port", String(port)]
