@@ -1,4 +1,5 @@
 import CoreMetrics
+import EdgeFleet
 import Metrics
 import OrchestratorDomain
 
@@ -26,6 +27,13 @@ struct DeploymentMetrics: Sendable {
         case .cancelled: finished("cancelled", record)
         case .paused: break
         }
+    }
+
+    /// After any committed change: wake the affected agents on every replica, then count the outcome.
+    func published(_ change: RolloutChange, desiredState: DesiredStateHub) async {
+        if !change.desired.isEmpty { await desiredState.notifyChanged(Array(change.desired.keys)) }
+        record(change.outcome, change.record)
+        if change.record.state == .rejected { rejected() }
     }
 
     func rejected() {

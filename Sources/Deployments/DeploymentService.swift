@@ -327,19 +327,13 @@ public struct DeploymentService: Sendable {
                     let other = try await store.activeDeployments().first { $0.spec.moduleName == current.spec.moduleName && $0.id != current.id }
                     throw DeploymentError.conflictingDeployment(other?.id ?? "another deployment of '\(current.spec.moduleName)'")
                 }
-                await published(change)
+                await metrics.published(change, desiredState: fleet.desiredState)
                 return change.record
             }
         }
         throw DeploymentError.concurrentChange
     }
 
-    /// After a commit: wake the affected agents everywhere, count the outcome.
-    func published(_ change: RolloutChange) async {
-        if !change.desired.isEmpty { await fleet.desiredState.notifyChanged(Array(change.desired.keys)) }
-        metrics.record(change.outcome, change.record)
-        if change.record.state == .rejected { metrics.rejected() }
-    }
 
     func audit(_ principal: Principal, _ action: String, _ record: DeploymentRecord, _ requestID: String?, outcome: AuditEvent.Outcome = .success) -> AuditEvent {
         AuditEvent(actor: principal.subject, action: action, target: "deployment:\(record.id)", outcome: outcome, requestID: requestID, occurredAt: now())

@@ -72,8 +72,7 @@ public final class RolloutEngine: Service, Sendable {
             expectedRevision: record.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired, audit: audit,
             revertOnly: change.record.state == .rolledBack)
         guard try await store.commit(commit) else { return false }
-        if !change.desired.isEmpty { await desiredState.notifyChanged(Array(change.desired.keys)) }
-        metrics.record(change.outcome, change.record)
+        await metrics.published(change, desiredState: desiredState)
         if let outcome = change.outcome {
             logger.info("deployment \(outcome.rawValue)", metadata: ["deployment": "\(record.id)", "reason": "\(change.record.reason ?? "")"])
         }

@@ -31,8 +31,6 @@ public actor EdgeAgent {
     var running: [String: Running] = [:]
     var credential: String?
     var heartbeatSeconds: Double
-    /// Downloads this process made (the cache makes rollbacks download-free).
-    public private(set) var downloads = 0
 
     public init(configuration: AgentConfiguration, http: HTTPClient, logger: Logger) {
         self.configuration = configuration
@@ -186,7 +184,6 @@ public actor EdgeAgent {
             await report(module, "downloading")
             do {
                 let buffer = try await client.download(module.downloadUrl, credential: credential, maxBytes: maxModuleBytes)
-                downloads += 1
                 let downloaded = [UInt8](buffer: buffer)
                 await report(module, "verifying")
                 guard "sha256:" + ModuleCache.sha256(downloaded) == module.digest.lowercased() else {

@@ -111,12 +111,10 @@ struct DeploymentsController {
     }
 
     @Sendable func reject(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.readFleet)
-        let body = try await Self.optionalBody(request, ReasonRequest.self)
-        let reason = try Self.text(body?.reason, "reason", required: true) ?? ""
-        let record = try await deployments.reject(
-            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        // The approver role is checked by the workflow (it depends on the environment's policy).
+        try await transition(request, context, needs: .readFleet, reason: .required) { [deployments] id, principal, reason, ifMatch, requestID in
+            try await deployments.reject(id, by: principal, reason: reason ?? "", ifMatch: ifMatch, requestID: requestID)
+        }
     }
 
     @Sendable func execute(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -129,44 +127,54 @@ struct DeploymentsController {
     }
 
     @Sendable func pause(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.deploy)
-        let reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: false)
-        let record = try await deployments.pause(
-            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        try await transition(request, context, needs: .deploy, reason: .optional) { [deployments] id, principal, reason, ifMatch, requestID in
+            try await deployments.pause(id, by: principal, reason: reason, ifMatch: ifMatch, requestID: requestID)
+        }
     }
 
     @Sendable func resume(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.administer)
-        let record = try await deployments.resume(
-            try context.pathParameter("id"), by: principal, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        try await transition(request, context, needs: .administer, reason: .none) { [deployments] id, principal, _, ifMatch, requestID in
+            try await deployments.resume(id, by: principal, ifMatch: ifMatch, requestID: requestID)
+        }
     }
 
     @Sendable func promote(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.administer)
-        let record = try await deployments.promote(
-            try context.pathParameter("id"), by: principal, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        try await transition(request, context, needs: .administer, reason: .none) { [deployments] id, principal, _, ifMatch, requestID in
+            try await deployments.promote(id, by: principal, ifMatch: ifMatch, requestID: requestID)
+        }
     }
 
     @Sendable func cancel(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.deploy)
-        let reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: false)
-        let record = try await deployments.cancel(
-            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        // Creator or admin: checked by the workflow, which knows the creator.
+        try await transition(request, context, needs: .deploy, reason: .optional) { [deployments] id, principal, reason, ifMatch, requestID in
+            try await deployments.cancel(id, by: principal, reason: reason, ifMatch: ifMatch, requestID: requestID)
+        }
     }
 
     @Sendable func rollback(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.administer)
-        let reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: true) ?? ""
-        let record = try await deployments.rollback(
-            try context.pathParameter("id"), by: principal, reason: reason, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        try await transition(request, context, needs: .administer, reason: .required) { [deployments] id, principal, reason, ifMatch, requestID in
+            try await deployments.rollback(id, by: principal, reason: reason ?? "", ifMatch: ifMatch, requestID: requestID)
+        }
     }
 
     // MARK: Helpers
+
+    enum ReasonRule { case none, optional, required }
+
+    /// The shape every reason-taking or body-less transition shares: authorize, read the
+    /// optional `{"reason"}`, honour `If-Match`, run, answer with the deployment and its ETag.
+    private func transition(
+        _ request: Request, _ context: OrchestratorRequestContext, needs action: Action, reason rule: ReasonRule,
+        _ run: @Sendable (_ id: String, _ principal: Principal, _ reason: String?, _ ifMatch: Int?, _ requestID: String?) async throws -> DeploymentRecord
+    ) async throws -> Response {
+        let principal = try context.authorize(action)
+        var reason: String?
+        if rule != .none {
+            reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: rule == .required)
+        }
+        let record = try await run(try context.pathParameter("id"), principal, reason, try Self.ifMatch(request), context.requestID)
+        return try await respond(record, request: request, context: context)
+    }
 
     /// The deployment with progress counts (one read of its node rows) and its `ETag`.
     private func respond(_ record: DeploymentRecord, request: Request, context: OrchestratorRequestContext) async throws -> Response {

@@ -44,7 +44,7 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw APIError.badRequest(detail: "'Idempotency-Key' must be 1–255 visible ASCII characters")
         }
-        guard let scope = context.principal?.subject ?? context.enrollmentToken.map({ "enrollment:" + Self.hex(SHA256.hash(data: Array($0.utf8))) }) else {
+        guard let scope = context.principal?.subject ?? context.enrollmentToken.map({ "enrollment:" + ContentDigest(bytes: SHA256.hash(data: Array($0.utf8))).hex }) else {
             return try await next(request, context)
         }
         var request = request
@@ -58,7 +58,7 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         var hasher = SHA256()
         hasher.update(data: Array("\(request.method.rawValue) \(request.uri.description)\n".utf8))
         hasher.update(data: Array(body.readableBytesView))
-        let fingerprint = Self.hex(hasher.finalize())
+        let fingerprint = ContentDigest(bytes: hasher.finalize()).hex
         let idempotencyKey = IdempotencyKey(scope: scope, key: key)
         let time = now()
         switch try await store.claimIdempotencyKey(
@@ -115,9 +115,6 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         return Response(status: HTTPResponse.Status(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
 }
 
 /// Collects a response body in memory (write responses are small JSON documents).
