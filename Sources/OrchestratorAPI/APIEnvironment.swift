@@ -36,20 +36,20 @@ public struct APIEnvironment: Sendable {
     public var deployments: DeploymentService
     /// How long `Idempotency-Key` answers are kept.
     public var idempotencyTTLSeconds: Int
-    /// The largest module upload buffered for an `Idempotency-Key` fingerprint.
-    public var idempotencyMaxUploadBytes: Int
+
+    /// `Idempotency-Key` handling, which write handlers call once they have authorized the caller.
+    var idempotency: IdempotentWrites { IdempotentWrites(store: metadata, ttlSeconds: idempotencyTTLSeconds, now: now) }
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
         isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy(),
-        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400, idempotencyMaxUploadBytes: Int = 72 * 1_048_576
+        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400
     ) {
         self.nodes = nodes
         self.deployments = deployments
         self.idempotencyTTLSeconds = idempotencyTTLSeconds
-        self.idempotencyMaxUploadBytes = idempotencyMaxUploadBytes
         self.verifier = verifier
         self.issuer = issuer
         self.metadata = metadata

@@ -5,7 +5,9 @@ import OrchestratorPorts
 /// The single place where routes and middleware are wired.
 ///
 /// Middleware order (outermost first): request id → metrics → problem
-/// translation → (per API group) schema gate → bearer authentication → idempotency keys → handler.
+/// translation → (per API group) schema gate → bearer authentication → handler. Each handler
+/// authorizes its caller first; write handlers then go through ``IdempotentWrites``, so no
+/// body is buffered and nothing is stored for a caller the route refuses.
 public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
     let router = Router(context: OrchestratorRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -18,10 +20,6 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     let api = router.group("/api/v1/wasm")
         .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
-        .add(middleware: IdempotencyMiddleware(
-            store: environment.metadata, ttlSeconds: environment.idempotencyTTLSeconds, maxBodyBytes: environment.maxBodyBytes,
-            maxUploadBytes: environment.idempotencyMaxUploadBytes,
-            now: environment.now))
     AuthController(environment: environment).register(on: api)
     ModulesController(environment: environment).register(on: api)
     NodesController(environment: environment).register(on: api)

@@ -92,13 +92,12 @@ private func assemble(
         isSchemaReady: { gate.isOpen },
         registry: makeRegistry(settings: settings, backends: backends, logger: logger),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
-        nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
-        idempotencyMaxUploadBytes: settings.modules.maxBytes / 3 * 4 + 1_048_576)
+        nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds)
     let router = buildRouter(environment: environment)
 
     let application = Application(
         router: router,
-        server: try serverBuilder(settings.server),
+        server: try serverBuilder(settings.server, maxBodyBytes: max(settings.server.maxBodyBytes, (settings.modules.maxBytes / 3 + 1) * 4 + 64 * 1024)),
         configuration: .init(address: .hostname(settings.server.host, port: settings.server.port), serverName: nil),
         services: services,
         onServerRunning: { channel in
@@ -147,8 +146,11 @@ public func makeDeploymentService(
 }
 
 /// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.
-func serverBuilder(_ server: ServerSettings) throws -> HTTPServerBuilder {
+/// ``RequestBodyGuard`` answers `Expect: 100-continue` and closes lingering, unread bodies;
+/// `maxBodyBytes` is the largest body any route accepts (the base64 JSON module upload).
+func serverBuilder(_ server: ServerSettings, maxBodyBytes: Int) throws -> HTTPServerBuilder {
     let http = HTTPServerBuilder.http1(configuration: .init(
+        additionalChannelHandlers: [RequestBodyGuard(maxBodyBytes: maxBodyBytes)],
         idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
         httpDecoderConfiguration: .init(
             maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)))

@@ -1,14 +1,22 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OrchestratorDomain
 
 /// Small HTTP conventions every controller shares.
 extension OrchestratorRequestContext {
     /// A path parameter, percent-decoded: Hummingbird hands them over raw, so
     /// `1.0.0%2Bbuild.7` from a `Location` header must mean `1.0.0+build.7`.
+    ///
+    /// Untrusted like any input: a decoded value over 256 bytes, or holding a control
+    /// character, is refused with 400 naming the parameter before anything looks it up or audits it.
     func pathParameter(_ name: String) throws -> String {
         let raw = try parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
+        let value = raw.removingPercentEncoding ?? raw
+        guard (1...256).contains(value.utf8.count), !TextRules.containsForbidden(value) else {
+            throw APIError.badRequest(detail: "the path parameter '\(name)' must be 1–256 characters without control characters")
+        }
+        return value
     }
 }
 
@@ -43,7 +51,7 @@ extension Request {
     /// (a NUL byte would otherwise reach SQL); `nil` when absent. 400 otherwise.
     func textFilter(_ name: String, max: Int = 256) throws -> String? {
         guard let value = uri.queryParameters.get(name) else { return nil }
-        guard (1...max).contains(value.utf8.count), !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard (1...max).contains(value.utf8.count), !TextRules.containsForbidden(value) else {
             throw APIError.badRequest(detail: "'\(name)' must be 1–\(max) characters without control characters")
         }
         return value

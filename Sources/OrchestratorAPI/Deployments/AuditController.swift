@@ -32,8 +32,8 @@ struct AuditController {
         query.since = try Self.time(parameters.get("since"), "since")
         query.until = try Self.time(parameters.get("until"), "until")
         if let cursor = parameters.get("cursor") {
-            guard let id = try ListingQuery(request, moduleFilters: false).decodeCursor(tag: "a").flatMap(Int64.init) else {
-                throw APIError.badRequest(detail: "'cursor' is not valid for this listing (\(cursor.prefix(16)))")
+            guard let id = try ListingQuery.decodeCursor(cursor, tag: "a").flatMap(Int64.init) else {
+                throw APIError.badRequest(detail: "'cursor' is not valid for this listing")
             }
             query.beforeID = id
         }

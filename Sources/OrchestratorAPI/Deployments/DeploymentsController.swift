@@ -12,6 +12,8 @@ struct DeploymentsController {
     let environment: APIEnvironment
     var deployments: DeploymentService { environment.deployments }
     static let bodyLimit = 256 * 1024
+    /// Transition bodies (`reason`, `comment`, `digest`) are small.
+    static let transitionBodyLimit = 16 * 1024
 
     func register(on group: RouterGroup<OrchestratorRequestContext>) {
         group.post("/deployments", use: create)
@@ -32,12 +34,14 @@ struct DeploymentsController {
 
     @Sendable func create(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.deploy)
-        let body = try await request.decodeJSON(CreateDeploymentRequest.self, limit: Self.bodyLimit)
-        let record = try await deployments.create(try body.spec(settings: deployments.settings), by: principal, requestID: context.requestID)
-        var response = try await respond(record, request: request, context: context)
-        response.status = .created
-        response.headers[.location] = "/api/v1/wasm/deployments/\(record.id)"
-        return response
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.bodyLimit) { request in
+            let body = try await request.decodeJSON(CreateDeploymentRequest.self, limit: Self.bodyLimit)
+            let record = try await deployments.create(try body.spec(settings: deployments.settings), by: principal, requestID: context.requestID)
+            var response = try await respond(record, request: request, context: context)
+            response.status = .created
+            response.headers[.location] = "/api/v1/wasm/deployments/\(record.id)"
+            return response
+        }
     }
 
     @Sendable func list(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -97,17 +101,20 @@ struct DeploymentsController {
 
     @Sendable func approve(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.readFleet)
-        let body = try await Self.optionalBody(request, ApproveRequest.self) ?? ApproveRequest(comment: nil, digest: nil)
-        let comment = try Self.text(body.comment, "comment", required: false)
-        var digest: ContentDigest?
-        if let text = body.digest {
-            guard let parsed = ContentDigest(parsing: text) else { throw APIError.badRequest(detail: "'digest' must be 'sha256:' and 64 hex digits") }
-            digest = parsed
+        let id = try context.pathParameter("id")
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+            request in
+            let body = try await Self.optionalBody(request, ApproveRequest.self) ?? ApproveRequest(comment: nil, digest: nil)
+            let comment = try Self.text(body.comment, "comment", required: false)
+            var digest: ContentDigest?
+            if let text = body.digest {
+                guard let parsed = ContentDigest(parsing: text) else { throw APIError.badRequest(detail: "'digest' must be 'sha256:' and 64 hex digits") }
+                digest = parsed
+            }
+            let record = try await deployments.approve(
+                id, by: principal, comment: comment, reviewedDigest: digest, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+            return try await respond(record, request: request, context: context)
         }
-        let record = try await deployments.approve(
-            try context.pathParameter("id"), by: principal, comment: comment, reviewedDigest: digest, ifMatch: try Self.ifMatch(request),
-            requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
     }
 
     @Sendable func reject(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -119,11 +126,14 @@ struct DeploymentsController {
 
     @Sendable func execute(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.readFleet)
-        let body = try await Self.optionalBody(request, ExecuteRequest.self)
-        let note = try Self.text(body?.approvedBy, "approvedBy", required: false)
-        let record = try await deployments.execute(
-            try context.pathParameter("id"), by: principal, note: note, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
-        return try await respond(record, request: request, context: context)
+        let id = try context.pathParameter("id")
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+            request in
+            let body = try await Self.optionalBody(request, ExecuteRequest.self)
+            let note = try Self.text(body?.approvedBy, "approvedBy", required: false)
+            let record = try await deployments.execute(id, by: principal, note: note, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+            return try await respond(record, request: request, context: context)
+        }
     }
 
     @Sendable func pause(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -168,12 +178,16 @@ struct DeploymentsController {
         _ run: @Sendable (_ id: String, _ principal: Principal, _ reason: String?, _ ifMatch: Int?, _ requestID: String?) async throws -> DeploymentRecord
     ) async throws -> Response {
         let principal = try context.authorize(action)
-        var reason: String?
-        if rule != .none {
-            reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: rule == .required)
+        let id = try context.pathParameter("id")
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+            request in
+            var reason: String?
+            if rule != .none {
+                reason = try Self.text(try await Self.optionalBody(request, ReasonRequest.self)?.reason, "reason", required: rule == .required)
+            }
+            let record = try await run(id, principal, reason, try Self.ifMatch(request), context.requestID)
+            return try await respond(record, request: request, context: context)
         }
-        let record = try await run(try context.pathParameter("id"), principal, reason, try Self.ifMatch(request), context.requestID)
-        return try await respond(record, request: request, context: context)
     }
 
     /// The deployment with progress counts (one read of its node rows) and its `ETag`.
@@ -201,7 +215,7 @@ struct DeploymentsController {
     static func optionalBody<T: Decodable>(_ request: Request, _ type: T.Type) async throws -> T? {
         let declared = request.headers[.contentLength].flatMap(Int.init)
         if request.headers[.contentType] == nil && (declared ?? 0) == 0 { return nil }
-        return try await request.decodeJSON(type, limit: 16 * 1024)
+        return try await request.decodeJSON(type, limit: transitionBodyLimit)
     }
 
     static func text(_ value: String?, _ name: String, required: Bool) throws -> String? {
@@ -209,7 +223,9 @@ struct DeploymentsController {
             if required { throw APIError.badRequest(detail: "'\(name)' is required") }
             return nil
         }
-        guard value.utf8.count <= 1024 else { throw APIError.badRequest(detail: "'\(name)' is at most 1024 bytes") }
+        guard TextRules.isFreeText(value, maxBytes: 1024) else {
+            throw APIError.badRequest(detail: "'\(name)' is at most 1024 bytes, without control characters")
+        }
         return value
     }
 }

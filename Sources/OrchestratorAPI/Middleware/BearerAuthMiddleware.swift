@@ -11,10 +11,17 @@ import OrchestratorPorts
 /// (`wnc_…`, resolved to an `agent` principal bound to its node) and
 /// enrollment tokens (`wet_…`, kept aside for node registration only).
 /// Applied to every `/api/...` route group; there is no anonymous API.
+///
+/// An enrollment token is not looked up here; it is accepted only on
+/// `POST /api/v1/wasm/nodes`, whose handler checks it before anything else
+/// happens. On every other route it is refused at once with 401.
 public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
     let verifier: TokenVerifier
     let nodeCredentials: CredentialResolver
+
+    /// The one route an enrollment token may call.
+    static let registrationPath = "/api/v1/wasm/nodes"
 
     public init(verifier: TokenVerifier, nodeCredentials: CredentialResolver) {
         self.verifier = verifier
@@ -32,6 +39,9 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         var context = context
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         if token.hasPrefix(Secrets.enrollmentPrefix) {
+            guard request.method == .post, request.uri.path == Self.registrationPath else {
+                throw AuthenticationError("an enrollment token is accepted only by POST \(Self.registrationPath)")
+            }
             guard Secrets.looksLike(token, prefix: Secrets.enrollmentPrefix) else { throw AuthenticationError("the enrollment token is malformed") }
             context.enrollmentToken = token
             return try await AuditContext.$current.withValue(AuditContext(role: nil, sourceAddress: context.sourceAddress)) {

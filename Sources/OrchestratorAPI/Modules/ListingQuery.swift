@@ -47,7 +47,7 @@ struct ListingQuery {
             status = nil
         }
         if let prefix = query.get("namePrefix") ?? query.get("prefix") {
-            guard prefix.utf8.count <= 63, !prefix.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard prefix.utf8.count <= 63, !TextRules.containsForbidden(prefix) else {
                 throw APIError.badRequest(detail: "'namePrefix' is at most 63 characters, without control characters")
             }
             namePrefix = prefix
@@ -64,11 +64,16 @@ struct ListingQuery {
     }
 
     func decodeCursor(tag: String) throws -> String? {
+        try Self.decodeCursor(cursor, tag: tag)
+    }
+
+    /// The position inside a cursor made by ``encodeCursor(tag:_:)`` for the same listing; 400 otherwise.
+    static func decodeCursor(_ cursor: String?, tag: String) throws -> String? {
         guard let cursor else { return nil }
         var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard cursor.utf8.count <= 256, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-              text.hasPrefix(tag + ":")
+              text.hasPrefix(tag + ":"), !TextRules.containsForbidden(text)
         else {
             throw APIError.badRequest(detail: "'cursor' is not a cursor returned by this listing")
         }

@@ -35,7 +35,7 @@ struct ModulesController {
     @Sendable func uploadRaw(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let name = try context.pathParameter("name")
         let version = try context.pathParameter("version")
-        return try await audited("module.version.upload", target: "module:\(name)@\(version)", context: context) {
+        return try await audited("module.version.upload", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.deploy)
             let mediaType = request.mediaType
             guard mediaType == "application/wasm" || mediaType == "application/octet-stream" else {
@@ -45,11 +45,15 @@ struct ModulesController {
                 throw APIError.payloadTooLarge(limit: registry.settings.maxModuleBytes)
             }
             let metadata = try UploadMetadata(request)
-            let upload = UploadRequest(
-                moduleName: name, version: version, description: metadata.description, owner: metadata.owner,
-                requiredExports: metadata.requiredExports, actor: principal.subject, requestID: context.requestID)
-            let result = try await registry.upload(upload, body: request.body)
-            return try Self.uploaded(result, request: request, context: context)
+            return try await environment.idempotency.respond(
+                to: request, context: context, scope: .principal(principal), bodyLimit: registry.settings.maxModuleBytes
+            ) { request in
+                let upload = UploadRequest(
+                    moduleName: name, version: version, description: metadata.description, owner: metadata.owner,
+                    requiredExports: metadata.requiredExports, actor: principal.subject, requestID: context.requestID)
+                let result = try await registry.upload(upload, body: request.body)
+                return try Self.uploaded(result, request: request, context: context)
+            }
         }
     }
 
@@ -70,30 +74,39 @@ struct ModulesController {
         try await audited("module.version.upload", target: "module", context: context) {
             let principal = try context.authorize(.deploy)
             let maxBytes = registry.settings.maxModuleBytes
-            let body: JSONUpload
-            do {
-                body = try await request.decodeJSON(JSONUpload.self, limit: (maxBytes / 3 + 1) * 4 + 64 * 1024)
-            } catch let error as APIError where error.status == .contentTooLarge {
-                throw APIError.payloadTooLarge(limit: maxBytes)  // name the module limit, not the base64 envelope's
+            let envelopeLimit = (maxBytes / 3 + 1) * 4 + 64 * 1024
+            return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: envelopeLimit) {
+                request in
+                try await uploadJSON(request, context: context, by: principal, envelopeLimit: envelopeLimit)
             }
-            guard body.wasmBinary.utf8.count <= (maxBytes / 3 + 1) * 4 else { throw APIError.payloadTooLarge(limit: maxBytes) }
-            guard let binary = Data(base64Encoded: body.wasmBinary) else {
-                throw APIError(
-                    status: .badRequest, slug: "invalid-base64",
-                    detail: "'wasmBinary' is not valid standard base64 (RFC 4648 §4: A–Z a–z 0–9 + /, '=' padding, no line breaks)")
-            }
-            guard binary.count <= maxBytes else { throw APIError.payloadTooLarge(limit: maxBytes) }
-            try UploadMetadata.check(description: body.description, owner: body.owner, requiredExports: body.requiredExports ?? [])
-            let upload = UploadRequest(
-                moduleName: body.name, version: body.version, description: body.description, owner: body.owner,
-                requiredExports: body.requiredExports ?? [], actor: principal.subject, requestID: context.requestID)
-            let chunks = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-                continuation.yield(ByteBuffer(bytes: binary))
-                continuation.finish()
-            }
-            let result = try await registry.upload(upload, body: chunks)
-            return try Self.uploaded(result, request: request, context: context)
         }
+    }
+
+    private func uploadJSON(_ request: Request, context: OrchestratorRequestContext, by principal: Principal, envelopeLimit: Int) async throws -> Response {
+        let maxBytes = registry.settings.maxModuleBytes
+        let body: JSONUpload
+        do {
+            body = try await request.decodeJSON(JSONUpload.self, limit: envelopeLimit)
+        } catch let error as APIError where error.status == .contentTooLarge {
+            throw APIError.payloadTooLarge(limit: maxBytes)  // name the module limit, not the base64 envelope's
+        }
+        guard body.wasmBinary.utf8.count <= (maxBytes / 3 + 1) * 4 else { throw APIError.payloadTooLarge(limit: maxBytes) }
+        guard let binary = Data(base64Encoded: body.wasmBinary) else {
+            throw APIError(
+                status: .badRequest, slug: "invalid-base64",
+                detail: "'wasmBinary' is not valid standard base64 (RFC 4648 §4: A–Z a–z 0–9 + /, '=' padding, no line breaks)")
+        }
+        guard binary.count <= maxBytes else { throw APIError.payloadTooLarge(limit: maxBytes) }
+        try UploadMetadata.check(description: body.description, owner: body.owner, requiredExports: body.requiredExports ?? [])
+        let upload = UploadRequest(
+            moduleName: body.name, version: body.version, description: body.description, owner: body.owner,
+            requiredExports: body.requiredExports ?? [], actor: principal.subject, requestID: context.requestID)
+        let chunks = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            continuation.yield(ByteBuffer(bytes: binary))
+            continuation.finish()
+        }
+        let result = try await registry.upload(upload, body: chunks)
+        return try Self.uploaded(result, request: request, context: context)
     }
 
     /// 201 with `Location` for a new version; 200 with the same body for an identical re-upload.
@@ -197,22 +210,26 @@ struct ModulesController {
     func changeStatus(_ change: VersionStatusPolicy.Change, request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let name = try context.pathParameter("name")
         let version = try context.pathParameter("version")
-        return try await audited("module.version.\(change.rawValue)", target: "module:\(name)@\(version)", context: context) {
+        return try await audited("module.version.\(change.rawValue)", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.deploy)
-            let record = try await registry.change(
-                change, module: name, version: version, actor: principal.subject, requestID: context.requestID,
-                authorize: { action in try context.authorize(action) })
-            return try ModuleVersionBody(record).response(from: request, context: context)
+            return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { request in
+                let record = try await registry.change(
+                    change, module: name, version: version, actor: principal.subject, requestID: context.requestID,
+                    authorize: { action in try context.authorize(action) })
+                return try ModuleVersionBody(record).response(from: request, context: context)
+            }
         }
     }
 
     @Sendable func deleteVersion(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let name = try context.pathParameter("name")
         let version = try context.pathParameter("version")
-        return try await audited("module.version.delete", target: "module:\(name)@\(version)", context: context) {
+        return try await audited("module.version.delete", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.administer)
-            _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
-            return Response(status: .noContent)
+            return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+                _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
+                return Response(status: .noContent)
+            }
         }
     }
 
@@ -235,6 +252,13 @@ struct ModulesController {
             }
             throw error
         }
+    }
+
+    /// The audit target for a module version named in a path: only validated names
+    /// reach the audit log; anything else is recorded as `module:invalid`.
+    static func auditTarget(_ name: String, _ version: String) -> String {
+        guard ModuleName(name) != nil, SemanticVersion(version) != nil else { return "module:invalid" }
+        return "module:\(name)@\(version)"
     }
 
     /// A version row whose blob is gone: an operator problem (restore from backup), not the client's.

@@ -1,5 +1,6 @@
 import Hummingbird
 import HTTPTypes
+import OrchestratorDomain
 
 /// Optional module metadata on a raw upload, from the query string or headers
 /// (`description` / `X-Module-Description`, `owner` / `X-Module-Owner`,
@@ -23,14 +24,16 @@ struct UploadMetadata {
     }
 
     static func check(description: String?, owner: String?, requiredExports: [String]) throws {
-        if let description, description.utf8.count > maxDescriptionBytes {
-            throw APIError.badRequest(detail: "'description' is at most \(maxDescriptionBytes) bytes")
+        if let description, !TextRules.isFreeText(description, maxBytes: maxDescriptionBytes) {
+            throw APIError.badRequest(detail: "'description' is at most \(maxDescriptionBytes) bytes, without control characters")
         }
-        if let owner, owner.isEmpty || owner.utf8.count > maxOwnerBytes {
-            throw APIError.badRequest(detail: "'owner' must be 1 to \(maxOwnerBytes) bytes")
+        if let owner, owner.isEmpty || !TextRules.isFreeText(owner, maxBytes: maxOwnerBytes) {
+            throw APIError.badRequest(detail: "'owner' must be 1 to \(maxOwnerBytes) bytes, without control characters")
         }
-        guard requiredExports.count <= maxRequiredExports, requiredExports.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 }) else {
-            throw APIError.badRequest(detail: "'requiredExports' takes at most \(maxRequiredExports) names of 1 to 256 bytes")
+        guard requiredExports.count <= maxRequiredExports,
+              requiredExports.allSatisfy({ !$0.isEmpty && TextRules.isFreeText($0, maxBytes: 256) })
+        else {
+            throw APIError.badRequest(detail: "'requiredExports' takes at most \(maxRequiredExports) names of 1 to 256 bytes, without control characters")
         }
     }
 }

@@ -42,8 +42,16 @@ struct NodesController {
         let description: String?
     }
 
-    @Sendable func createEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> EditedResponse<EnrollmentTokenBody> {
+    @Sendable func createEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
+            try await createEnrollmentToken(request, context: context, by: admin)
+        }
+    }
+
+    private func createEnrollmentToken(
+        _ request: Request, context: OrchestratorRequestContext, by admin: Principal
+    ) async throws -> EditedResponse<EnrollmentTokenBody> {
         let body = try await request.decodeJSON(CreateTokenRequest.self, limit: 16 * 1024)
         let ttl = body.expiresInSeconds ?? 86_400
         guard (60...2_592_000).contains(ttl) else { throw APIError.badRequest(detail: "'expiresInSeconds' must be 60 to 2592000") }
@@ -56,7 +64,9 @@ struct NodesController {
         guard labels.count <= NodeSpecRules.maxLabels, labels.allSatisfy({ NodeSpecRules.isLabelKey($0.key) && NodeSpecRules.isLabelValue($0.value) }) else {
             throw APIError.badRequest(detail: "'labels' must be at most \(NodeSpecRules.maxLabels) valid key/value pairs")
         }
-        guard (body.description?.utf8.count ?? 0) <= 256 else { throw APIError.badRequest(detail: "'description' is at most 256 bytes") }
+        guard TextRules.isFreeText(body.description ?? "", maxBytes: 256) else {
+            throw APIError.badRequest(detail: "'description' is at most 256 bytes, without control characters")
+        }
         let (record, token) = try await nodes.createEnrollmentToken(
             ttlSeconds: ttl, maxUses: uses, region: body.region, labels: labels, description: body.description,
             actor: admin.subject, requestID: context.requestID)
@@ -72,12 +82,14 @@ struct NodesController {
 
     @Sendable func deleteEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
-        let id = try context.parameters.require("id")
-        let audit = AuditEvent(
-            actor: admin.subject, action: "node.enrollment-token.revoke", target: "enrollment-token:\(id.prefix(64))", outcome: .success,
-            requestID: context.requestID, occurredAt: nodes.currentTime)
-        guard try await nodes.store.deleteEnrollmentToken(id: id, audit: audit) else { throw FleetError.tokenNotFound(id) }
-        return Response(status: .noContent)
+        let id = try context.pathParameter("id")
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+            let audit = AuditEvent(
+                actor: admin.subject, action: "node.enrollment-token.revoke", target: "enrollment-token:\(id.prefix(64))", outcome: .success,
+                requestID: context.requestID, occurredAt: nodes.currentTime)
+            guard try await nodes.store.deleteEnrollmentToken(id: id, audit: audit) else { throw FleetError.tokenNotFound(id) }
+            return Response(status: .noContent)
+        }
     }
 
     // MARK: Registration
@@ -85,12 +97,22 @@ struct NodesController {
     /// With an enrollment token: registers a new node (201) and returns its
     /// credential once. With a node credential for the same id: re-registers (200).
     @Sendable func registerNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        if context.enrollmentToken == nil {
+        let scope: IdempotencyScope
+        if let enrollmentToken = context.enrollmentToken {
+            scope = .enrollment(enrollmentToken)
+        } else {
             let principal = try context.requirePrincipal()
             guard principal.role == .agent else {
                 throw APIError.forbidden(detail: "nodes register with an enrollment token, or re-register with their own credential")
             }
+            scope = .principal(principal)
         }
+        return try await environment.idempotency.respond(to: request, context: context, scope: scope, bodyLimit: 64 * 1024) { request in
+            try await register(request, context: context)
+        }
+    }
+
+    private func register(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(RegisterNodeRequest.self, limit: 64 * 1024)
         guard let id = NodeID(body.nodeId) else { throw FleetError.invalidNodeID(body.nodeId) }
         let spec = try body.spec()
@@ -130,23 +152,31 @@ struct NodesController {
         let labels: [String: String]?
     }
 
-    @Sendable func updateNode(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeBody {
+    @Sendable func updateNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
-        let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
-        guard body.isEnabled != nil || body.labels != nil else { throw APIError.badRequest(detail: "send 'isEnabled' and/or 'labels'") }
-        return NodeBody(try await nodes.update(node: id, isEnabled: body.isEnabled, labels: body.labels, actor: admin.subject, requestID: context.requestID))
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
+            let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
+            guard body.isEnabled != nil || body.labels != nil else { throw APIError.badRequest(detail: "send 'isEnabled' and/or 'labels'") }
+            return NodeBody(try await nodes.update(node: id, isEnabled: body.isEnabled, labels: body.labels, actor: admin.subject, requestID: context.requestID))
+        }
     }
 
     @Sendable func deleteNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
-        try await nodes.deregister(node: try Self.nodeID(context), actor: admin.subject, requestID: context.requestID)
-        return Response(status: .noContent)
+        let id = try Self.nodeID(context)
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+            try await nodes.deregister(node: id, actor: admin.subject, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
     }
 
-    func decide(_ decision: AdmissionDecision, _ request: Request, _ context: OrchestratorRequestContext) async throws -> NodeBody {
+    func decide(_ decision: AdmissionDecision, _ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
-        return NodeBody(try await nodes.decide(decision, node: try Self.nodeID(context), actor: admin.subject, requestID: context.requestID))
+        let id = try Self.nodeID(context)
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+            NodeBody(try await nodes.decide(decision, node: id, actor: admin.subject, requestID: context.requestID))
+        }
     }
 
     struct RotatedCredential: ResponseEncodable {
@@ -155,20 +185,26 @@ struct NodesController {
     }
 
     /// The node itself (even while pending) or an admin.
-    @Sendable func rotateCredential(_ request: Request, context: OrchestratorRequestContext) async throws -> EditedResponse<RotatedCredential> {
+    @Sendable func rotateCredential(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try Self.nodeID(context)
         let principal = try context.authorize(.actAsNode(id.value))
-        let credential = try await nodes.rotateCredential(node: id, actor: principal.subject, requestID: context.requestID)
-        return EditedResponse(headers: [.cacheControl: "no-store"], response: RotatedCredential(nodeId: id.value, credential: credential))
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+            let credential = try await nodes.rotateCredential(node: id, actor: principal.subject, requestID: context.requestID)
+            return EditedResponse(headers: [.cacheControl: "no-store"], response: RotatedCredential(nodeId: id.value, credential: credential))
+        }
     }
 
     // MARK: Agent protocol
 
     @Sendable func heartbeat(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try await Self.admittedAgent(context, nodes: nodes)
-        let heartbeat = try await request.decodeJSON(Heartbeat.self, limit: 256 * 1024)
-        try await nodes.heartbeat(heartbeat, from: id)
-        return Response(status: .noContent, headers: [HTTPField.Name("X-Heartbeat-Interval-Seconds")!: String(Int(nodes.settings.health.heartbeatIntervalSeconds))])
+        let principal = try context.requirePrincipal()
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: 256 * 1024) { request in
+            let heartbeat = try await request.decodeJSON(Heartbeat.self, limit: 256 * 1024)
+            try await nodes.heartbeat(heartbeat, from: id)
+            return Response(
+                status: .noContent, headers: [HTTPField.Name("X-Heartbeat-Interval-Seconds")!: String(Int(nodes.settings.health.heartbeatIntervalSeconds))])
+        }
     }
 
     @Sendable func health(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeHealthBody {
@@ -191,9 +227,12 @@ struct NodesController {
 
     @Sendable func reportStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try await Self.admittedAgent(context, nodes: nodes)
-        let body = try await request.decodeJSON(StatusReportsRequest.self, limit: 256 * 1024)
-        try await nodes.report(body.reports.map(\.domain), from: id)
-        return Response(status: .noContent)
+        let principal = try context.requirePrincipal()
+        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: 256 * 1024) { request in
+            let body = try await request.decodeJSON(StatusReportsRequest.self, limit: 256 * 1024)
+            try await nodes.report(body.reports.map(\.domain), from: id)
+            return Response(status: .noContent)
+        }
     }
 
     @Sendable func listStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<StatusReportBody> {

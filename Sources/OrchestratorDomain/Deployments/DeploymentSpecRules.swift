@@ -22,7 +22,9 @@ public enum DeploymentSpecRules {
         }
         if !(5...86_400).contains(policy.nodeTimeoutSeconds) { return "'nodeTimeoutSeconds' must be 5–86400" }
         if !(5...604_800).contains(policy.progressDeadlineSeconds) { return "'progressDeadlineSeconds' must be 5–604800" }
-        if (spec.description?.utf8.count ?? 0) > 1024 { return "'description' is at most 1024 bytes" }
+        if let description = spec.description, !TextRules.isFreeText(description, maxBytes: 1024) {
+            return "'description' is at most 1024 bytes, without control characters"
+        }
         return nil
     }
 
@@ -51,8 +53,10 @@ public enum DeploymentSpecRules {
         if !ResourceLimits.isCPU(function.resources.cpu) { return "'resources.cpu' must match ^[0-9]+m$, e.g. 100m" }
         for (name, map) in [("env", function.env), ("config", function.config)] {
             if map.count > maxEnvEntries { return "'\(name)' has at most \(maxEnvEntries) entries" }
-            if map.contains(where: { $0.key.isEmpty || $0.key.utf8.count > 128 || $0.value.utf8.count > 4096 }) {
-                return "'\(name)' keys are 1–128 bytes and values at most 4096 bytes"
+            if map.contains(where: {
+                $0.key.isEmpty || !TextRules.isFreeText($0.key, maxBytes: 128) || !TextRules.isDocumentValue($0.value, maxBytes: 4096)
+            }) {
+                return "'\(name)' keys are 1–128 bytes and values at most 4096 bytes, without control characters (values may hold tab, CR and LF)"
             }
         }
         let scaling = function.scaling
@@ -83,6 +87,6 @@ public enum DeploymentSpecRules {
     }
 
     public static func isEntrypoint(_ text: String) -> Bool {
-        (1...128).contains(text.utf8.count) && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        (1...128).contains(text.utf8.count) && !TextRules.containsForbidden(text)
     }
 }

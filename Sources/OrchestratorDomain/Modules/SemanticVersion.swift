@@ -57,11 +57,14 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         case (false, false): break
         }
         for (left, right) in zip(lhs.preRelease, rhs.preRelease) where left != right {
-            switch (Int(left), Int(right)) {
-            case let (l?, r?): return l < r
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): return left < right
+            // Numeric identifiers compare as numbers of any length: without leading zeros,
+            // a shorter one is smaller (no `Int` conversion, so `-1` stays alphanumeric and
+            // a 100-digit identifier cannot overflow).
+            switch (isNumeric(Substring(left)), isNumeric(Substring(right))) {
+            case (true, true): return (left.utf8.count, left) < (right.utf8.count, right)
+            case (true, false): return true
+            case (false, true): return false
+            case (false, false): return left < right
             }
         }
         return lhs.preRelease.count < rhs.preRelease.count

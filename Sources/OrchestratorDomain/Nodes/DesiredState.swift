@@ -44,7 +44,7 @@ public struct ResourceLimits: Sendable, Hashable, Codable {
     private static func hasUnit(_ text: String, _ unit: String) -> Bool {
         guard text.hasSuffix(unit) else { return false }
         let digits = text.dropLast(unit.count)
-        return (1...9).contains(digits.count) && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+        return (1...9).contains(digits.count) && digits.utf8.allSatisfy { (48...57).contains($0) } && digits.contains { $0 != "0" }
     }
 }
 
@@ -69,9 +69,13 @@ public struct ModuleStatusReport: Sendable, Hashable, Codable {
 
     public static func problem(_ report: ModuleStatusReport) -> String? {
         if ModuleName(report.module) == nil { return "'module' must be a module name" }
-        if report.version.isEmpty || report.version.utf8.count > 128 { return "'version' must be 1–128 characters" }
-        if let id = report.deploymentID, id.isEmpty || id.utf8.count > 64 { return "'deploymentId' must be 1–64 characters" }
-        if (report.reason?.utf8.count ?? 0) > 1024 { return "'reason' is at most 1024 characters" }
+        if SemanticVersion(report.version) == nil { return "'version' must be a semantic version" }
+        if let id = report.deploymentID, !NodeSpecRules.isToken(id, max: 64) {
+            return "'deploymentId' must be 1–64 letters, digits, '.', '_' or '-'"
+        }
+        if let reason = report.reason, !TextRules.isFreeText(reason, maxBytes: 1024) {
+            return "'reason' is at most 1024 bytes, without control characters"
+        }
         if report.state == .failed && (report.reason ?? "").isEmpty { return "a 'failed' report needs a 'reason'" }
         return nil
     }

@@ -74,14 +74,17 @@ public enum HeartbeatRules {
         if !(0...100_000).contains(heartbeat.modulesLoaded) { return "'modulesLoaded' must be an integer from 0 to 100000" }
         if heartbeat.inventory.count > maxInventory { return "'inventory' has at most \(maxInventory) entries" }
         if heartbeat.conditions.count > maxConditions { return "'conditions' has at most \(maxConditions) entries" }
-        if let version = heartbeat.agentVersion, version.isEmpty || version.utf8.count > 64 { return "'agentVersion' must be 1–64 characters" }
-        if heartbeat.inventory.contains(where: { ModuleName($0.module) == nil || ($0.version.map { $0.utf8.count > 128 } ?? false) }) {
-            return "every inventory 'module' must be a module name and 'version' at most 128 characters"
+        if let version = heartbeat.agentVersion, version.isEmpty || !TextRules.isFreeText(version, maxBytes: 64) {
+            return "'agentVersion' must be 1–64 characters without control characters"
+        }
+        if heartbeat.inventory.contains(where: { ModuleName($0.module) == nil || ($0.version.map { SemanticVersion($0) == nil } ?? false) }) {
+            return "every inventory 'module' must be a module name and 'version' a semantic version"
         }
         if heartbeat.conditions.contains(where: {
-            !NodeSpecRules.isToken($0.type, max: 64) || ($0.reason?.utf8.count ?? 0) > 128 || ($0.message?.utf8.count ?? 0) > 512
+            !NodeSpecRules.isToken($0.type, max: 64) || !TextRules.isFreeText($0.reason ?? "", maxBytes: 128)
+                || !TextRules.isFreeText($0.message ?? "", maxBytes: 512)
         }) {
-            return "every condition needs a 'type' of 1–64 letters, digits, '.', '_' or '-'; 'reason' ≤ 128 and 'message' ≤ 512 characters"
+            return "every condition needs a 'type' of 1–64 letters, digits, '.', '_' or '-'; 'reason' ≤ 128 and 'message' ≤ 512 bytes, without control characters"
         }
         return nil
     }

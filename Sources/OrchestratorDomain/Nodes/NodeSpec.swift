@@ -76,7 +76,9 @@ public enum NodeSpecRules {
         if let bad = spec.labels.first(where: { !isLabelKey($0.key) || !isLabelValue($0.value) }) {
             return "label '\(bad.key.prefix(64))' is not a valid key/value (keys: letters, digits, '.', '_', '-', '/'; values ≤ 63 of those)"
         }
-        if spec.runtimeVersion.isEmpty || spec.runtimeVersion.utf8.count > 64 { return "'runtimeVersion' must be 1–64 characters" }
+        if spec.runtimeVersion.isEmpty || !TextRules.isFreeText(spec.runtimeVersion, maxBytes: 64) {
+            return "'runtimeVersion' must be 1–64 characters without control characters"
+        }
         if !(1...100_000).contains(spec.maxModules) { return "'maxModules' must be 1–100000" }
         if !(1...4096).contains(spec.hardware.cpuCores) { return "'hardware.cpuCores' must be 1–4096" }
         if !(1...(64 * 1024 * 1024)).contains(spec.hardware.totalMemoryMB) { return "'hardware.totalMemoryMB' must be 1–67108864" }

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -7,59 +8,68 @@ import OrchestratorPorts
 
 /// `Idempotency-Key` on every write (POST, PUT, PATCH, DELETE) under `/api`.
 ///
-/// The key is scoped to the caller and bound to a fingerprint of method,
-/// path and body: the same key and request replays the stored answer
-/// (`Idempotency-Replayed: true`), the same key with another request is 422,
-/// and a duplicate arriving while the first still runs is 409. Answers below
-/// 500 are stored; refusals thrown as problems and 5xx are not, so a retry is
-/// evaluated afresh; so are answers marked `Cache-Control: no-store` (they carry
-/// one-time secrets, which are never stored). A request with a key has its
-/// body buffered to fingerprint it, bounded by the JSON limit (module uploads: the upload limit).
-public struct IdempotencyMiddleware: RouterMiddleware {
-    public typealias Context = OrchestratorRequestContext
+/// Not a middleware on purpose: a write handler first authorizes its caller and
+/// only then calls ``respond(to:context:scope:bodyLimit:_:)``, so nothing is
+/// buffered, hashed or stored for a caller the route refuses, and a replay
+/// re-runs the authorization decision before the stored answer is returned.
+///
+/// The key is scoped to the caller (subject *and* role) and bound to a
+/// fingerprint of method, path and body: the same key and request replays the
+/// stored answer (`Idempotency-Replayed: true`), the same key with another
+/// request is 422, and a duplicate arriving while the first still runs is 409.
+/// Answers below 500 are stored; refusals thrown as problems and 5xx are not, so
+/// a retry is evaluated afresh; so are answers marked `Cache-Control: no-store`
+/// (they carry one-time secrets, which are never stored). A request with a key
+/// has its body buffered to fingerprint it, bounded by the route's own limit.
+public struct IdempotentWrites: Sendable {
     static let header = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotency-Replayed")!
     /// A claim older than this without an answer belongs to a crashed request and may be taken over.
     static let staleClaimSeconds = 300.0
+    /// The bound for routes that take no body (or a tiny one): what a stray body may be.
+    static let smallBodyLimit = 16 * 1024
 
     let store: any IdempotencyStore
     let ttlSeconds: Int
-    /// The buffering limit for JSON bodies; binary module uploads (and the base64 JSON upload) use `maxUploadBytes`.
-    let maxBodyBytes: Int
-    let maxUploadBytes: Int
     let now: @Sendable () -> Double
 
-    public init(store: any IdempotencyStore, ttlSeconds: Int, maxBodyBytes: Int, maxUploadBytes: Int, now: @escaping @Sendable () -> Double) {
+    public init(store: any IdempotencyStore, ttlSeconds: Int, now: @escaping @Sendable () -> Double) {
         self.store = store
         self.ttlSeconds = ttlSeconds
-        self.maxBodyBytes = maxBodyBytes
-        self.maxUploadBytes = maxUploadBytes
         self.now = now
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// Runs an authorized write once per `Idempotency-Key`.
+    ///
+    /// - Parameters:
+    ///   - scope: whose key this is; the caller the route has just authorized.
+    ///   - bodyLimit: the route's own body limit (413 above it), also the buffering bound.
+    ///   - handler: the write, given the request (with its body buffered when a key is present).
+    public func respond<Answer: ResponseGenerator>(
+        to request: Request, context: OrchestratorRequestContext, scope: IdempotencyScope, bodyLimit: Int,
+        _ handler: (Request) async throws -> Answer
+    ) async throws -> Response {
         guard [.post, .put, .patch, .delete].contains(request.method), let key = request.headers[Self.header] else {
-            return try await next(request, context)
+            return try await handler(request).response(from: request, context: context)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw APIError.badRequest(detail: "'Idempotency-Key' must be 1–255 visible ASCII characters")
         }
-        guard let scope = context.principal?.subject ?? context.enrollmentToken.map({ "enrollment:" + ContentDigest(bytes: SHA256.hash(data: Array($0.utf8))).hex }) else {
-            return try await next(request, context)
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > bodyLimit {
+            throw APIError.payloadTooLarge(limit: bodyLimit)
         }
         var request = request
-        let isUpload = request.mediaType == "application/wasm" || request.uri.path == "/api/v1/wasm/modules"
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: isUpload ? maxUploadBytes : maxBodyBytes)
+            body = try await request.collectBody(upTo: bodyLimit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError.payloadTooLarge(limit: isUpload ? maxUploadBytes : maxBodyBytes)
+            throw APIError.payloadTooLarge(limit: bodyLimit)
         }
         var hasher = SHA256()
         hasher.update(data: Array("\(request.method.rawValue) \(request.uri.description)\n".utf8))
         hasher.update(data: Array(body.readableBytesView))
         let fingerprint = ContentDigest(bytes: hasher.finalize()).hex
-        let idempotencyKey = IdempotencyKey(scope: scope, key: key)
+        let idempotencyKey = IdempotencyKey(scope: scope.value, key: key)
         let time = now()
         switch try await store.claimIdempotencyKey(
             idempotencyKey, fingerprint: fingerprint, at: time, expiresAt: time + Double(ttlSeconds), staleBefore: time - Self.staleClaimSeconds)
@@ -79,15 +89,18 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         }
         let response: Response
         do {
-            response = try await next(request, context)
+            response = try await handler(request).response(from: request, context: context)
         } catch {
             try? await store.releaseIdempotencyKey(idempotencyKey)
             throw error
         }
-        // 5xx is retried afresh; answers carrying a one-time secret (node credentials,
-        // enrollment tokens: `Cache-Control: no-store`) are never kept.
+        return try await complete(idempotencyKey, with: response)
+    }
+
+    /// Stores the answer (unless it is a 5xx or carries a one-time secret) and returns it with its body in memory.
+    private func complete(_ key: IdempotencyKey, with response: Response) async throws -> Response {
         guard response.status.code < 500, response.headers[.cacheControl]?.contains("no-store") != true else {
-            try? await store.releaseIdempotencyKey(idempotencyKey)
+            try? await store.releaseIdempotencyKey(key)
             return response
         }
         let collector = CollectingWriter()
@@ -97,9 +110,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             headers: response.headers.filter { $0.name != .contentLength && $0.name.canonicalName != "x-request-id" }.map { [$0.name.canonicalName, $0.value] },
             body: Array(collector.buffer.readableBytesView))
         do {
-            try await store.completeIdempotencyKey(idempotencyKey, response: stored)
+            try await store.completeIdempotencyKey(key, response: stored)
         } catch {
-            try? await store.releaseIdempotencyKey(idempotencyKey)
+            try? await store.releaseIdempotencyKey(key)
         }
         var answer = Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: collector.buffer))
         answer.headers[.contentLength] = nil
@@ -114,7 +127,22 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         headers[replayed] = "true"
         return Response(status: HTTPResponse.Status(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
+}
 
+/// Whose `Idempotency-Key` it is: the authorized caller, subject and role, so
+/// the same subject under another role (a token minted with less) never replays
+/// an answer given to the other.
+public struct IdempotencyScope: Sendable, Hashable {
+    public let value: String
+
+    public static func principal(_ principal: Principal) -> IdempotencyScope {
+        IdempotencyScope(value: "\(principal.role.rawValue):\(principal.subject)")
+    }
+
+    /// A node enrolling with a (checked) enrollment token; the token itself is never stored.
+    public static func enrollment(_ token: String) -> IdempotencyScope {
+        IdempotencyScope(value: "enrollment:" + ContentDigest(bytes: SHA256.hash(data: Array(token.utf8))).hex)
+    }
 }
 
 /// Collects a response body in memory (write responses are small JSON documents).
