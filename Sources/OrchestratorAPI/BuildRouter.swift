@@ -5,7 +5,7 @@ import OrchestratorPorts
 /// The single place where routes and middleware are wired.
 ///
 /// Middleware order (outermost first): request id → metrics → problem
-/// translation → (per API group) schema gate → bearer authentication → handler. Each handler
+/// translation → `100 Continue` on first body read → (per API group) schema gate → bearer authentication → handler. Each handler
 /// authorizes its caller first; write handlers then go through ``IdempotentWrites``, so no
 /// body is buffered and nothing is stored for a caller the route refuses.
 public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
@@ -13,6 +13,7 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ExpectContinueMiddleware())
 
     HealthController(environment: environment).register(on: router)
     OperationsController(environment: environment).register(on: router)

@@ -18,6 +18,8 @@ public struct OrchestratorRequestContext: RequestContext {
     public var enrollmentToken: String?
     /// The peer's IP address, for audit records (the socket peer; proxies are not trusted for this).
     public let sourceAddress: String?
+    /// The connection, for the interim `100 Continue` (``ExpectContinueMiddleware``); `nil` in router tests without one.
+    let channel: (any Channel)?
 
     /// Stable, readable JSON: sorted keys, `/` not escaped.
     public var responseEncoder: JSONEncoder {
@@ -29,6 +31,7 @@ public struct OrchestratorRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.sourceAddress = source.channel.remoteAddress?.ipAddress
+        self.channel = source.channel
     }
 
     /// The authenticated caller, or 401 when the route forgot its auth middleware.

@@ -15,11 +15,10 @@ import NIOHTTPTypes
 /// (and ``lingerIdleSeconds`` without data, and ``lingerBytes``), then the
 /// connection is closed. The client reads its answer; nothing is buffered.
 ///
-/// **`Expect: 100-continue`.** The interim `100 Continue` is sent when the
-/// request head arrives, unless the declared `Content-Length` is over the
-/// largest body any route accepts: then no 100 is sent and the route's early 413
-/// (above) is the answer, so `curl -T` neither stalls for a second nor uploads
-/// what will be refused.
+/// **`Expect: 100-continue`.** The interim `100 Continue` is written by the
+/// application when a handler first reads the body (`ExpectContinueMiddleware`);
+/// this handler only makes sure none goes out for a declared `Content-Length`
+/// over the largest body any route accepts, whatever a handler does.
 final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -45,6 +44,8 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var state = State.idle
+    /// The current request declared more than any route accepts: its `100 Continue` is dropped.
+    private var refusesContinue = false
     private var lingerTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
 
@@ -71,9 +72,7 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
             state = .idle
         case (_, .head(let head)):
             state = .receiving
-            if head.headerFields[.expect]?.lowercased() == "100-continue", !declaresTooMuch(head) {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
-            }
+            refusesContinue = declaresTooMuch(head)
             context.fireChannelRead(data)
         case (_, .end):
             state = .idle
@@ -85,6 +84,8 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
+        case .head(let head) where head.status == .continue && refusesContinue:
+            promise?.succeed()  // the route will refuse the declared size; the client must not send it
         case .head(var head) where head.status.kind != .informational:
             if case .receiving = state {
                 state = .closeAfterResponse
