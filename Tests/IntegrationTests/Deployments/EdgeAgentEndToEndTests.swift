@@ -56,7 +56,7 @@ struct EdgeAgentEndToEndTests {
             let agentLog = directory + "/agent.log"
             let agent = try ChildProcess(
                 binary: "wasm-edge-agent",
-                arguments: ["--node-id", "edge-e2e-01", "--orchestrator-url", api.base, "--region", "eu", "--zone", "eu-1", "--state-dir", directory + "/agent"],
+                arguments: ["--node-id", "edge-e2e-01", "--orchestrator-url", api.base, "--insecure", "--region", "eu", "--zone", "eu-1", "--state-dir", directory + "/agent"],
                 environment: ["WASM_AGENT_ENROLLMENT_TOKEN": enrollment], log: agentLog)
             defer { agent.stop() }
             do {
