@@ -13,7 +13,7 @@ struct ParserPropertyTests {
         "Ki", "Mi", "Gi", "Ti", "k", "M", "G", "T", "m", "i", "P", "T", "H", "S", "PT", "inf", "nan", " ", "\t", "\u{0}", "\n",
         "\u{85}", "/", "..", "%2e", ":", "sha256:", "a", "z", "é", "１", "http://", "https://", "@", "?", "#",
     ]
-    static let text = Gen<String>.element(of: fragments).array(of: 0...8).map { $0.joined() }
+    static let text = Gen.int(in: 0...(fragments.count - 1)).array(of: 0...8).map { $0.map { fragments[$0] }.joined() }
     static let units = ["", "Ki", "Mi", "Gi", "Ti", "k", "M", "G", "T"]
     static let factors = [1, 1 << 10, 1 << 20, 1 << 30, 1 << 40, 1_000, 1_000_000, 1_000_000_000, 1_000_000_000_000]
 

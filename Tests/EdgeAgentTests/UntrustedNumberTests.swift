@@ -6,7 +6,7 @@ import Testing
 @Suite("Untrusted numbers")
 struct UntrustedNumberTests {
     @Test("memory sizes: binary and decimal units, plain bytes, checked and ranged")
-    func memory() {
+    func memory() throws {
         #expect(try ResourceQuantity.memoryBytes("1Gi").get() == 1 << 30)
         #expect(try ResourceQuantity.memoryBytes("128Mi").get() == 128 << 20)
         #expect(try ResourceQuantity.memoryBytes("64Ki").get() == 65_536)
@@ -20,7 +20,7 @@ struct UntrustedNumberTests {
     }
 
     @Test("cpu: millicores or whole cores, checked and ranged")
-    func cpu() {
+    func cpu() throws {
         #expect(try ResourceQuantity.cpuMillicores("500m").get() == 500)
         #expect(try ResourceQuantity.cpuMillicores("2").get() == 2000)
         for refused in ["0m", "0", "9223372036854775807", "1000001", "0.5", "m", "", "-5m", "5M"] {

@@ -1,3 +1,4 @@
+import Foundation
 import WasmFixtures
 
 /// WebAssembly the agent tests run, from WAT.

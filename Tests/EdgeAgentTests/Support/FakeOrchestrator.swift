@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import EdgeAgent
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -88,7 +89,7 @@ final class FakeOrchestrator: Sendable {
                 let (etag, modules) = self.read { ("\"\($0.etag)\"", $0.modules) }
                 if asked != etag {
                     let json = try JSONEncoder().encode(["modules": modules])
-                    return Response(status: .ok, headers: [.eTag: etag, .contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+                    return Response(status: .ok, headers: [.eTag: etag, .contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
                 }
                 if request.uri.query == nil { break }
                 try await Task.sleep(for: .milliseconds(20))
@@ -110,6 +111,7 @@ final class FakeOrchestrator: Sendable {
     }
 
     /// Runs `body` with the fake live on a free port (`http://127.0.0.1:<port>`).
+    @discardableResult
     func serve<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(.live) { client in
@@ -135,6 +137,7 @@ final class FakeOrchestrator: Sendable {
 }
 
 /// An agent of `configuration` against `base`, run for the duration of `body`, then cancelled.
+@discardableResult
 func withAgent<T: Sendable>(
     base: String, stateDirectory: String? = nil, entrypointTimeoutSeconds: Double = 30, fuelBudget: UInt64 = 10_000_000_000,
     _ body: @Sendable () async throws -> T
