@@ -112,7 +112,10 @@ public actor EdgeAgent {
                     throw AgentError("no stored credential and no enrollment token; set EnrollmentToken or --enrollment-token")
                 }
                 let answer = try await client.register(registration(), token: token)
-                guard let issued = answer.credential else { throw AgentError("the orchestrator returned no credential") }
+                // The credential becomes a file and a header value: printable ASCII only, bounded.
+                guard let issued = answer.credential, ServerInput.isPrintableToken(issued, max: 1024) else {
+                    throw AgentError("the orchestrator returned no usable credential (1-1024 printable ASCII characters)")
+                }
                 try credentials.write(issued)
                 credential = issued
                 adopt(answer)

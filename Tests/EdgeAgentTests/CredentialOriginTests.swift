@@ -72,3 +72,24 @@ struct CredentialOriginTests {
         }
     }
 }
+
+@Suite("Issued credential")
+struct IssuedCredentialTests {
+    @Test("a credential with control characters is refused, not stored or sent as a header")
+    func hostileCredentialIsRefused() async throws {
+        let fake = FakeOrchestrator()
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        fake.update { $0.registrationAnswer = #"{"credential":"wnc_x\r\nX-Injected: 1","heartbeatIntervalSeconds":1}"# }
+        try await fake.serve { base in
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let configuration = AgentConfiguration(
+                nodeId: "edge-cred-01", region: "eu", zone: "eu-1", orchestratorApiUrl: base, stateDirectory: state, enrollmentToken: "wet_test", insecure: true)
+            let agent = try EdgeAgent(configuration: configuration, http: http, logger: Logger(label: "test"))
+            await #expect(throws: AgentError.self) { try await agent.run() }
+            try await http.shutdown()
+            #expect(!FileManager.default.fileExists(atPath: state + "/credential"))
+            #expect(fake.read(\.heartbeats) == 0)
+        }
+    }
+}
