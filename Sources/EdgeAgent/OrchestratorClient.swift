@@ -16,14 +16,19 @@ public struct OrchestratorClient: Sendable {
     public let policy: RequestPolicy
     let http: HTTPClient
     let timeout: TimeAmount
+    /// Whole-exchange limit of one module download hop (head and body).
+    let downloadTimeout: TimeAmount
     static let maxRedirects = 3
 
     /// Refuses a base URL that is not absolute http(s), and plain http unless `insecure`.
-    public init(baseURL: String, http: HTTPClient, timeout: TimeAmount = .seconds(30), insecure: Bool = false) throws(RequestPolicy.Refusal) {
+    public init(
+        baseURL: String, http: HTTPClient, timeout: TimeAmount = .seconds(30), downloadTimeout: TimeAmount = .seconds(300), insecure: Bool = false
+    ) throws(RequestPolicy.Refusal) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.policy = try RequestPolicy(orchestratorURL: self.baseURL, insecure: insecure)
         self.http = http
         self.timeout = timeout
+        self.downloadTimeout = downloadTimeout
     }
 
     /// An answer other than the expected one: the status and the problem `type` (if any).
@@ -72,11 +77,28 @@ public struct OrchestratorClient: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
     }
 
+    /// One exchange, bounded as a whole: AsyncHTTPClient's timeout covers the head only, so a
+    /// body that trickles for ever would otherwise hold the caller (the poll loop) for ever.
     func send(_ request: HTTPClientRequest, timeout: TimeAmount? = nil, maxBytes: Int = 1 << 20) async throws -> (HTTPResponseStatus, HTTPHeaders, ByteBuffer) {
+        let limit = timeout ?? self.timeout
+        let http = self.http
         do {
-            let response = try await http.execute(request, timeout: timeout ?? self.timeout)
-            let body = try await response.body.collect(upTo: maxBytes)
-            return (response.status, response.headers, body)
+            return try await withThrowingTaskGroup(of: (HTTPResponseStatus, HTTPHeaders, ByteBuffer)?.self) { group in
+                group.addTask {
+                    let response = try await http.execute(request, timeout: limit)
+                    let body = try await response.body.collect(upTo: maxBytes)
+                    return (response.status, response.headers, body)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .nanoseconds(limit.nanoseconds))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let exchange = first else {
+                    throw Failure(status: 0, detail: "no complete answer within \(limit.nanoseconds / 1_000_000_000) s")
+                }
+                return exchange
+            }
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -139,7 +161,7 @@ public struct OrchestratorClient: Sendable {
         var current = try policy.resolve(url.hasPrefix("/") && !url.hasPrefix("//") ? baseURL + url : url)
         for _ in 0...Self.maxRedirects {
             let (status, headers, body) = try await send(
-                try request(.GET, url: current, credential: credential), timeout: .seconds(300), maxBytes: maxBytes)
+                try request(.GET, url: current, credential: credential), timeout: downloadTimeout, maxBytes: maxBytes)
             switch status.code {
             case 200:
                 return body

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import EdgeAgent
 import Foundation
 import Logging
+import NIOCore
 import Testing
 
 /// Issue 11, item 8: the node credential goes only to the orchestrator's own origin.
@@ -90,6 +91,22 @@ struct IssuedCredentialTests {
             try await http.shutdown()
             #expect(!FileManager.default.fileExists(atPath: state + "/credential"))
             #expect(fake.read(\.heartbeats) == 0)
+        }
+    }
+}
+
+@Suite("Bounded exchanges")
+struct BoundedExchangeTests {
+    @Test("a body that trickles for ever ends at the exchange's time limit, not never", .timeLimit(.minutes(1)))
+    func tricklingBodyTimesOut() async throws {
+        let fake = FakeOrchestrator()
+        try await fake.serve { base in
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = try OrchestratorClient(baseURL: base, http: http, downloadTimeout: .seconds(1), insecure: true)
+            let started = ContinuousClock.now
+            await #expect(throws: OrchestratorClient.Failure.self) { _ = try await client.download(base + "/trickle", credential: "c", maxBytes: 1 << 20) }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            try await http.shutdown()
         }
     }
 }

@@ -107,6 +107,15 @@ final class FakeOrchestrator: Sendable {
             guard let bytes else { return Response(status: .notFound) }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
+        // Headers at once, then one byte every 100 ms, for ever (a slow-loris body).
+        router.get("/trickle") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody { writer in
+                while true {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            })
+        }
         return router
     }
 
