@@ -39,9 +39,10 @@ public struct AgentCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "wasm-edge-agent")
