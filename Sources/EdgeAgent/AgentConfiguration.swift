@@ -23,6 +23,12 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
     public var keepVersions: Int
     /// Fuel (≈ executed instructions) the entrypoint may use per run.
     public var fuelBudget: UInt64
+    /// Allows a plain `http` orchestrator URL, and plain `http` download URLs
+    /// under an `https` orchestrator (`Insecure`, `--insecure`, `WASM_AGENT_INSECURE`).
+    public var insecure: Bool
+    /// Wall-clock limit, in seconds, of one run of an entrypoint (besides fuel);
+    /// 0.1–3600 (`EntrypointTimeoutSeconds`, `--entrypoint-timeout-seconds`).
+    public var entrypointTimeoutSeconds: Double
 
     public struct Hardware: Sendable, Codable, Equatable {
         public var cpuCores: Int
@@ -44,13 +50,14 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         case nodeId = "NodeId", region = "Region", zone = "Zone", orchestratorApiUrl = "OrchestratorApiUrl", runtime = "Runtime"
         case runtimeVersion = "RuntimeVersion", maxModules = "MaxModules", heartbeatInterval = "HeartbeatInterval", hardware = "Hardware"
         case labels = "Labels", stateDirectory = "StateDirectory", enrollmentToken = "EnrollmentToken", keepVersions = "KeepVersions"
-        case fuelBudget = "FuelBudget"
+        case fuelBudget = "FuelBudget", insecure = "Insecure", entrypointTimeoutSeconds = "EntrypointTimeoutSeconds"
     }
 
     public init(
         nodeId: String, region: String, zone: String, orchestratorApiUrl: String, runtime: String = "wasmkit", runtimeVersion: String = "0.4.2",
         maxModules: Int = 100, heartbeatInterval: String = "PT30S", hardware: Hardware = .detected, labels: [String: String] = [:],
-        stateDirectory: String = "/var/lib/wasm-edge-agent", enrollmentToken: String? = nil, keepVersions: Int = 3, fuelBudget: UInt64 = 10_000_000_000
+        stateDirectory: String = "/var/lib/wasm-edge-agent", enrollmentToken: String? = nil, keepVersions: Int = 3, fuelBudget: UInt64 = 10_000_000_000,
+        insecure: Bool = false, entrypointTimeoutSeconds: Double = 30
     ) {
         self.nodeId = nodeId
         self.region = region
@@ -66,6 +73,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         self.enrollmentToken = enrollmentToken
         self.keepVersions = keepVersions
         self.fuelBudget = fuelBudget
+        self.insecure = insecure
+        self.entrypointTimeoutSeconds = entrypointTimeoutSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,33 +91,37 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
             stateDirectory: try c.decodeIfPresent(String.self, forKey: .stateDirectory) ?? "/var/lib/wasm-edge-agent",
             enrollmentToken: try c.decodeIfPresent(String.self, forKey: .enrollmentToken),
             keepVersions: try c.decodeIfPresent(Int.self, forKey: .keepVersions) ?? 3,
-            fuelBudget: try c.decodeIfPresent(UInt64.self, forKey: .fuelBudget) ?? 10_000_000_000)
+            fuelBudget: try c.decodeIfPresent(UInt64.self, forKey: .fuelBudget) ?? 10_000_000_000,
+            insecure: try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? false,
+            entrypointTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .entrypointTimeoutSeconds) ?? 30)
     }
 
     public static func load(path: String) throws -> AgentConfiguration {
         try JSONDecoder().decode(AgentConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    /// The heartbeat interval in seconds (`PT30S`, `PT1M`, `30`); 30 when unreadable.
+    /// The heartbeat interval in seconds (`PT30S`, `PT1M`, `30`): 30 when
+    /// unreadable, clamped to 1–3600 otherwise.
     public var heartbeatSeconds: Double {
-        if let plain = Double(heartbeatInterval) { return max(1, plain) }
-        var text = heartbeatInterval.uppercased()
-        guard text.hasPrefix("PT") else { return 30 }
-        text.removeFirst(2)
-        var total = 0.0
-        var number = ""
-        for character in text {
-            if character.isNumber || character == "." { number.append(character); continue }
-            guard let value = Double(number) else { return 30 }
-            switch character {
-            case "H": total += value * 3600
-            case "M": total += value * 60
-            case "S": total += value
-            default: return 30
-            }
-            number = ""
+        guard let seconds = AgentSeconds.interval(heartbeatInterval), seconds > 0 else { return 30 }
+        return AgentSeconds.clamp(seconds, 1...3600, fallback: 30)
+    }
+
+    /// What is wrong with this configuration, or `nil`: the node id goes into
+    /// URL paths, so it is 1–128 of `A-Za-z0-9._-` (not `.` or `..`); the
+    /// entrypoint timeout is 0.1–3600 s; the orchestrator URL must satisfy ``RequestPolicy``.
+    public var problem: String? {
+        let id = Array(nodeId.utf8)
+        let allowed = id.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 95 }
+        if !(1...128).contains(id.count) || !allowed || nodeId == "." || nodeId == ".." {
+            return "NodeId must be 1-128 of A-Z, a-z, 0-9, '.', '_', '-'"
         }
-        return total > 0 ? total : 30
+        if !(entrypointTimeoutSeconds.isFinite && (0.1...3600).contains(entrypointTimeoutSeconds)) {
+            return "EntrypointTimeoutSeconds must be 0.1-3600"
+        }
+        if stateDirectory.isEmpty || stateDirectory.utf8.contains(0) { return "StateDirectory must be a path" }
+        do { _ = try RequestPolicy(orchestratorURL: orchestratorApiUrl, insecure: insecure) } catch { return error.description }
+        return nil
     }
 }
 

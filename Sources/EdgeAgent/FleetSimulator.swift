@@ -53,9 +53,14 @@ public final class FleetSimulator: Sendable {
     private let tracker = NIOLockedValueBox(Tracker())
     private let output: @Sendable (String) -> Void
 
-    public init(options: Options, http: HTTPClient, baseURL: String, logger: Logger, output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) {
+    /// A load generator for test and benchmark set-ups: plain `http` is allowed without `--insecure`
+    /// (the real agent's https rule is in ``RequestPolicy``); the URL must still be absolute http(s).
+    public init(
+        options: Options, http: HTTPClient, baseURL: String, logger: Logger,
+        output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+    ) throws(RequestPolicy.Refusal) {
         self.options = options
-        self.client = OrchestratorClient(baseURL: baseURL, http: http, timeout: .seconds(120))
+        self.client = try OrchestratorClient(baseURL: baseURL, http: http, timeout: .seconds(120), insecure: true)
         self.logger = logger
         self.output = output
     }
@@ -122,7 +127,8 @@ public final class FleetSimulator: Sendable {
 
     /// Heartbeats for all agents, spread evenly over the interval.
     func heartbeats(_ credentials: [(String, String)]) async throws {
-        let pause = options.heartbeatSeconds / Double(max(1, credentials.count))
+        // Clamped: a NaN, infinite or huge setting must not trap `Duration.seconds(_:)`.
+        let pause = AgentSeconds.clamp(options.heartbeatSeconds, 0.001...3600, fallback: 30) / Double(max(1, credentials.count))
         while true {
             for (id, credential) in credentials {
                 try await Task.sleep(for: .seconds(pause))

@@ -11,7 +11,10 @@ public struct AgentCommand: AsyncParsableCommand {
         abstract: "Runs WebAssembly modules that the Wasm Orchestrator ships to this node.",
         discussion: """
             Configuration comes from --config (seed 004's edge-node-config.json), then environment variables
-            (WASM_AGENT_ORCHESTRATOR_URL, WASM_AGENT_ENROLLMENT_TOKEN, WASM_AGENT_STATE_DIR), then flags.
+            (WASM_AGENT_ORCHESTRATOR_URL, WASM_AGENT_ENROLLMENT_TOKEN, WASM_AGENT_STATE_DIR, WASM_AGENT_INSECURE,
+            WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS), then flags.
+            The orchestrator URL must be https unless --insecure is given: the node credential is sent only to the
+            orchestrator's own origin (scheme, host, port), never to a presigned or redirect URL of another origin.
             """)
 
     @Option(help: "Path to edge-node-config.json.") var config: String?
@@ -21,6 +24,11 @@ public struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Directory for the credential and the module cache.") var stateDir: String?
     @Option(help: "Region (overrides Region).") var region: String?
     @Option(help: "Zone (overrides Zone).") var zone: String?
+    @Flag(help: "Allow a plain-http orchestrator URL (and plain-http download URLs); the credential travels unencrypted.")
+    var insecure = false
+    @Option(help: "Wall-clock limit of one entrypoint run, in seconds (0.1-3600; default 30).") var entrypointTimeoutSeconds: Double?
+    @Option(help: "After SIGTERM/SIGINT, exit after at most this many seconds even if a module run cannot be interrupted (0.1-300).")
+    var stopGraceSeconds: Double = 5
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Option(help: "Simulate this many virtual agents instead of running modules.") var simulate: Int?
     @Option(help: "Simulation: probability (0–1) that a virtual agent reports a module failed.") var failureRate: Double = 0
@@ -31,9 +39,10 @@ public struct AgentCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "wasm-edge-agent")
@@ -54,6 +63,16 @@ public struct AgentCommand: AsyncParsableCommand {
         if let value = environment["WASM_AGENT_ORCHESTRATOR_URL"] { configuration.orchestratorApiUrl = value }
         if let value = environment["WASM_AGENT_ENROLLMENT_TOKEN"] { configuration.enrollmentToken = value }
         if let value = environment["WASM_AGENT_STATE_DIR"] { configuration.stateDirectory = value }
+        if let value = environment["WASM_AGENT_INSECURE"] {
+            guard let enabled = Self.boolean(value) else { throw ValidationError("WASM_AGENT_INSECURE is 1/true/yes or 0/false/no") }
+            configuration.insecure = enabled
+        }
+        if let value = environment["WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS"] {
+            guard let seconds = AgentSeconds.interval(value) else { throw ValidationError("WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS is seconds, e.g. 30") }
+            configuration.entrypointTimeoutSeconds = seconds
+        }
+        if insecure { configuration.insecure = true }
+        if let entrypointTimeoutSeconds { configuration.entrypointTimeoutSeconds = entrypointTimeoutSeconds }
         if let nodeId { configuration.nodeId = nodeId }
         if let orchestratorUrl { configuration.orchestratorApiUrl = orchestratorUrl }
         if let enrollmentToken { configuration.enrollmentToken = enrollmentToken }
@@ -64,8 +83,17 @@ public struct AgentCommand: AsyncParsableCommand {
         // Redirects are followed by the client code itself: a presigned URL must not receive the credential.
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.redirectConfiguration = .disallow
+        if let problem = configuration.problem { throw ValidationError(problem) }
+        guard stopGraceSeconds.isFinite, (0.1...300).contains(stopGraceSeconds) else { throw ValidationError("--stop-grace-seconds is 0.1-300") }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
-        let agent = EdgeAgent(configuration: configuration, http: http, logger: logger)
+        let agent: EdgeAgent
+        do {
+            agent = try EdgeAgent(configuration: configuration, http: http, logger: logger)
+        } catch {
+            try? await http.shutdown()
+            throw ValidationError(error.description)
+        }
+        let grace = stopGraceSeconds
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -76,25 +104,40 @@ public struct AgentCommand: AsyncParsableCommand {
                     logger.critical("agent stopped", metadata: ["error": "\(error)"])
                 }
             }
-            group.addTask { await Signals.wait() }
+            group.addTask {
+                await Signals.wait()
+                // A module's thread cannot always be interrupted: the process ends within the grace period regardless.
+                StopWatchdog.arm(seconds: grace, logger: logger)
+            }
             await group.next()
             group.cancelAll()
         }
         try await http.shutdown()
     }
 
+    /// `1`, `true`, `yes` (any case) or `0`, `false`, `no`.
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "true", "yes": true
+        case "0", "false", "no", "": false
+        default: nil
+        }
+    }
+
     func runSimulation(count: Int, environment: [String: String], logger: Logger) async throws {
         guard count > 0, count <= 100_000 else { throw ValidationError("--simulate takes 1 to 100000") }
+        guard heartbeatSeconds.isFinite, (0.1...3600).contains(heartbeatSeconds) else { throw ValidationError("--heartbeat-seconds is 0.1-3600") }
         guard let url = orchestratorUrl ?? environment["WASM_AGENT_ORCHESTRATOR_URL"],
               let token = enrollmentToken ?? environment["WASM_AGENT_ENROLLMENT_TOKEN"]
         else { throw ValidationError("--simulate needs --orchestrator-url and --enrollment-token (with maxUses ≥ N)") }
-        let bounds = latencyMs.split(separator: "-").compactMap { Int($0) }
-        guard let low = bounds.first, bounds.count <= 2, low >= 0, (bounds.last ?? low) >= low else {
+        let parts = latencyMs.split(separator: "-", omittingEmptySubsequences: false)
+        let bounds = parts.compactMap { Int($0) }
+        guard let low = bounds.first, bounds.count == parts.count, bounds.count <= 2, low >= 0, (bounds.last ?? low) >= low, (bounds.last ?? low) <= 600_000 else {
             throw ValidationError("--latency-ms is N or LOW-HIGH milliseconds")
         }
         FileLimits.raise(to: count * 2 + 256)
         let http = FleetSimulator.makeHTTPClient(connections: count)
-        let simulator = FleetSimulator(
+        let simulator = try FleetSimulator(
             options: .init(
                 count: count, prefix: prefix, region: region ?? "sim", enrollmentToken: token, failureRate: min(1, max(0, failureRate)),
                 latencyMilliseconds: low...(bounds.last ?? low), heartbeatSeconds: heartbeatSeconds),

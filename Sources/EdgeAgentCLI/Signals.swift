@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -50,5 +51,18 @@ enum FileLimits {
             limit.rlim_cur = target
             _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         }
+    }
+}
+
+/// Ends the process `seconds` after a stop signal if the graceful stop has not
+/// finished by then (a WasmKit thread spinning on fuel cannot be interrupted).
+enum StopWatchdog {
+    static func arm(seconds: Double, logger: Logger) {
+        let thread = Thread {
+            Thread.sleep(forTimeInterval: seconds)
+            logger.warning("not stopped within the grace period; exiting anyway", metadata: ["graceSeconds": "\(seconds)"])
+            exit(0)
+        }
+        thread.start()
     }
 }

@@ -56,7 +56,7 @@ struct EdgeAgentEndToEndTests {
             let agentLog = directory + "/agent.log"
             let agent = try ChildProcess(
                 binary: "wasm-edge-agent",
-                arguments: ["--node-id", "edge-e2e-01", "--orchestrator-url", api.base, "--region", "eu", "--zone", "eu-1", "--state-dir", directory + "/agent"],
+                arguments: ["--node-id", "edge-e2e-01", "--orchestrator-url", api.base, "--insecure", "--region", "eu", "--zone", "eu-1", "--state-dir", directory + "/agent"],
                 environment: ["WASM_AGENT_ENROLLMENT_TOKEN": enrollment], log: agentLog)
             defer { agent.stop() }
             do {
@@ -131,6 +131,80 @@ struct EdgeAgentEndToEndTests {
             #expect(history.contains("digest mismatch"))
             let ran = history.split(separator: "\n").filter { $0.contains("module running") && $0.contains("version=3.0.0") }
             #expect(ran.isEmpty, "3.0.0 must never run")
+        }
+    }
+
+    /// A WASI command whose `_start` sleeps ≈ 292 years in `poll_oneoff` (a sleep costs no fuel).
+    static let sleeper = WasmFixtures.wat("""
+        (module
+          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store (i32.const 16) (i32.const 1))
+            (i64.store (i32.const 24) (i64.const 9223372036854775807))
+            (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
+        """)
+
+    @Test("a module that sleeps for ever: the rollback still reaches the agent, which runs 1.0.0 again and stops on SIGTERM at once",
+          .enabled(if: ProductionStackTests.allServices))
+    func sleepingModule() async throws {
+        try await PostgresTestDatabase.withDatabase { database in
+            let directory = NSTemporaryDirectory() + uniqueName("e2e-sleep")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let port = try FaultTests.closedPort()
+            var environment = try ProductionStackTests.productionEnvironment(database: database)
+            environment["AUTH_JWT_SECRET"] = Self.secret
+            environment["S3_KEY_PREFIX"] = uniqueName("e2e-sleep") + "/"
+            environment["SERVER_PORT"] = String(port)
+            environment["DATA_DIR"] = directory + "/server"
+            environment["DEPLOYMENTS_EVALUATION_INTERVAL_MILLISECONDS"] = "100"
+            environment["NODES_HEARTBEAT_INTERVAL_SECONDS"] = "2"
+            let server = try ChildProcess(binary: "wasm-orchestrator", arguments: ["serve"], environment: environment, log: directory + "/server.log")
+            defer { server.stop() }
+            let api = API(base: "http://127.0.0.1:\(port)")
+            defer { api.shutdown() }
+            try await api.waitReady()
+            let issuer = try await TokenIssuer.make(settings: AuthSettings(secret: Self.secret))
+            let admin = try await issuer.issue(subject: "admin@example.com", role: .admin, ttlSeconds: 600)
+            let developer = try await issuer.issue(subject: "dev@example.com", role: .deployer, ttlSeconds: 600)
+            let enrollment = try #require(try await api.json(.POST, "/enrollment-tokens", admin, #"{"maxUses":1}"#).1["token"] as? String)
+            // A deadline far beyond the test: only an agent that keeps polling while the module sleeps sees the rollback.
+            let agent = try ChildProcess(
+                binary: "wasm-edge-agent",
+                arguments: ["--node-id", "edge-sleep-01", "--orchestrator-url", api.base, "--insecure", "--state-dir", directory + "/agent",
+                            "--entrypoint-timeout-seconds", "3600"],
+                environment: ["WASM_AGENT_ENROLLMENT_TOKEN": enrollment], log: directory + "/agent.log")
+            defer { agent.stop() }
+            try await api.until("the agent registered") { try await api.json(.GET, "/nodes/edge-sleep-01", admin).0 == 200 }
+            let good = try await api.upload(developer, "sleepy", "1.0.0", Self.module(1))
+            _ = try await api.upload(developer, "sleepy", "2.0.0", Self.sleeper)
+            func deploy(_ version: String, entrypoint: String) async throws -> String {
+                let body = #"{"moduleName":"sleepy","moduleVersion":"\#(version)","environment":"production","target":{"nodeIds":["edge-sleep-01"]},"#
+                    + #""entrypoint":"\#(entrypoint)","resources":{"memory":"1Mi","cpu":"100m"},"nodeTimeoutSeconds":120}"#
+                let id = try #require(try await api.json(.POST, "/deployments", developer, body).1["id"] as? String)
+                #expect(try await api.json(.POST, "/deployments/\(id)/execute", admin, #"{"approvedBy":"admin@example.com"}"#).0 == 200)
+                return id
+            }
+            func reported() async throws -> [String: Any] {
+                try #require((try await api.json(.GET, "/nodes/edge-sleep-01/status", admin).1["items"] as? [[String: Any]])?.first)
+            }
+            let first = try await deploy("1.0.0", entrypoint: "handle")
+            try await api.until("1.0.0 completed") { try await api.json(.GET, "/deployments/\(first)", developer).1["status"] as? String == "Completed" }
+            let second = try await deploy("2.0.0", entrypoint: "_start")
+            try await api.until("the sleeper is starting") {
+                let current = try await reported()
+                return current["version"] as? String == "2.0.0" && current["state"] as? String == "starting"
+            }
+            let (rolled, _) = try await api.json(.POST, "/deployments/\(second)/rollback", admin, #"{"reason":"the module never returns"}"#)
+            #expect(rolled == 200)
+            try await api.until("the agent runs 1.0.0 again") {
+                let current = try await reported()
+                return current["digest"] as? String == good && current["state"] as? String == "running"
+            }
+            let signalled = Date()
+            agent.stop()
+            #expect(Date().timeIntervalSince(signalled) < 6, "SIGTERM must stop the agent within its grace period")
         }
     }
 
