@@ -19,13 +19,13 @@ enum DeclaredCountScan {
                 try checkCode(&section, limits: limits)
                 continue
             }
-            guard let (limit, noun) = countedSections[id], let count = section.readLEB128U32() else { continue }
-            try limits.check(limit, UInt64(count), "\(count) \(noun)")
+            guard let counted = countedSections[id], let count = section.readLEB128U32() else { continue }
+            try limits.check(counted.limit, UInt64(count), "\(count) \(counted.noun)")
         }
     }
 
     /// Section id → the limit its leading count is checked against.
-    static let countedSections: [UInt8: (ValidationLimits.Limit, String)] = [
+    static let countedSections: [UInt8: (limit: ValidationLimits.Limit, noun: String)] = [
         1: (.maxTypes, "type definitions"),
         2: (.maxImports, "imports"),
         3: (.maxFunctions, "functions"),

@@ -90,7 +90,8 @@ struct ModuleFile {
         }
         var sections = 0
         while let id = file.readByte() {
-            guard let (size, encoded) = file.readLEB128U32() else { return bytes + [id] }
+            guard let leb = file.readLEB128U32() else { return bytes + [id] }
+            let (size, encoded) = leb
             if id == 0 {
                 try checkCustomSection(&file, size: Int(size), at: file.consumed)
             } else {
@@ -107,7 +108,7 @@ struct ModuleFile {
     /// A custom section's name must be well-formed UTF-8 that fits in the section, as the parser would check.
     static func checkCustomSection(_ file: inout ModuleFile, size: Int, at offset: Int) throws(InspectionFailure) {
         let start = file.consumed
-        guard let (length, _) = file.readLEB128U32(), Int(length) <= size - (file.consumed - start) else {
+        guard let length = file.readLEB128U32()?.value, Int(length) <= size - (file.consumed - start) else {
             throw InspectionFailure(.malformed, "custom section at offset \(offset) has a name longer than the section")
         }
         let name = file.read(Int(length))
