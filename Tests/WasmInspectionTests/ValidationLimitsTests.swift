@@ -29,6 +29,17 @@ struct ValidationLimitsTests {
         #endif
     }
 
+    @Test("a data segment declaring 4 GiB in a 28-byte file is refused as malformed without allocating the declared length")
+    func declaredLength() throws {
+        #if os(Linux)
+        let before = try #require(PeakMemory.resetAndRead())
+        let failure = try refusal(WasmFixtures.declaredLengthBomb())
+        let growth = try #require(PeakMemory.read()) - before
+        #expect(failure.reason == .malformed, "\(failure)")
+        #expect(growth < 64 << 20, "peak RSS grew by \(growth >> 20) MiB")
+        #endif
+    }
+
     @Test("memories above 4 GiB in total (two of 4 GiB, multi-memory) are refused naming maxMemoryBytes")
     func memoryBomb() throws {
         let failure = try refusal(WasmFixtures.memories(2, pages: 65536))
@@ -106,8 +117,14 @@ struct ValidationLimitsTests {
     // MARK: Helpers
 
     func result(_ bytes: [UInt8], limits: ValidationLimits = .defaults, deadline: ValidationDeadline = .none) -> Result<ModuleInterface, InspectionFailure> {
+        // Through a file, as the registry calls it.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString).wasm").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            return .failure(InspectionFailure(.malformed, "could not write fixture"))
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
         do throws(InspectionFailure) {
-            return .success(try WasmInspector.inspect(bytes: bytes, limits: limits, deadline: deadline))
+            return .success(try WasmInspector.inspect(filePath: path, limits: limits, deadline: deadline))
         } catch {
             return .failure(error)
         }

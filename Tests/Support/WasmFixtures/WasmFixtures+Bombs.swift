@@ -56,6 +56,12 @@ extension WasmFixtures {
         ])
     }
 
+    /// A passive data segment that declares 4 GiB − 1 bytes in a file of a few dozen:
+    /// a parser reading from a file stream allocates the declared length before it finds the file short.
+    public static func declaredLengthBomb() -> [UInt8] {
+        module([(11, [0x01, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x61, 0x62, 0x63])])
+    }
+
     /// A core module header followed by the given (id, payload) sections.
     public static func module(_ sections: [(UInt8, [UInt8])]) -> [UInt8] {
         var bytes: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
