@@ -161,6 +161,7 @@ let package = Package(
             name: "OrchestratorConfig",
             dependencies: [
                 "OrchestratorDomain",
+                "WasmInspection",
                 "OrchestratorAuth",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -324,7 +325,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WasmInspectionTests",
-            dependencies: ["WasmInspection", "WasmFixtures", "OrchestratorDomain"],
+            dependencies: ["WasmInspection", "WasmFixtures", "OrchestratorDomain", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

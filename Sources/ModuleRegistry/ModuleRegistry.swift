@@ -18,6 +18,7 @@ public struct ModuleRegistry: Sendable {
     public let settings: RegistrySettings
     let spool: BlobSpool
     let validations: AsyncSemaphore
+    let workers: ValidationWorkers
     let hooks: RegistryHooks
     let now: @Sendable () -> Double
     let logger: Logger
@@ -31,6 +32,7 @@ public struct ModuleRegistry: Sendable {
         self.settings = settings
         self.spool = BlobSpool(directory: settings.spoolDirectory)
         self.validations = AsyncSemaphore(limit: settings.maxConcurrentValidations)
+        self.workers = ValidationWorkers(threads: settings.maxConcurrentValidations)
         self.hooks = hooks
         self.now = now
         self.logger = logger
@@ -105,13 +107,19 @@ public struct ModuleRegistry: Sendable {
         }
     }
 
-    /// Parses and validates on the thread pool, at most
-    /// ``RegistrySettings/maxConcurrentValidations`` at a time.
+    /// Parses and validates on the registry's own worker threads (never the
+    /// cooperative pool or the shared `NIOThreadPool.singleton`, whose file
+    /// I/O it would starve), at most ``RegistrySettings/maxConcurrentValidations``
+    /// at a time, each within ``RegistrySettings/validationDeadline`` counted
+    /// from when it gets a thread.
     func inspect(_ path: String) async throws -> ModuleInterface {
+        let limits = settings.validationLimits
+        let budget = settings.validationDeadline
+        let pool = workers.pool
         let result = try await validations.withPermit {
-            try await NIOThreadPool.singleton.runIfActive { () -> Result<ModuleInterface, InspectionFailure> in
+            try await pool.runIfActive { () -> Result<ModuleInterface, InspectionFailure> in
                 do throws(InspectionFailure) {
-                    return .success(try WasmInspector.inspect(filePath: path))
+                    return .success(try WasmInspector.inspect(filePath: path, limits: limits, deadline: ValidationDeadline(after: budget)))
                 } catch {
                     return .failure(error)
                 }

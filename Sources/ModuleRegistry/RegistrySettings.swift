@@ -1,4 +1,5 @@
 import OrchestratorDomain
+import WasmInspection
 
 /// Limits and places the registry works with.
 public struct RegistrySettings: Sendable {
@@ -12,12 +13,21 @@ public struct RegistrySettings: Sendable {
     /// An upload intent older than this belongs to a crashed upload and no
     /// longer protects its blob from garbage collection.
     public var uploadIntentTTLSeconds: Double
+    /// What a module may declare (memories, tables, functions, segments, …); more is refused with 422.
+    public var validationLimits: ValidationLimits
+    /// How long one validation may run once it has a worker thread; past it, it is stopped and refused with 422.
+    public var validationDeadline: Duration
 
-    public init(maxModuleBytes: Int = 50 * 1024 * 1024, maxConcurrentValidations: Int = 2, spoolDirectory: String, uploadIntentTTLSeconds: Double = 3600) {
+    public init(
+        maxModuleBytes: Int = 50 * 1024 * 1024, maxConcurrentValidations: Int = 2, spoolDirectory: String, uploadIntentTTLSeconds: Double = 3600,
+        validationLimits: ValidationLimits = .defaults, validationDeadline: Duration = .seconds(5)
+    ) {
         self.maxModuleBytes = maxModuleBytes
         self.maxConcurrentValidations = maxConcurrentValidations
         self.spoolDirectory = spoolDirectory
         self.uploadIntentTTLSeconds = uploadIntentTTLSeconds
+        self.validationLimits = validationLimits
+        self.validationDeadline = validationDeadline
     }
 }
 

@@ -114,7 +114,8 @@ public func makeRegistry(settings: OrchestratorSettings, backends: Backends, hoo
         catalog: backends.metadata, blobs: backends.blobs,
         settings: RegistrySettings(
             maxModuleBytes: settings.modules.maxBytes, maxConcurrentValidations: settings.modules.validationConcurrency,
-            spoolDirectory: settings.modules.spoolDirectory),
+            spoolDirectory: settings.modules.spoolDirectory, validationLimits: settings.modules.validationLimits,
+            validationDeadline: .milliseconds(settings.modules.validationDeadlineMillis)),
         hooks: hooks, now: { Date().timeIntervalSince1970 }, logger: logger)
 }
 

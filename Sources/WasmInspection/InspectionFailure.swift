@@ -13,8 +13,10 @@ public struct InspectionFailure: Error, Sendable, Equatable, CustomStringConvert
         case malformed
         /// It decodes, but breaks a validation rule (types, indices, limits).
         case invalid
-        /// Valid, but would need more memory or table space than the registry allows anyone to ask for.
+        /// Declares more (memory, table entries, functions, segments, …) than ``ValidationLimits`` allow.
         case limits
+        /// Validation ran past its deadline and was stopped.
+        case deadline
     }
 
     public let reason: Reason

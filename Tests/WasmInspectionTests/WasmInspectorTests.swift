@@ -82,7 +82,8 @@ struct WasmInspectorTests {
             let bytes: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00] + body
             switch result(bytes) {
             case .success: continue  // astronomically unlikely, but a valid module is not a failure
-            case .failure(let failure): #expect(failure.reason == .malformed || failure.reason == .invalid)
+            // A random count can exceed a validation limit before the bytes run out: refused as `limits`.
+            case .failure(let failure): #expect([.malformed, .invalid, .limits].contains(failure.reason), "\(failure)")
             }
         }
     }

@@ -15,6 +15,11 @@ extension RegistryError {
             return APIError(
                 status: .badRequest, slug: "invalid-version",
                 detail: "'\(version.prefix(130))' is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build], no leading 'v')")
+        case .invalidBinary(let failure) where failure.reason == .limits:
+            return APIError(status: .unprocessableContent, slug: "module-limit-exceeded", detail: failure.detail)
+        case .invalidBinary(let failure) where failure.reason == .deadline:
+            // The module's own doing (its size and shape), not the server's: 422, like any other refusal of the binary.
+            return APIError(status: .unprocessableContent, slug: "validation-deadline-exceeded", detail: failure.detail)
         case .invalidBinary(let failure):
             return APIError(status: .unprocessableContent, slug: "invalid-wasm-binary", detail: "Invalid WASM binary (\(failure.reason.rawValue)): \(failure.detail)")
         case .missingExports(let names):
