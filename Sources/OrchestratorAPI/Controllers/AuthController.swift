@@ -51,7 +51,8 @@ struct AuthController {
         }
         group.delete("/auth/tokens/{jti}") { _, context -> Response in
             let principal = try context.authorize(.readOwnIdentity)
-            let tokenID = context.parameters.get("jti") ?? ""
+            // Path parameters arrive percent-encoded; a `jti` is compared decoded (undecodable text is refused).
+            let tokenID = context.parameters.get("jti")?.removingPercentEncoding ?? ""
             do {
                 try await environment.revocations.revoke(tokenID, by: principal, requestID: context.requestID)
             } catch TokenRevocations.Refusal.invalidTokenID {
