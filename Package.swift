@@ -149,6 +149,7 @@ let package = Package(
             name: "OrchestratorAuth",
             dependencies: [
                 "OrchestratorDomain",
+                "OrchestratorPorts",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -90,10 +90,12 @@ public struct DeploymentService: Sendable {
         var record = DeploymentRecord(
             id: id, spec: spec, versionKey: semver.identityKey, digest: version.digest,
             state: policy.requireApproval ? .pendingApproval : .approved, createdBy: principal.subject, createdAt: time, stepCount: cohorts.count)
+        record.createdByActors = principal.actors.isEmpty ? nil : principal.actors
         record.record(
             "created", actor: principal.subject, at: time,
             detail: "\(spec.moduleName)@\(version.version) to \(targets.count) nodes in \(cohorts.count) cohorts"
-                + (policy.requireApproval ? "; needs \(policy.requiredApprovals) approval(s)" : "; no approval required"))
+                + (policy.requireApproval ? "; needs \(policy.requiredApprovals) approval(s)" : "; no approval required"),
+            actors: principal.actors)
         var rows: [DeploymentNode] = []
         for (step, cohort) in cohorts.enumerated() {
             rows += cohort.map { DeploymentNode(nodeID: $0, step: step, updatedAt: time) }
@@ -121,21 +123,23 @@ public struct DeploymentService: Sendable {
                     state: record.state, command: .approve, reason: "only a deployment pending approval can be approved")))
             }
             if let refusal = ApprovalRules.refusal(
-                approver: principal, creator: record.createdBy, digest: record.digest, reviewedDigest: reviewedDigest,
+                approver: principal, creator: record.creator, digest: record.digest, reviewedDigest: reviewedDigest,
                 existing: record.approvals, policy: policy, at: snapshot.now)
             {
                 return .failure(.approvalRefused(refusal))
             }
             record.approvals.append(Approval(
                 approver: principal.subject, role: principal.role, digest: record.digest, comment: comment, approvedAt: snapshot.now,
-                expiresAt: snapshot.now + Double(policy.approvalTTLSeconds)))
+                expiresAt: snapshot.now + Double(policy.approvalTTLSeconds), actors: principal.actors))
             let complete = ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now)
             switch DeploymentStateMachine.next(from: record.state, on: .approve, .init(approvalsComplete: complete)) {
             case .failure(let illegal): return .failure(.illegalTransition(illegal))
             case .success(let state): record.state = state
             }
             let valid = ApprovalRules.validApprovers(record.approvals, digest: record.digest, at: snapshot.now).count
-            record.record("approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals)" + (comment.map { ": \($0)" } ?? ""))
+            record.record(
+                "approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals)" + (comment.map { ": \($0)" } ?? ""),
+                actors: principal.actors)
             return .success(RolloutChange(record: record))
         }
     }
@@ -153,7 +157,7 @@ public struct DeploymentService: Sendable {
             }
             record.reason = reason
             record.finishedAt = snapshot.now
-            record.record("rejected", actor: principal.subject, at: snapshot.now, detail: reason)
+            record.record("rejected", actor: principal.subject, at: snapshot.now, detail: reason, actors: principal.actors)
             return .success(RolloutChange(record: record))
         }
     }
@@ -173,7 +177,7 @@ public struct DeploymentService: Sendable {
                 guard AccessPolicy.allows(principal, .deploy) else { return .failure(.forbidden("role '\(principal.role.rawValue)' may not start deployments")) }
             } else if !ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now) {
                 if let refusal = ApprovalRules.refusal(
-                    approver: principal, creator: record.createdBy, digest: record.digest, reviewedDigest: nil, existing: record.approvals,
+                    approver: principal, creator: record.creator, digest: record.digest, reviewedDigest: nil, existing: record.approvals,
                     policy: policy, at: snapshot.now)
                 {
                     if case .alreadyApproved = refusal {
@@ -186,14 +190,16 @@ public struct DeploymentService: Sendable {
                 approvals.append(Approval(
                     approver: principal.subject, role: principal.role, digest: record.digest,
                     comment: note.map { "execute (approvedBy: \($0))" } ?? "execute", approvedAt: snapshot.now,
-                    expiresAt: snapshot.now + Double(policy.approvalTTLSeconds)))
+                    expiresAt: snapshot.now + Double(policy.approvalTTLSeconds), actors: principal.actors))
                 let valid = ApprovalRules.validApprovers(approvals, digest: record.digest, at: snapshot.now).count
                 guard ApprovalRules.isComplete(approvals, digest: record.digest, policy: policy, at: snapshot.now) else {
                     return .failure(.approvalsIncomplete(valid: valid, required: policy.requiredApprovals))
                 }
                 record.approvals = approvals
                 record.state = .approved
-                record.record("approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals) (execute)")
+                record.record(
+                    "approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals) (execute)",
+                    actors: principal.actors)
             } else if !ApprovalRules.mayApprove(principal.role, policy.approverRole) {
                 return .failure(.forbidden("only an approver (\(policy.approverRole.rawValue)) may start this deployment"))
             }
@@ -214,7 +220,7 @@ public struct DeploymentService: Sendable {
     public func pause(_ id: String, by principal: Principal, reason: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
         try await simple(id, principal, .pause, "deployment.pause", ifMatch: ifMatch, requestID: requestID) { record, time in
             record.reason = reason ?? "paused by \(principal.subject)"
-            record.record("paused", actor: principal.subject, at: time, detail: reason)
+            record.record("paused", actor: principal.subject, at: time, detail: reason, actors: principal.actors)
         }
     }
 
@@ -230,7 +236,9 @@ public struct DeploymentService: Sendable {
             record.reason = nil
             // The progress deadline restarts: the time spent paused is not a stalled rollout.
             if record.stepStartedAt != nil { record.stepStartedAt = snapshot.now }
-            record.record("resumed", actor: principal.subject, at: snapshot.now, detail: failures > 0 ? "\(failures) failures acknowledged" : nil)
+            record.record(
+                "resumed", actor: principal.subject, at: snapshot.now, detail: failures > 0 ? "\(failures) failures acknowledged" : nil,
+                actors: principal.actors)
             return .success(RolloutChange(record: record))
         }
     }
@@ -248,7 +256,8 @@ public struct DeploymentService: Sendable {
 
     public func cancel(_ id: String, by principal: Principal, reason: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
         try await transition(id, principal, "deployment.cancel", ifMatch: ifMatch, requestID: requestID) { snapshot in
-            guard principal.role == .admin || principal.subject == snapshot.record.createdBy else {
+            // "The creator" is a person: any name shared with the creating token's subject and actors.
+            guard principal.role == .admin || principal.person.isSame(as: snapshot.record.creator) else {
                 return .failure(.forbidden("only the creator or an admin may cancel a deployment"))
             }
             if case .failure(let illegal) = DeploymentStateMachine.next(from: snapshot.record.state, on: .cancel) {
@@ -336,7 +345,9 @@ public struct DeploymentService: Sendable {
 
 
     func audit(_ principal: Principal, _ action: String, _ record: DeploymentRecord, _ requestID: String?, outcome: AuditEvent.Outcome = .success) -> AuditEvent {
-        AuditEvent(actor: principal.subject, action: action, target: "deployment:\(record.id)", outcome: outcome, requestID: requestID, occurredAt: now())
+        AuditEvent(
+            actor: principal.subject, action: action, target: "deployment:\(record.id)", outcome: outcome, requestID: requestID, occurredAt: now(),
+            actors: principal.actors)
     }
 
     static func outcome(of error: DeploymentError) -> AuditEvent.Outcome {

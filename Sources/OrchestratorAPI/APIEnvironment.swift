@@ -9,6 +9,8 @@ public struct APIEnvironment: Sendable {
     public var verifier: TokenVerifier
     /// Signs tokens minted through the API; `nil` when the server only verifies (JWKS / public key only).
     public var issuer: TokenIssuer?
+    /// Token revocation (`DELETE /auth/tokens/{jti}`); feeds the verifier's in-memory list.
+    public var revocations: TokenRevocations
     public var metadata: any MetadataStore
     public var cache: any CacheStore
     public var blobs: any BlobStore
@@ -41,7 +43,7 @@ public struct APIEnvironment: Sendable {
     var idempotency: IdempotentWrites { IdempotentWrites(store: metadata, ttlSeconds: idempotencyTTLSeconds, now: now) }
 
     public init(
-        verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
+        verifier: TokenVerifier, issuer: TokenIssuer?, revocations: TokenRevocations, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
         isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy(),
@@ -52,6 +54,7 @@ public struct APIEnvironment: Sendable {
         self.idempotencyTTLSeconds = idempotencyTTLSeconds
         self.verifier = verifier
         self.issuer = issuer
+        self.revocations = revocations
         self.metadata = metadata
         self.cache = cache
         self.blobs = blobs

@@ -59,14 +59,18 @@ private func assemble(
 ) async throws -> OrchestratorServer {
     let authSettings = try AuthBootstrap.resolve(settings.auth, dataDirectory: settings.dataDirectory, logger: logger)
     let verifier: TokenVerifier
+    let revokedTokens = RevocationList()
     do {
-        verifier = try await TokenVerifier.make(settings: authSettings)
+        verifier = try await TokenVerifier.make(settings: authSettings, revocations: revokedTokens)
     } catch let error as InvalidKeyMaterialError {
         throw ConfigurationError(key: error.key, problem: error.problem)
     }
     let issuer = try? await TokenIssuer.make(settings: authSettings)
 
     let gate = SchemaGate()
+    let revocations = TokenRevocations(
+        store: backends.metadata, cache: backends.cache, list: revokedTokens, maxLifetimeSeconds: authSettings.maxLifetimeSeconds,
+        reconcileSeconds: settings.auth.revocationReconcileSeconds, isReady: { gate.isOpen }, logger: logger)
     var services: [any Service] = backends.services
     services.append(MigrationService(
         store: backends.metadata,
@@ -78,6 +82,7 @@ private func assemble(
     if let jwksURL = authSettings.jwksURL {
         services.append(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
     }
+    services.append(revocations)
 
     let nodes = makeNodeService(settings: settings, backends: backends, logger: logger)
     services += [nodes.heartbeats, nodes.health, nodes.desiredState, nodes.statuses] as [any Service]
@@ -85,7 +90,7 @@ private func assemble(
     if settings.deployments.runEngine { services.append(deployments.engine) }
 
     let environment = APIEnvironment(
-        verifier: verifier, issuer: issuer, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
+        verifier: verifier, issuer: issuer, revocations: revocations, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
         version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
         renderMetrics: { MetricsBootstrap.registry.emitToString() },
         maxBodyBytes: settings.server.maxBodyBytes, now: { Date().timeIntervalSince1970 },

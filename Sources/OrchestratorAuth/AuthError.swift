@@ -21,4 +21,9 @@ public struct AuthenticationError: Error, Sendable, Equatable, CustomStringConve
     public static let wrongIssuer = AuthenticationError("the token was issued by someone else")
     public static let wrongAudience = AuthenticationError("the token is meant for another audience")
     public static let badClaims = AuthenticationError("the token's claims are missing or invalid")
+    public static let issuedInFuture = AuthenticationError("the token's iat lies in the future")
+    public static let missingIssuedAt = AuthenticationError("the token has no iat, so its lifetime cannot be checked")
+    public static let lifetimeTooLong = AuthenticationError("the token's lifetime (exp - iat) exceeds the server's maximum")
+    public static let missingTokenID = AuthenticationError("the token has no jti, so it could not be revoked")
+    public static let revoked = AuthenticationError("the token has been revoked")
 }

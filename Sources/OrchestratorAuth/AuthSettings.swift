@@ -20,12 +20,23 @@ public struct AuthSettings: Sendable {
     public var audience: String
     /// Clock skew tolerated on `exp` and `nbf`.
     public var leewaySeconds: Int
+    /// The longest `exp - iat` a token may have, for verified and issued tokens alike
+    /// (`auth.jwt.maxLifetimeSeconds`). Also how long a revocation is kept at most.
+    public var maxLifetimeSeconds: Int
+    /// How far in the future an `iat` may lie (clock skew between issuer and server).
+    public var issuedAtLeewaySeconds: Int
+    /// Refuse tokens without `jti`: they could not be revoked individually.
+    public var requireTokenID: Bool
 
     public init(
         algorithm: TokenAlgorithm = .hs256, secret: String? = nil, publicKeyPEM: String? = nil,
         privateKeyPEM: String? = nil, keyID: String? = nil, jwksURL: String? = nil, jwksRefreshSeconds: Int = 300,
-        issuer: String = "wasm-orchestrator", audience: String = "wasm-orchestrator", leewaySeconds: Int = 30
+        issuer: String = "wasm-orchestrator", audience: String = "wasm-orchestrator", leewaySeconds: Int = 30,
+        maxLifetimeSeconds: Int = 2_592_000, issuedAtLeewaySeconds: Int = 60, requireTokenID: Bool = true
     ) {
+        self.maxLifetimeSeconds = maxLifetimeSeconds
+        self.issuedAtLeewaySeconds = issuedAtLeewaySeconds
+        self.requireTokenID = requireTokenID
         self.algorithm = algorithm
         self.secret = secret
         self.publicKeyPEM = publicKeyPEM

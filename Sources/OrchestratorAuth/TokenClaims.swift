@@ -15,12 +15,14 @@ public struct TokenClaims: JWTPayload, Equatable {
     public var exp: ExpirationClaim
     public var nbf: NotBeforeClaim?
     public var iat: IssuedAtClaim?
-    /// A unique token id, so a credential can be revoked individually later.
+    /// A unique token id: the handle `DELETE /auth/tokens/{jti}` revokes.
     public var jti: IDClaim?
+    /// RFC 8693 §4.1: who minted this token on the subject's behalf (nested for a chain).
+    public var act: ActorClaim?
 
     public init(
         subject: String, role: Role, node: String? = nil, issuer: String, audience: String,
-        issuedAt: Double, expiresAt: Double, notBefore: Double? = nil, tokenID: String? = nil
+        issuedAt: Double, expiresAt: Double, notBefore: Double? = nil, tokenID: String? = nil, actors: [String] = []
     ) {
         self.sub = SubjectClaim(value: subject)
         self.role = role.rawValue
@@ -31,6 +33,7 @@ public struct TokenClaims: JWTPayload, Equatable {
         self.nbf = notBefore.map { NotBeforeClaim(value: Date(timeIntervalSince1970: $0)) }
         self.iat = IssuedAtClaim(value: Date(timeIntervalSince1970: issuedAt))
         self.jti = tokenID.map { IDClaim(value: $0) }
+        self.act = ActorClaim(chain: actors)
     }
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {}

@@ -8,6 +8,9 @@ public struct AuthConfiguration: Sendable {
     public var settings: AuthSettings
     /// `true` when no key was configured and the embedded default may generate a secret.
     public var mayGenerateSecret: Bool
+    /// How often each replica re-reads the revocations from the store (`auth.revocation.reconcileSeconds`),
+    /// besides following the cache's pub/sub channel.
+    public var revocationReconcileSeconds: Double
 
     init(_ values: ConfigValues, embedded: Bool) throws {
         var settings = AuthSettings()
@@ -21,6 +24,10 @@ public struct AuthConfiguration: Sendable {
         settings.issuer = values.string("auth.jwt.issuer") ?? "wasm-orchestrator"
         settings.audience = values.string("auth.jwt.audience") ?? "wasm-orchestrator"
         settings.leewaySeconds = try values.int("auth.jwt.leewaySeconds", default: 30, range: 0...300)
+        settings.maxLifetimeSeconds = try values.int("auth.jwt.maxLifetimeSeconds", default: 2_592_000, range: 60...31_536_000)
+        settings.issuedAtLeewaySeconds = try values.int("auth.jwt.issuedAtLeewaySeconds", default: 60, range: 0...600)
+        settings.requireTokenID = try values.bool("auth.jwt.requireTokenId", default: true)
+        revocationReconcileSeconds = Double(try values.int("auth.revocation.reconcileSeconds", default: 10, range: 1...3600))
 
         if let secret = settings.secret, secret.utf8.count < 32 {
             throw ConfigurationError(key: "auth.jwt.secret", problem: "must be at least 32 bytes")

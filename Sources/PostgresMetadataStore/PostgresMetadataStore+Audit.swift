@@ -9,9 +9,9 @@ extension PostgresMetadataStore {
         try await guarded { [client] in
             try await client.query(
                 """
-                INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address)
+                INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain)
                 VALUES (\(event.actor), \(event.action), \(event.target), \(event.outcome.rawValue), \(event.requestID), \(event.occurredAt),
-                        \(event.role), \(event.sourceAddress))
+                        \(event.role), \(event.sourceAddress), \(AuditActors.encode(event.actors)))
                 """,
                 logger: logger)
         }
@@ -51,16 +51,16 @@ extension PostgresMetadataStore {
         }
     }
 
-    static let auditColumns = "id, actor, action, target, outcome, request_id, occurred_at, actor_role, source_address"
+    static let auditColumns = "id, actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain"
 
     static func auditEvents(_ rows: PostgresRowSequence) async throws -> [StoredAuditEvent] {
         var events: [StoredAuditEvent] = []
-        for try await (id, actor, action, target, outcome, requestID, occurredAt, role, source) in rows.decode(
-            (Int64, String, String, String, String, String?, Double, String?, String?).self)
+        for try await (id, actor, action, target, outcome, requestID, occurredAt, role, source, chain) in rows.decode(
+            (Int64, String, String, String, String, String?, Double, String?, String?, String?).self)
         {
             events.append(StoredAuditEvent(id: id, event: AuditEvent(
                 actor: actor, action: action, target: target, outcome: AuditEvent.Outcome(rawValue: outcome) ?? .failure,
-                requestID: requestID, occurredAt: occurredAt, role: role, sourceAddress: source)))
+                requestID: requestID, occurredAt: occurredAt, role: role, sourceAddress: source, actors: AuditActors.decode(chain))))
         }
         return events
     }

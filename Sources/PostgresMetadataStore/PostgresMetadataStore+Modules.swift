@@ -265,9 +265,9 @@ extension PostgresMetadataStore {
     static func insertAudit(_ event: AuditEvent, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             """
-            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address)
+            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain)
             VALUES (\(event.actor), \(event.action), \(event.target), \(event.outcome.rawValue), \(event.requestID), \(event.occurredAt),
-                    \(event.role), \(event.sourceAddress))
+                    \(event.role), \(event.sourceAddress), \(AuditActors.encode(event.actors)))
             """,
             logger: logger)
     }

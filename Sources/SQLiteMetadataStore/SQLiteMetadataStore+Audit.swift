@@ -6,12 +6,13 @@ extension SQLiteMetadataStore {
     public func appendAudit(_ event: AuditEvent) async throws {
         _ = try await run(
             """
-            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(event.actor), .text(event.action), .text(event.target), .text(event.outcome.rawValue),
                 Self.optional(event.requestID), .float(event.occurredAt), Self.optional(event.role), Self.optional(event.sourceAddress),
+                Self.optional(AuditActors.encode(event.actors)),
             ])
     }
 
@@ -44,7 +45,7 @@ extension SQLiteMetadataStore {
         return Page(items: page, next: events.count > query.limit ? page.last?.id : nil)
     }
 
-    static let auditColumns = "id, actor, action, target, outcome, request_id, occurred_at, actor_role, source_address"
+    static let auditColumns = "id, actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain"
 
     static func auditEvent(_ row: SQLiteRow) -> StoredAuditEvent {
         StoredAuditEvent(
@@ -57,6 +58,7 @@ extension SQLiteMetadataStore {
                 requestID: row.column("request_id")?.string,
                 occurredAt: row.column("occurred_at")?.double ?? 0,
                 role: row.column("actor_role")?.string,
-                sourceAddress: row.column("source_address")?.string))
+                sourceAddress: row.column("source_address")?.string,
+                actors: AuditActors.decode(row.column("actor_chain")?.string)))
     }
 }

@@ -190,11 +190,12 @@ extension SQLiteMetadataStore {
     static func insertAudit(_ event: AuditEvent, on connection: SQLiteConnection) async throws {
         _ = try await connection.query(
             """
-            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(event.actor), .text(event.action), .text(event.target), .text(event.outcome.rawValue),
-             optional(event.requestID), .float(event.occurredAt), optional(event.role), optional(event.sourceAddress)])
+             optional(event.requestID), .float(event.occurredAt), optional(event.role), optional(event.sourceAddress),
+             optional(AuditActors.encode(event.actors))])
     }
 
     static func optional(_ text: String?) -> SQLiteData {

@@ -20,9 +20,12 @@ enum TokenFixtures {
 
     static func claims(
         role: Role = .admin, iss: String = issuer, aud: String = audience,
-        exp: Double = now + 3600, nbf: Double? = nil, node: String? = nil
+        exp: Double = now + 3600, nbf: Double? = nil, node: String? = nil, iat: Double = now, subject: String = "alice",
+        tokenID: String? = "jti-1", actors: [String] = []
     ) -> TokenClaims {
-        TokenClaims(subject: "alice", role: role, node: node, issuer: iss, audience: aud, issuedAt: now, expiresAt: exp, notBefore: nbf)
+        TokenClaims(
+            subject: subject, role: role, node: node, issuer: iss, audience: aud, issuedAt: iat, expiresAt: exp, notBefore: nbf,
+            tokenID: tokenID, actors: actors)
     }
 
     /// Signs arbitrary claims with an HS256 secret, optionally with a chosen header.

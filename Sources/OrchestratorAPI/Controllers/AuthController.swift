@@ -4,7 +4,7 @@ import OrchestratorAuth
 import OrchestratorDomain
 import OrchestratorPorts
 
-/// `/api/v1/wasm/auth/...`: who am I, and (admin) minting tokens for people and CI.
+/// `/api/v1/wasm/auth/...`: who am I, (admin) minting tokens for people and CI, and revoking tokens.
 struct AuthController {
     let environment: APIEnvironment
 
@@ -14,12 +14,16 @@ struct AuthController {
         let nodeId: String?
         /// RFC 3339 UTC.
         let expiresAt: String?
+        /// Who minted the caller's token on its behalf (RFC 8693 `act`), innermost first; absent when nobody did.
+        let actors: [String]?
+        /// The caller's own `jti`, the handle to revoke it.
+        let tokenId: String?
     }
 
     struct IssueTokenRequest: Decodable {
         let subject: String
         let role: Role
-        /// Lifetime in seconds, 60 … 30 days. Default one hour.
+        /// Lifetime in seconds, 60 … `auth.jwt.maxLifetimeSeconds`. Default one hour; never beyond the caller's own `exp`.
         let ttlSeconds: Int?
     }
 
@@ -28,6 +32,10 @@ struct AuthController {
         let subject: String
         let role: String
         let expiresAt: String
+        /// The minted token's `jti`, for `DELETE /auth/tokens/{jti}`.
+        let tokenId: String
+        /// The minted token's `act` chain: the minter first.
+        let actors: [String]
     }
 
     func register(on group: RouterGroup<OrchestratorRequestContext>) {
@@ -35,33 +43,59 @@ struct AuthController {
             let principal = try context.authorize(.readOwnIdentity)
             return WhoAmI(
                 subject: principal.subject, role: principal.role.rawValue, nodeId: principal.nodeID,
-                expiresAt: principal.expiresAt.map(Self.rfc3339))
+                expiresAt: principal.expiresAt.map(Self.rfc3339), actors: principal.actors.isEmpty ? nil : principal.actors,
+                tokenId: principal.tokenID)
         }
         group.post("/auth/tokens") { request, context -> EditedResponse<IssuedToken> in
-            let admin = try context.authorize(.administer)
-            let body = try await request.decodeJSON(IssueTokenRequest.self, limit: environment.maxBodyBytes)
-            let ttl = body.ttlSeconds ?? 3600
-            guard (60...2_592_000).contains(ttl) else {
-                throw APIError.badRequest(detail: "'ttlSeconds' must be between 60 and 2592000")
-            }
-            guard !body.subject.isEmpty, body.subject.utf8.count <= 256 else {
-                throw APIError.badRequest(detail: "'subject' must be 1 to 256 bytes")
-            }
-            guard body.role != .agent else {
-                throw APIError.badRequest(detail: "agent credentials are issued through node enrollment, not here")
-            }
-            guard let issuer = environment.issuer else {
-                throw APIError(status: .conflict, slug: "issuing-disabled", detail: "this server has no signing key configured")
-            }
-            let token = try await issuer.issue(subject: body.subject, role: body.role, ttlSeconds: ttl)
-            try await environment.metadata.appendAudit(AuditEvent(
-                actor: admin.subject, action: "auth.token.issue", target: "subject:\(body.subject)#\(body.role.rawValue)",
-                outcome: .success, requestID: context.requestID, occurredAt: environment.now()))
-            let issued = IssuedToken(
-                token: token, subject: body.subject, role: body.role.rawValue,
-                expiresAt: Self.rfc3339(environment.now() + Double(ttl)))
-            return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: issued)
+            try await issue(request, context)
         }
+        group.delete("/auth/tokens/{jti}") { _, context -> Response in
+            let principal = try context.authorize(.readOwnIdentity)
+            // Path parameters arrive percent-encoded; a `jti` is compared decoded (undecodable text is refused).
+            let tokenID = context.parameters.get("jti")?.removingPercentEncoding ?? ""
+            do {
+                try await environment.revocations.revoke(tokenID, by: principal, requestID: context.requestID)
+            } catch TokenRevocations.Refusal.invalidTokenID {
+                throw APIError.badRequest(detail: "'jti' must be 1 to \(TokenID.maxLength) bytes without whitespace or control characters")
+            } catch TokenRevocations.Refusal.forbidden {
+                throw APIError.forbidden(detail: "only an admin may revoke another caller's token")
+            }
+            return Response(status: .noContent)
+        }
+    }
+
+    /// Mints a token for someone else: bounded by the minter's own lifetime and marked with the minter as RFC 8693 actor.
+    private func issue(_ request: Request, _ context: OrchestratorRequestContext) async throws -> EditedResponse<IssuedToken> {
+        let admin = try context.authorize(.administer)
+        let body = try await request.decodeJSON(IssueTokenRequest.self, limit: environment.maxBodyBytes)
+        let ttl = body.ttlSeconds ?? 3600
+        let maxTTL = environment.verifier.settings.maxLifetimeSeconds
+        guard (60...maxTTL).contains(ttl) else {
+            throw APIError.badRequest(detail: "'ttlSeconds' must be between 60 and \(maxTTL)")
+        }
+        guard TokenSubject.isValid(body.subject) else {
+            throw APIError.badRequest(
+                detail: "'subject' must be 1 to \(TokenSubject.maxLength) characters of A-Z a-z 0-9 . _ @ : + -")
+        }
+        guard body.role != .agent else {
+            throw APIError.badRequest(detail: "agent credentials are issued through node enrollment, not here")
+        }
+        let actors = [admin.subject] + admin.actors
+        guard actors.count <= ActorClaim.maximumDepth else {
+            throw APIError.badRequest(detail: "the caller's token was itself minted through too many hands to mint another")
+        }
+        guard let issuer = environment.issuer else {
+            throw APIError(status: .conflict, slug: "issuing-disabled", detail: "this server has no signing key configured")
+        }
+        let minted = try await issuer.mint(
+            subject: body.subject, role: body.role, ttlSeconds: ttl, actors: actors, notAfter: admin.expiresAt)
+        try await environment.metadata.appendAudit(AuditEvent(
+            actor: admin.subject, action: "auth.token.issue", target: "subject:\(body.subject)#\(body.role.rawValue)",
+            outcome: .success, requestID: context.requestID, occurredAt: environment.now(), actors: admin.actors))
+        let issued = IssuedToken(
+            token: minted.token, subject: body.subject, role: body.role.rawValue, expiresAt: Self.rfc3339(minted.expiresAt),
+            tokenId: minted.tokenID, actors: actors)
+        return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: issued)
     }
 
     static func rfc3339(_ seconds: Double) -> String {

@@ -203,8 +203,11 @@ struct AuditEventBody: Encodable, Sendable {
     let requestId: String?
     let sourceAddress: String?
     let occurredAt: String
+    /// Who minted the caller's token on `actor`'s behalf (RFC 8693 `act` chain, innermost first); absent when nobody did.
+    let actors: [String]?
 
     init(_ stored: StoredAuditEvent) {
+        actors = stored.event.actors.isEmpty ? nil : stored.event.actors
         id = stored.id
         actor = stored.event.actor
         role = stored.event.role

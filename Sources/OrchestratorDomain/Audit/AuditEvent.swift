@@ -24,13 +24,17 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public let role: String?
     /// The peer address of the connection the request came on.
     public let sourceAddress: String?
+    /// The RFC 8693 actor chain of the caller's token (who minted it on `actor`'s behalf), innermost first.
+    public let actors: [String]
 
     /// `role` and `sourceAddress` default to the request's ``AuditContext``,
     /// so every use case records them without passing them through each layer.
     public init(
         actor: String, action: String, target: String, outcome: Outcome, requestID: String?, occurredAt: Double,
-        role: String? = AuditContext.current?.role, sourceAddress: String? = AuditContext.current?.sourceAddress
+        role: String? = AuditContext.current?.role, sourceAddress: String? = AuditContext.current?.sourceAddress,
+        actors: [String] = AuditContext.current?.actors ?? []
     ) {
+        self.actors = actors
         self.actor = actor
         self.action = action
         self.target = target
@@ -47,10 +51,13 @@ public struct AuditEvent: Sendable, Hashable, Codable {
 public struct AuditContext: Sendable, Hashable {
     public var role: String?
     public var sourceAddress: String?
+    /// The caller's actor chain (``Principal/actors``).
+    public var actors: [String]
 
-    public init(role: String?, sourceAddress: String?) {
+    public init(role: String?, sourceAddress: String?, actors: [String] = []) {
         self.role = role
         self.sourceAddress = sourceAddress
+        self.actors = actors
     }
 
     @TaskLocal public static var current: AuditContext?

@@ -11,6 +11,8 @@ public enum Action: Sendable, Hashable {
     case administer
     /// Act as, or read the state of, one specific node.
     case actAsNode(String)
+    /// Revoke the token with this `jti`: admins any, every caller its own.
+    case revokeToken(String)
 }
 
 /// The single place that decides whether a principal may perform an action.
@@ -30,6 +32,8 @@ public enum AccessPolicy {
             return true
         case (.agent, .actAsNode(let nodeID)):
             return principal.nodeID == nodeID
+        case (_, .revokeToken(let tokenID)):
+            return principal.tokenID == tokenID
         default:
             return false
         }

@@ -40,8 +40,13 @@ public struct Approval: Sendable, Hashable, Codable {
     public var comment: String?
     public var approvedAt: Double
     public var expiresAt: Double
+    /// The approver's actor chain (who minted the approving token); `nil` when nobody did.
+    public var actors: [String]?
 
-    public init(approver: String, role: Role, digest: ContentDigest, comment: String?, approvedAt: Double, expiresAt: Double) {
+    public init(
+        approver: String, role: Role, digest: ContentDigest, comment: String?, approvedAt: Double, expiresAt: Double, actors: [String]? = nil
+    ) {
+        self.actors = actors?.isEmpty == true ? nil : actors
         self.approver = approver
         self.role = role
         self.digest = digest
@@ -53,6 +58,9 @@ public struct Approval: Sendable, Hashable, Codable {
     public func isValid(for digest: ContentDigest, at time: Double) -> Bool {
         self.digest == digest && expiresAt > time
     }
+
+    /// Everyone behind the approving token.
+    public var person: Person { Person(subject: approver, actors: actors ?? []) }
 }
 
 /// Why an approval is refused.
@@ -64,22 +72,46 @@ public enum ApprovalRefusal: Error, Sendable, Hashable {
 }
 
 /// Who may approve what; pure.
+///
+/// "The same person" is decided by ``Person``: a token's subject together
+/// with everyone in its RFC 8693 actor chain. An admin who mints a token for
+/// "bob" and approves with it is still the admin, so four-eyes and N-of-M
+/// count people whose name sets are disjoint, never subjects.
 public enum ApprovalRules {
     /// Checks one approval attempt against the policy and the approvals so far.
     public static func refusal(
-        approver: Principal, creator: String, digest: ContentDigest, reviewedDigest: ContentDigest?,
+        approver: Principal, creator: Person, digest: ContentDigest, reviewedDigest: ContentDigest?,
         existing: [Approval], policy: EnvironmentPolicy, at time: Double
     ) -> ApprovalRefusal? {
         if !mayApprove(approver.role, policy.approverRole) { return .roleMayNotApprove(approver.role, required: policy.approverRole) }
         if let reviewedDigest, reviewedDigest != digest { return .digestMismatch(expected: digest, given: reviewedDigest) }
-        if approver.subject == creator && !policy.allowSelfApproval { return .selfApproval }
-        if existing.contains(where: { $0.approver == approver.subject && $0.isValid(for: digest, at: time) }) { return .alreadyApproved }
+        if approver.person.isSame(as: creator) && !policy.allowSelfApproval { return .selfApproval }
+        if existing.contains(where: { $0.isValid(for: digest, at: time) && $0.person.isSame(as: approver.person) }) { return .alreadyApproved }
         return nil
     }
 
-    /// Distinct approvers whose approval is still valid for `digest`.
+    /// The same check for a creator known only by subject (records stored before actor chains).
+    public static func refusal(
+        approver: Principal, creator: String, digest: ContentDigest, reviewedDigest: ContentDigest?,
+        existing: [Approval], policy: EnvironmentPolicy, at time: Double
+    ) -> ApprovalRefusal? {
+        refusal(
+            approver: approver, creator: Person(subject: creator), digest: digest, reviewedDigest: reviewedDigest, existing: existing,
+            policy: policy, at: time)
+    }
+
+    /// Approvers (by subject) of still-valid approvals for `digest`, counting each person once:
+    /// an approval that shares a name with an earlier counted one is not counted again.
     public static func validApprovers(_ approvals: [Approval], digest: ContentDigest, at time: Double) -> Set<String> {
-        Set(approvals.filter { $0.isValid(for: digest, at: time) }.map(\.approver))
+        var counted: [Person] = []
+        var subjects = Set<String>()
+        for approval in approvals where approval.isValid(for: digest, at: time) {
+            let person = approval.person
+            guard counted.allSatisfy({ $0.isDistinct(from: person) }) else { continue }
+            counted.append(person)
+            subjects.insert(approval.approver)
+        }
+        return subjects
     }
 
     public static func isComplete(_ approvals: [Approval], digest: ContentDigest, policy: EnvironmentPolicy, at time: Double) -> Bool {

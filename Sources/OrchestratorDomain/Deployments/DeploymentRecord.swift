@@ -10,6 +10,8 @@ public struct DeploymentRecord: Sendable, Hashable, Codable {
     public var state: DeploymentState
     public var revision: Int
     public var createdBy: String
+    /// The creator's actor chain (who minted the creating token); `nil` when nobody did.
+    public var createdByActors: [String]?
     public var createdAt: Double
     public var updatedAt: Double
     public var approvals: [Approval]
@@ -57,8 +59,11 @@ public struct DeploymentRecord: Sendable, Hashable, Codable {
         self.events = []
     }
 
-    public mutating func record(_ type: String, actor: String, at time: Double, detail: String? = nil) {
-        events.append(DeploymentEvent(at: time, type: type, actor: actor, detail: detail))
+    /// Everyone behind the creating token, for separation of duties.
+    public var creator: Person { Person(subject: createdBy, actors: createdByActors ?? []) }
+
+    public mutating func record(_ type: String, actor: String, at time: Double, detail: String? = nil, actors: [String] = []) {
+        events.append(DeploymentEvent(at: time, type: type, actor: actor, detail: detail, actors: actors))
         if events.count > Self.maxEvents { events.removeFirst(events.count - Self.maxEvents) }
         updatedAt = time
     }
@@ -90,8 +95,11 @@ public struct DeploymentEvent: Sendable, Hashable, Codable {
     public var type: String
     public var actor: String
     public var detail: String?
+    /// The actor chain of the token `actor` acted with; `nil` when nobody minted it on their behalf.
+    public var actors: [String]?
 
-    public init(at: Double, type: String, actor: String, detail: String?) {
+    public init(at: Double, type: String, actor: String, detail: String?, actors: [String] = []) {
+        self.actors = actors.isEmpty ? nil : actors
         self.at = at
         self.type = type
         self.actor = actor
