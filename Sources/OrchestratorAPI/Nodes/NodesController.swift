@@ -40,6 +40,8 @@ struct NodesController {
         let region: String?
         let labels: [String: String]?
         let description: String?
+        /// Default `production`; must be a configured environment (422 otherwise).
+        let environment: String?
     }
 
     @Sendable func createEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> EditedResponse<EnrollmentTokenBody> {
@@ -59,7 +61,7 @@ struct NodesController {
         guard (body.description?.utf8.count ?? 0) <= 256 else { throw APIError.badRequest(detail: "'description' is at most 256 bytes") }
         let (record, token) = try await nodes.createEnrollmentToken(
             ttlSeconds: ttl, maxUses: uses, region: body.region, labels: labels, description: body.description,
-            actor: admin.subject, requestID: context.requestID)
+            actor: admin.subject, requestID: context.requestID, environment: body.environment ?? EnvironmentRules.defaultEnvironment)
         return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: EnrollmentTokenBody(record, token: token))
     }
 
@@ -127,15 +129,29 @@ struct NodesController {
 
     struct UpdateNodeRequest: Decodable {
         let isEnabled: Bool?
+        /// Replaces the trusted labels.
         let labels: [String: String]?
+        /// `true` merges the node's reported labels into its trusted labels.
+        let adoptReportedLabels: Bool?
+        let environment: String?
+        let region: String?
+        let zone: String?
+
+        var change: NodeUpdate {
+            NodeUpdate(
+                isEnabled: isEnabled, labels: labels, adoptReportedLabels: adoptReportedLabels ?? false, environment: environment, region: region,
+                zone: zone)
+        }
     }
 
     @Sendable func updateNode(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeBody {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
         let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
-        guard body.isEnabled != nil || body.labels != nil else { throw APIError.badRequest(detail: "send 'isEnabled' and/or 'labels'") }
-        return NodeBody(try await nodes.update(node: id, isEnabled: body.isEnabled, labels: body.labels, actor: admin.subject, requestID: context.requestID))
+        guard !body.change.isEmpty else {
+            throw APIError.badRequest(detail: "send at least one of 'isEnabled', 'labels', 'adoptReportedLabels', 'environment', 'region', 'zone'")
+        }
+        return NodeBody(try await nodes.update(node: id, body.change, actor: admin.subject, requestID: context.requestID))
     }
 
     @Sendable func deleteNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
