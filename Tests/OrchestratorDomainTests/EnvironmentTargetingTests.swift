@@ -62,6 +62,17 @@ struct EnvironmentTargetingTests {
         #expect(change.desired[second] == nil, "nothing is sent to a node of another environment")
     }
 
+    @Test("offlineNodes: include does not reach a moved node either")
+    func includeOfflineSkipsMovedNode() throws {
+        var snapshot = Rollout.snapshot(2, Rollout.spec(.allAtOnce, offline: .include))
+        let moved = Rollout.id("n01")
+        snapshot.fleet[moved]?.environment = "staging"
+        snapshot.offline = [moved]
+        let start = RolloutEvaluator.start(snapshot, actor: "ops")
+        #expect(start.nodes[moved]?.state == .skipped && start.desired[moved] == nil)
+        #expect(start.desired[Rollout.id("n00")] != nil)
+    }
+
     @Test("a rollback leaves a node moved to another environment unchanged")
     func rollbackLeavesMovedNode() throws {
         var snapshot = Rollout.snapshot(2, Rollout.spec(.allAtOnce))
