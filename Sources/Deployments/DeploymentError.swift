@@ -9,6 +9,8 @@ public enum DeploymentError: Error, Sendable, Equatable {
     case noTargetNodes
     /// Node ids (at most 20) with what each lacks, and how many there were in all.
     case incompatibleTargets([String], total: Int)
+    /// `target.nodeIds` names nodes (at most 20 shown, with their environment) outside the deployment's environment.
+    case targetsInOtherEnvironment([String], environment: String, total: Int)
     case illegalTransition(IllegalTransition)
     /// `If-Match` named another revision; carries the current one.
     case preconditionFailed(currentRevision: Int)

@@ -76,7 +76,7 @@ public struct DeploymentService: Sendable {
         if let problem = TargetResolver.memoryProblem(version, spec: spec) ?? TargetResolver.entrypointProblem(version, spec: spec) {
             throw DeploymentError.invalidSpec(problem)
         }
-        let targets = TargetResolver.targets(spec, fleet: try await store.allNodes())
+        let targets = try TargetResolver.targets(spec, fleet: try await store.allNodes())
         guard !targets.isEmpty else { throw DeploymentError.noTargetNodes }
         let incompatible = targets.compactMap { node in
             TargetResolver.incompatibility(node, version: version, spec: spec).map { "\(node.id) (\($0))" }

@@ -30,6 +30,7 @@ struct SnapshotLoader: Sendable {
         case .rollback:
             let touched = nodes.filter { $0.state.wasDispatched }.map(\.nodeID)
             snapshot.current = try await store.desiredEntries(module: record.spec.moduleName, nodes: touched)
+            snapshot.movedToOtherEnvironment = try await movedNodes(touched, from: record.spec.environment)
             return snapshot
         case .advance, .advanceWithFleet:
             snapshot.reports = try await store.statusReports(forDeployment: record.id)
@@ -37,6 +38,7 @@ struct SnapshotLoader: Sendable {
             let touched = nodes.filter { $0.state.wasDispatched }.map(\.nodeID)
             if record.spec.failurePolicy.autoRollback && nodes.contains(where: { $0.state == .updating || $0.state.isFailure }) {
                 snapshot.current = try await store.desiredEntries(module: record.spec.moduleName, nodes: touched)
+                snapshot.movedToOtherEnvironment = try await movedNodes(touched, from: record.spec.environment)
             }
             guard purpose == .advanceWithFleet || Self.mayDispatch(record, nodes, now: now) else { return snapshot }
         case .start:
@@ -63,6 +65,17 @@ struct SnapshotLoader: Sendable {
     static func dispatches(_ change: RolloutChange, from snapshot: RolloutSnapshot) -> Bool {
         let pending = Set(snapshot.nodes.filter { $0.state == .pending }.map(\.nodeID))
         return change.nodes.values.contains { pending.contains($0.nodeID) && $0.state != .pending && snapshot.record.state == .inProgress }
+    }
+
+    /// Those of `ids` that now belong to another environment than `environment`, with the one they belong to.
+    private func movedNodes(_ ids: [NodeID], from environment: String) async throws -> [NodeID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let wanted = Set(ids)
+        var moved: [NodeID: String] = [:]
+        for node in try await store.allNodes() where wanted.contains(node.id) && node.environment != environment {
+            moved[node.id] = node.environment
+        }
+        return moved
     }
 
     private func addFleetData(to snapshot: inout RolloutSnapshot, pending: [NodeID]) async throws {

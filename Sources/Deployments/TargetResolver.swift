@@ -2,9 +2,15 @@ import OrchestratorDomain
 
 /// Target selection and compatibility at creation; pure apart from its inputs.
 enum TargetResolver {
-    /// The nodes a spec targets, in id order.
-    static func targets(_ spec: DeploymentSpec, fleet: [NodeRecord]) -> [NodeRecord] {
-        fleet.filter { spec.target.matches($0) }
+    /// The nodes a spec targets, in id order: only nodes of the spec's
+    /// environment. Naming a node of another environment is refused, naming it.
+    static func targets(_ spec: DeploymentSpec, fleet: [NodeRecord]) throws(DeploymentError) -> [NodeRecord] {
+        let selection = spec.target.select(from: fleet, environment: spec.environment)
+        guard selection.otherEnvironment.isEmpty else {
+            let named = selection.otherEnvironment.map { "\($0.id) (\($0.environment))" }
+            throw .targetsInOtherEnvironment(Array(named.prefix(20)), environment: spec.environment, total: named.count)
+        }
+        return selection.targets
     }
 
     /// Why `node` cannot run `version` with `spec`; `nil` when it can.

@@ -15,12 +15,15 @@ public struct FleetSettings: Sendable {
     /// How long a resolved node credential is trusted before it is looked up again
     /// (bounds how long a rotated credential keeps working on other replicas).
     public var credentialCacheSeconds: Double
+    /// The environments nodes may belong to (the configured deployment environments).
+    public var environments: Set<String>
 
     public init(
         admission: AdmissionMode = .auto, health: HealthPolicy = HealthPolicy(), heartbeatFlushSeconds: Double = 2,
         healthEvaluationSeconds: Double = 5, pollIntervalSeconds: Double = 30, maxWaitSeconds: Double = 60,
-        credentialCacheSeconds: Double = 10
+        credentialCacheSeconds: Double = 10, environments: Set<String> = Set(EnvironmentPolicy.defaults.keys)
     ) {
+        self.environments = environments
         self.admission = admission
         self.health = health
         self.heartbeatFlushSeconds = heartbeatFlushSeconds
@@ -45,4 +48,8 @@ public enum FleetError: Error, Sendable, Equatable {
     /// The node is `pending` or `rejected`: it may only read its own record.
     case notAdmitted(String, AdmissionState)
     case tokenNotFound(String)
+    /// An environment that is not configured (the message names it and the allowed ones).
+    case unknownEnvironment(String)
+    /// The node tried to set what only its enrollment token or an admin may set (the message names the field).
+    case notSetByNode(String)
 }

@@ -33,14 +33,21 @@ public struct NodeService: Sendable {
     // MARK: Enrollment tokens
 
     /// A new token; the secret is returned once and stored only as a hash.
+    /// Every node enrolled with it belongs to `environment` (one of the
+    /// configured ones, else ``FleetError/unknownEnvironment(_:)``) and gets
+    /// `labels` as its trusted labels.
     public func createEnrollmentToken(
-        ttlSeconds: Int, maxUses: Int, region: String?, labels: [String: String], description: String?, actor: String, requestID: String?
+        ttlSeconds: Int, maxUses: Int, region: String?, labels: [String: String], description: String?, actor: String, requestID: String?,
+        environment: String = EnvironmentRules.defaultEnvironment
     ) async throws -> (record: EnrollmentTokenRecord, token: String) {
+        if let problem = EnvironmentRules.problem(environment, field: "environment", configured: settings.environments) {
+            throw FleetError.unknownEnvironment(problem)
+        }
         let (id, token) = Secrets.newEnrollmentToken()
         let time = now()
         let record = EnrollmentTokenRecord(
             id: id, expiresAt: time + Double(ttlSeconds), maxUses: maxUses, uses: 0, region: region, requiredLabels: labels,
-            createdBy: actor, createdAt: time, description: description)
+            createdBy: actor, createdAt: time, description: description, environment: environment)
         try await store.createEnrollmentToken(
             record, secretHash: Secrets.hash(token),
             audit: audit(actor, "node.enrollment-token.create", "enrollment-token:\(id)", requestID))
@@ -49,9 +56,27 @@ public struct NodeService: Sendable {
 
     // MARK: Registration
 
+    /// A read-only check of an enrollment token, by its hash: it exists, has
+    /// not expired and has uses left. Takes no write lock and writes nothing,
+    /// so a wrong, expired or used-up token costs one indexed read. Call it
+    /// before any other work on `POST /nodes`; ``enroll(nodeID:spec:enrollmentToken:requestID:)``
+    /// calls it too and then re-checks atomically in its transaction.
+    public func checkEnrollmentToken(_ enrollmentToken: String) async throws {
+        guard let record = try await store.enrollmentToken(secretHash: Secrets.hash(enrollmentToken)) else {
+            throw FleetError.unknownEnrollmentToken
+        }
+        do throws(EnrollmentRefusal) {
+            try EnrollmentRules.checkUsable(record, now: now())
+        } catch {
+            throw FleetError.enrollmentRefused(error)
+        }
+    }
+
     /// Registers a new node with an enrollment token. Returns the node and its
-    /// credential (shown once).
+    /// credential (shown once). The node's environment and trusted labels are
+    /// the token's; the labels in `spec` are kept as reported labels only.
     public func enroll(nodeID: NodeID, spec: NodeSpec, enrollmentToken: String, requestID: String?) async throws -> (NodeRecord, String) {
+        try await checkEnrollmentToken(enrollmentToken)
         if let problem = NodeSpecRules.problem(spec) { throw FleetError.invalidSpec(problem) }
         let credential = Secrets.newNodeCredential()
         let admission: AdmissionState = settings.admission == .auto ? .accepted : .pending
@@ -68,16 +93,18 @@ public struct NodeService: Sendable {
     }
 
     /// The node re-registers itself with its own credential: its spec is replaced.
-    /// Region and labels stay as they are: the region was vetted by the
-    /// enrollment token and labels belong to operators after registration.
+    /// Its labels become its new reported labels; environment, trusted labels,
+    /// region and zone stay as they are (set by the enrollment token or an
+    /// admin). A different region or zone is refused, naming the field.
     public func reregister(nodeID: NodeID, spec: NodeSpec, requestID: String?) async throws -> NodeRecord {
         if let problem = NodeSpecRules.problem(spec) { throw FleetError.invalidSpec(problem) }
         let current = try await node(nodeID)
         guard spec.region == current.spec.region else {
-            throw FleetError.invalidSpec("a node cannot move itself from region '\(current.spec.region)'; deregister it and enroll again")
+            throw FleetError.notSetByNode("a node cannot move itself from region '\(current.spec.region)'; an admin changes 'region' with PUT /nodes/{id}")
         }
-        var spec = spec
-        spec.labels = current.spec.labels
+        guard spec.zone == current.spec.zone else {
+            throw FleetError.notSetByNode("a node cannot move itself from zone '\(current.spec.zone)'; an admin changes 'zone' with PUT /nodes/{id}")
+        }
         guard let node = try await store.updateSpec(
             of: nodeID, to: spec, at: now(), audit: audit("node:\(nodeID)", "node.reregister", "node:\(nodeID)", requestID))
         else { throw FleetError.nodeNotFound(nodeID.value) }
@@ -101,16 +128,28 @@ public struct NodeService: Sendable {
         return updated
     }
 
-    public func update(node id: NodeID, isEnabled: Bool?, labels: [String: String]?, actor: String, requestID: String?) async throws -> NodeRecord {
-        if let labels {
-            var probe = try await node(id).spec
-            probe.labels = labels
-            if let problem = NodeSpecRules.problem(probe) { throw FleetError.invalidSpec(problem) }
+    /// An admin's change: enable/disable, trusted labels (set or adopt the
+    /// reported ones), environment, region, zone. A change of environment is
+    /// audited on its own (`node.environment.change`, with from and to).
+    public func update(node id: NodeID, _ change: NodeUpdate, actor: String, requestID: String?) async throws -> NodeRecord {
+        let current = try await node(id)
+        if let environment = change.environment,
+           let problem = EnvironmentRules.problem(environment, field: "environment", configured: settings.environments)
+        {
+            throw FleetError.unknownEnvironment(problem)
         }
-        guard let updated = try await store.setEnabled(
-            id, isEnabled, labels: labels, at: now(), audit: audit(actor, "node.update", "node:\(id)", requestID))
-        else { throw FleetError.nodeNotFound(id.value) }
+        if let problem = change.problem(for: current, environments: settings.environments) { throw FleetError.invalidSpec(problem) }
+        var events = [audit(actor, "node.update", "node:\(id)", requestID)]
+        if let environment = change.environment, environment != current.environment {
+            events.append(audit(actor, "node.environment.change", "node:\(id) (\(current.environment) -> \(environment))", requestID))
+        }
+        guard let updated = try await store.updateNode(id, change, at: now(), audit: events) else { throw FleetError.nodeNotFound(id.value) }
         return updated
+    }
+
+    /// Kept for callers of the former shape: enable/disable and replace the trusted labels.
+    public func update(node id: NodeID, isEnabled: Bool?, labels: [String: String]?, actor: String, requestID: String?) async throws -> NodeRecord {
+        try await update(node: id, NodeUpdate(isEnabled: isEnabled, labels: labels), actor: actor, requestID: requestID)
     }
 
     /// A fresh credential; the old one stops working at once on this replica

@@ -134,7 +134,7 @@ public func makeNodeService(settings: OrchestratorSettings, backends: Backends, 
             health: HealthPolicy(heartbeatIntervalSeconds: Double(node.heartbeatIntervalSeconds), offlineAfterSeconds: Double(node.offlineAfterSeconds)),
             heartbeatFlushSeconds: Double(node.heartbeatFlushSeconds), healthEvaluationSeconds: Double(node.healthEvaluationSeconds),
             pollIntervalSeconds: Double(node.pollIntervalSeconds), maxWaitSeconds: Double(node.maxWaitSeconds),
-            credentialCacheSeconds: Double(node.credentialCacheSeconds)),
+            credentialCacheSeconds: Double(node.credentialCacheSeconds), environments: Set(settings.deployments.environments.keys)),
         now: { Date().timeIntervalSince1970 }, logger: logger)
 }
 

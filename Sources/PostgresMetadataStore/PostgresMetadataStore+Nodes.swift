@@ -6,9 +6,10 @@ import PostgresNIO
 /// Edge nodes on PostgreSQL.
 extension PostgresMetadataStore {
     static let nodeColumns = """
-        id, spec_json, admission, is_enabled, registered_at, updated_at, last_heartbeat_at, heartbeat_json, health, health_changed_at
+        id, spec_json, admission, is_enabled, registered_at, updated_at, last_heartbeat_at, heartbeat_json, health, health_changed_at,
+        environment, labels_json
         """
-    static let tokenColumns = "id, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at"
+    static let tokenColumns = "id, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at, environment"
 
     // MARK: Enrollment tokens
 
@@ -17,9 +18,10 @@ extension PostgresMetadataStore {
         try await transaction { connection, logger in
             try await connection.query(
                 """
-                INSERT INTO enrollment_tokens (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at)
+                INSERT INTO enrollment_tokens
+                    (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at, environment)
                 VALUES (\(token.id), \(secretHash), \(token.expiresAt), \(token.maxUses), 0, \(token.region), \(labels), \(token.description),
-                        \(token.createdBy), \(token.createdAt))
+                        \(token.createdBy), \(token.createdAt), \(token.environment))
                 """,
                 logger: logger)
             try await Self.insertAudit(audit, on: connection, logger: logger)
@@ -34,6 +36,13 @@ extension PostgresMetadataStore {
                 WHERE (\(cutoff)::float8 IS NULL OR expires_at > \(cutoff)::float8) ORDER BY created_at DESC, id
                 """,
                 logger: logger))
+        }
+    }
+
+    public func enrollmentToken(secretHash: String) async throws -> EnrollmentTokenRecord? {
+        try await read { client, logger in
+            try await Self.tokenRecords(client.query(
+                "SELECT \(unescaped: Self.tokenColumns) FROM enrollment_tokens WHERE secret_hash = \(secretHash)", logger: logger)).first
         }
     }
 
@@ -57,11 +66,12 @@ extension PostgresMetadataStore {
                 logger: logger))
             guard let token = tokens.first else { return .unknownToken }
             if let refusal = EnrollmentRules.refusal(token, spec: enrollment.spec, now: enrollment.at) { return .refused(refusal) }
+            let labels = try NodeCoding.encode(token.requiredLabels)
             let inserted = try await Self.nodeRecords(connection.query(
                 """
-                INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at, updated_at)
+                INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at, updated_at, environment, labels_json)
                 VALUES (\(id), \(spec), \(enrollment.spec.region), \(enrollment.spec.zone), \(enrollment.admission.rawValue), TRUE,
-                        \(enrollment.credentialHash), \(enrollment.at), \(enrollment.at))
+                        \(enrollment.credentialHash), \(enrollment.at), \(enrollment.at), \(token.environment), \(labels))
                 ON CONFLICT (id) DO NOTHING
                 RETURNING \(unescaped: Self.nodeColumns)
                 """,
@@ -102,6 +112,7 @@ extension PostgresMetadataStore {
                       AND (\(query.zone)::text IS NULL OR zone = \(query.zone)::text)
                       AND (\(admission)::text IS NULL OR admission = \(admission)::text)
                       AND (\(query.isEnabled)::bool IS NULL OR is_enabled = \(query.isEnabled)::bool)
+                      AND (\(query.environment)::text IS NULL OR environment = \(query.environment)::text)
                       AND (\(after)::text IS NULL OR id COLLATE "C" > \(after)::text)
                     ORDER BY id COLLATE "C" LIMIT \(batch)
                     """,
@@ -116,20 +127,22 @@ extension PostgresMetadataStore {
         }
     }
 
-    public func setEnabled(_ id: NodeID, _ enabled: Bool?, labels: [String: String]?, at time: Double, audit: AuditEvent) async throws -> NodeRecord? {
+    public func updateNode(_ id: NodeID, _ update: NodeUpdate, at time: Double, audit: [AuditEvent]) async throws -> NodeRecord? {
         try await transaction { connection, logger -> NodeRecord? in
             let current = try await Self.nodeRecords(connection.query(
                 "SELECT \(unescaped: Self.nodeColumns) FROM nodes WHERE id = \(id.value) FOR UPDATE", logger: logger))
-            guard var node = current.first else { return nil }
-            if let labels { node.spec.labels = labels }
+            guard let found = current.first else { return nil }
+            let node = update.applied(to: found)
             let spec = try NodeCoding.encode(node.spec)
+            let labels = try NodeCoding.encode(node.labels)
             let updated = try await Self.nodeRecords(connection.query(
                 """
-                UPDATE nodes SET is_enabled = \(enabled ?? node.isEnabled), spec_json = \(spec), updated_at = \(time)
+                UPDATE nodes SET is_enabled = \(node.isEnabled), spec_json = \(spec), region = \(node.spec.region), zone = \(node.spec.zone),
+                    environment = \(node.environment), labels_json = \(labels), updated_at = \(time)
                 WHERE id = \(id.value) RETURNING \(unescaped: Self.nodeColumns)
                 """,
                 logger: logger))
-            try await Self.insertAudit(audit, on: connection, logger: logger)
+            for event in audit { try await Self.insertAudit(event, on: connection, logger: logger) }
             return updated.first
         }
     }
@@ -344,28 +357,29 @@ extension PostgresMetadataStore {
 
     static func nodeRecords(_ rows: PostgresRowSequence) async throws -> [NodeRecord] {
         var nodes: [NodeRecord] = []
-        for try await (id, spec, admission, enabled, registeredAt, updatedAt, heartbeatAt, heartbeat, health, healthChangedAt) in rows.decode(
-            (String, String, String, Bool, Double, Double, Double?, String?, String, Double?).self)
+        for try await (id, spec, admission, enabled, registeredAt, updatedAt, heartbeatAt, heartbeat, health, healthChangedAt, environment, labels)
+            in rows.decode((String, String, String, Bool, Double, Double, Double?, String?, String, Double?, String, String).self)
         {
             guard let nodeID = NodeID(id), let spec = NodeCoding.decode(NodeSpec.self, spec), let admission = AdmissionState(rawValue: admission)
             else { continue }
             nodes.append(NodeRecord(
                 id: nodeID, spec: spec, admission: admission, isEnabled: enabled, registeredAt: registeredAt, updatedAt: updatedAt,
                 lastHeartbeatAt: heartbeatAt, lastHeartbeat: NodeCoding.decode(Heartbeat.self, heartbeat),
-                recordedHealth: NodeHealth(rawValue: health) ?? .offline, healthChangedAt: healthChangedAt))
+                recordedHealth: NodeHealth(rawValue: health) ?? .offline, healthChangedAt: healthChangedAt, environment: environment,
+                labels: NodeCoding.decode([String: String].self, labels) ?? [:]))
         }
         return nodes
     }
 
     static func tokenRecords(_ rows: PostgresRowSequence) async throws -> [EnrollmentTokenRecord] {
         var tokens: [EnrollmentTokenRecord] = []
-        for try await (id, expiresAt, maxUses, uses, region, labels, description, createdBy, createdAt) in rows.decode(
-            (String, Double, Int32, Int32, String?, String, String?, String, Double).self)
+        for try await (id, expiresAt, maxUses, uses, region, labels, description, createdBy, createdAt, environment) in rows.decode(
+            (String, Double, Int32, Int32, String?, String, String?, String, Double, String).self)
         {
             tokens.append(EnrollmentTokenRecord(
                 id: id, expiresAt: expiresAt, maxUses: Int(maxUses), uses: Int(uses), region: region,
                 requiredLabels: NodeCoding.decode([String: String].self, labels) ?? [:], createdBy: createdBy, createdAt: createdAt,
-                description: description))
+                description: description, environment: environment))
         }
         return tokens
     }

@@ -5,7 +5,8 @@ import SQLiteNIO
 /// Edge nodes on SQLite. Writes run in `BEGIN IMMEDIATE` under the single connection's mutex.
 extension SQLiteMetadataStore {
     static let nodeColumns = """
-        id, spec_json, admission, is_enabled, registered_at, updated_at, last_heartbeat_at, heartbeat_json, health, health_changed_at
+        id, spec_json, admission, is_enabled, registered_at, updated_at, last_heartbeat_at, heartbeat_json, health, health_changed_at,
+        environment, labels_json
         """
 
     // MARK: Enrollment tokens
@@ -15,11 +16,12 @@ extension SQLiteMetadataStore {
         try await transaction { connection in
             _ = try await connection.query(
                 """
-                INSERT INTO enrollment_tokens (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at)
-                VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                INSERT INTO enrollment_tokens
+                    (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at, environment)
+                VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(token.id), .text(secretHash), .float(token.expiresAt), .integer(token.maxUses), Self.optional(token.region),
-                 .text(labels), Self.optional(token.description), .text(token.createdBy), .float(token.createdAt)])
+                 .text(labels), Self.optional(token.description), .text(token.createdBy), .float(token.createdAt), .text(token.environment)])
             try await Self.insertAudit(audit, on: connection)
         }
     }
@@ -29,6 +31,10 @@ extension SQLiteMetadataStore {
             "SELECT * FROM enrollment_tokens WHERE (?1 IS NULL OR expires_at > ?1) ORDER BY created_at DESC, id",
             [cutoff.map { .float($0) } ?? .null]
         ).compactMap(Self.tokenRecord)
+    }
+
+    public func enrollmentToken(secretHash: String) async throws -> EnrollmentTokenRecord? {
+        try await run("SELECT * FROM enrollment_tokens WHERE secret_hash = ?", [.text(secretHash)]).first.flatMap(Self.tokenRecord)
     }
 
     public func deleteEnrollmentToken(id: String, audit: AuditEvent) async throws -> Bool {
@@ -53,11 +59,12 @@ extension SQLiteMetadataStore {
             _ = try await connection.query("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?", [.text(token.id)])
             let rows = try await connection.query(
                 """
-                INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at, updated_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7) RETURNING \(Self.nodeColumns)
+                INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at, updated_at, environment, labels_json)
+                VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7, ?8, ?9) RETURNING \(Self.nodeColumns)
                 """,
                 [.text(enrollment.nodeID.value), .text(spec), .text(enrollment.spec.region), .text(enrollment.spec.zone),
-                 .text(enrollment.admission.rawValue), .text(enrollment.credentialHash), .float(enrollment.at)])
+                 .text(enrollment.admission.rawValue), .text(enrollment.credentialHash), .float(enrollment.at), .text(token.environment),
+                 .text(try NodeCoding.encode(token.requiredLabels))])
             guard let node = rows.first.flatMap(Self.nodeRecord) else { throw SQLiteCatalogError.missingRow("nodes") }
             try await Self.insertAudit(audit, on: connection)
             return .registered(node)
@@ -81,11 +88,11 @@ extension SQLiteMetadataStore {
                 """
                 SELECT \(Self.nodeColumns) FROM nodes
                 WHERE (?1 IS NULL OR region = ?1) AND (?2 IS NULL OR zone = ?2) AND (?3 IS NULL OR admission = ?3)
-                  AND (?4 IS NULL OR is_enabled = ?4) AND (?5 IS NULL OR id > ?5)
+                  AND (?4 IS NULL OR is_enabled = ?4) AND (?5 IS NULL OR id > ?5) AND (?7 IS NULL OR environment = ?7)
                 ORDER BY id LIMIT ?6
                 """,
                 [Self.optional(query.region), Self.optional(query.zone), Self.optional(query.admission?.rawValue),
-                 query.isEnabled.map { .integer($0 ? 1 : 0) } ?? .null, Self.optional(after), .integer(batch)]
+                 query.isEnabled.map { .integer($0 ? 1 : 0) } ?? .null, Self.optional(after), .integer(batch), Self.optional(query.environment)]
             ).compactMap(Self.nodeRecord)
         }
     }
@@ -94,15 +101,18 @@ extension SQLiteMetadataStore {
         try await run("SELECT \(Self.nodeColumns) FROM nodes ORDER BY id").compactMap(Self.nodeRecord)
     }
 
-    public func setEnabled(_ id: NodeID, _ enabled: Bool?, labels: [String: String]?, at time: Double, audit: AuditEvent) async throws -> NodeRecord? {
+    public func updateNode(_ id: NodeID, _ update: NodeUpdate, at time: Double, audit: [AuditEvent]) async throws -> NodeRecord? {
         try await transaction { connection in
             let rows = try await connection.query("SELECT \(Self.nodeColumns) FROM nodes WHERE id = ?", [.text(id.value)])
-            guard var node = rows.first.flatMap(Self.nodeRecord) else { return nil }
-            if let labels { node.spec.labels = labels }
+            guard let current = rows.first.flatMap(Self.nodeRecord) else { return nil }
+            let node = update.applied(to: current)
             _ = try await connection.query(
-                "UPDATE nodes SET is_enabled = ?, spec_json = ?, updated_at = ? WHERE id = ?",
-                [.integer((enabled ?? node.isEnabled) ? 1 : 0), .text(try NodeCoding.encode(node.spec)), .float(time), .text(id.value)])
-            try await Self.insertAudit(audit, on: connection)
+                """
+                UPDATE nodes SET is_enabled = ?, spec_json = ?, region = ?, zone = ?, environment = ?, labels_json = ?, updated_at = ? WHERE id = ?
+                """,
+                [.integer(node.isEnabled ? 1 : 0), .text(try NodeCoding.encode(node.spec)), .text(node.spec.region), .text(node.spec.zone),
+                 .text(node.environment), .text(try NodeCoding.encode(node.labels)), .float(time), .text(id.value)])
+            for event in audit { try await Self.insertAudit(event, on: connection) }
             return try await connection.query("SELECT \(Self.nodeColumns) FROM nodes WHERE id = ?", [.text(id.value)]).first.flatMap(Self.nodeRecord)
         }
     }
@@ -265,7 +275,9 @@ extension SQLiteMetadataStore {
             lastHeartbeatAt: row.column("last_heartbeat_at")?.double,
             lastHeartbeat: NodeCoding.decode(Heartbeat.self, row.column("heartbeat_json")?.string),
             recordedHealth: row.column("health")?.string.flatMap(NodeHealth.init(rawValue:)) ?? .offline,
-            healthChangedAt: row.column("health_changed_at")?.double)
+            healthChangedAt: row.column("health_changed_at")?.double,
+            environment: row.column("environment")?.string ?? EnvironmentRules.defaultEnvironment,
+            labels: NodeCoding.decode([String: String].self, row.column("labels_json")?.string) ?? [:])
     }
 
     static func tokenRecord(_ row: SQLiteRow) -> EnrollmentTokenRecord? {
@@ -275,6 +287,7 @@ extension SQLiteMetadataStore {
             uses: row.column("uses")?.integer ?? 0, region: row.column("region")?.string,
             requiredLabels: NodeCoding.decode([String: String].self, row.column("required_labels_json")?.string) ?? [:],
             createdBy: row.column("created_by")?.string ?? "", createdAt: row.column("created_at")?.double ?? 0,
-            description: row.column("description")?.string)
+            description: row.column("description")?.string,
+            environment: row.column("environment")?.string ?? EnvironmentRules.defaultEnvironment)
     }
 }

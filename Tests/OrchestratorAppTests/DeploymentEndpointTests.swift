@@ -126,7 +126,7 @@ struct DeploymentEndpointTests {
     func runbookNodeFailure() async throws {
         try await TestServer(environment: Self.fastEngine).run { client, server in
             let admin = try await server.token(subject: "ops", role: .admin)
-            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["n1", "n2", "n3"])
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["n1", "n2", "n3"], environment: "development")
             _ = try await Self.upload(client, admin)
             let id = try await Self.create(client, admin, Self.deploymentBody(
                 environment: "development", extra: #","strategy":{"type":"rolling","batchSize":1},"failureThreshold":0,"autoRollback":false"#))
@@ -160,7 +160,7 @@ struct DeploymentEndpointTests {
     func runbookEmergencyRollback() async throws {
         try await TestServer(environment: Self.fastEngine).run { client, server in
             let admin = try await server.token(subject: "ops", role: .admin)
-            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["a1", "a2"])
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["a1", "a2"], environment: "development")
             let v1 = try await Self.upload(client, admin, WasmFixtures.helloVariant(1), version: "1.0.0")
             let v2 = try await Self.upload(client, admin, WasmFixtures.helloVariant(2), version: "2.0.0")
             let first = try await Self.create(client, admin, Self.deploymentBody(version: "1.0.0", environment: "development"))
@@ -207,7 +207,7 @@ struct DeploymentEndpointTests {
     func canaryAutomaticRollback() async throws {
         try await TestServer(environment: Self.fastEngine).run { client, server in
             let admin = try await server.token(subject: "ops", role: .admin)
-            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["c1", "c2", "c3", "c4"])
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["c1", "c2", "c3", "c4"], environment: "development")
             _ = try await Self.upload(client, admin)
             let id = try await Self.create(client, admin, Self.deploymentBody(
                 environment: "development", extra: #","strategy":{"type":"canary","steps":[25,100],"pause":"manual"},"failureThreshold":"10%","autoRollback":true"#))
@@ -228,7 +228,7 @@ struct DeploymentEndpointTests {
     func promoteGate() async throws {
         try await TestServer(environment: Self.fastEngine).run { client, server in
             let admin = try await server.token(subject: "ops", role: .admin)
-            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["p1", "p2"])
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["p1", "p2"], environment: "development")
             _ = try await Self.upload(client, admin)
             let id = try await Self.create(client, admin, Self.deploymentBody(
                 environment: "development", extra: #","strategy":{"type":"canary","steps":[50],"pause":"manual"}"#))

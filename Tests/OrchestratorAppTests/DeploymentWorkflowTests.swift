@@ -74,7 +74,7 @@ struct DeploymentWorkflowTests {
     func concurrentTransitions() async throws {
         try await TestServer(environment: E.fastEngine).run { client, server in
             let admin = try await server.token(subject: "ops", role: .admin)
-            _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["x1", "x2"])
+            _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["x1", "x2"], environment: "development")
             _ = try await E.upload(client, admin)
             let id = try await E.create(client, admin, E.deploymentBody(environment: "development"))
             let deployments = try server.deployments()
@@ -105,7 +105,7 @@ struct DeploymentWorkflowTests {
     func ifMatch() async throws {
         try await TestServer(environment: E.fastEngine).run { client, server in
             let admin = try await server.token(subject: "ops", role: .admin)
-            _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["i1"])
+            _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["i1"], environment: "development")
             _ = try await E.upload(client, admin)
             let id = try await E.create(client, admin, E.deploymentBody(environment: "development"))
             let etag = try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: bearer(admin)) { try #require($0.headers[.eTag]) }

@@ -44,11 +44,11 @@ struct DeploymentSpecRulesTests {
     @Test("target matching: ids always; filters ANDed; no filter matches nothing else")
     func targets() {
         let node = Rollout.node("n1")
-        #expect(DeploymentTarget(nodeIds: ["n1"]).matches(node))
-        #expect(!DeploymentTarget(nodeIds: ["n2"]).matches(node))
-        #expect(DeploymentTarget(regions: ["eu", "us"]).matches(node))
-        #expect(!DeploymentTarget(regions: ["eu"], zones: ["eu-2"]).matches(node))
-        #expect(!DeploymentTarget(regions: ["eu"], labels: ["tier": "edge"]).matches(node))
-        #expect(DeploymentTarget(nodeIds: ["n1"], regions: ["us"]).matches(node), "an explicit id is targeted whatever the filters")
+        #expect(DeploymentTarget(nodeIds: ["n1"]).matches(node, environment: "production"))
+        #expect(!DeploymentTarget(nodeIds: ["n2"]).matches(node, environment: "production"))
+        #expect(DeploymentTarget(regions: ["eu", "us"]).matches(node, environment: "production"))
+        #expect(!DeploymentTarget(regions: ["eu"], zones: ["eu-2"]).matches(node, environment: "production"))
+        #expect(!DeploymentTarget(regions: ["eu"], labels: ["tier": "edge"]).matches(node, environment: "production"))
+        #expect(DeploymentTarget(nodeIds: ["n1"], regions: ["us"]).matches(node, environment: "production"), "an explicit id is targeted whatever the filters")
     }
 }

@@ -8,13 +8,15 @@ enum Rollout {
 
     static func id(_ text: String) -> NodeID { NodeID(text)! }
 
-    static func node(_ name: String, enabled: Bool = true, admission: AdmissionState = .accepted) -> NodeRecord {
+    static func node(
+        _ name: String, enabled: Bool = true, admission: AdmissionState = .accepted, environment: String = "production", labels: [String: String] = [:]
+    ) -> NodeRecord {
         let spec = NodeSpec(
             region: "eu", zone: "eu-1", labels: [:], runtime: .wasmkit, runtimeVersion: "0.4.2", capabilities: NodeCapabilities(),
             maxModules: 10, hardware: NodeHardware(cpuCores: 2, totalMemoryMB: 2048, architecture: "x86_64"))
         return NodeRecord(
             id: id(name), spec: spec, admission: admission, isEnabled: enabled, registeredAt: 0, updatedAt: 0, lastHeartbeatAt: nil,
-            lastHeartbeat: nil, recordedHealth: .healthy, healthChangedAt: nil)
+            lastHeartbeat: nil, recordedHealth: .healthy, healthChangedAt: nil, environment: environment, labels: labels)
     }
 
     static func spec(_ strategy: RolloutStrategy, threshold: FailureThreshold = .percent(10), autoRollback: Bool = true,

@@ -5,6 +5,8 @@ import OrchestratorDomain
 struct CreateDeploymentRequest: Decodable {
     let moduleName: String
     let moduleVersion: String
+    /// Default `production`. Picks the approval policy and limits the targets
+    /// to that environment's nodes, so declaring another one never reaches more nodes.
     let environment: String?
     let target: TargetBody
     let entrypoint: String?
@@ -57,7 +59,7 @@ struct CreateDeploymentRequest: Decodable {
 
     /// The domain spec; defaults from settings and the environment's policy. Shape errors are 400.
     func spec(settings: DeploymentSettings) throws -> DeploymentSpec {
-        let environment = self.environment ?? "production"
+        let environment = self.environment ?? EnvironmentRules.defaultEnvironment
         var runtime: WasmRuntime?
         if let text = self.runtime {
             guard let value = WasmRuntime(rawValue: text) else {

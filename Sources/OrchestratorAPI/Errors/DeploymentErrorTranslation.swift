@@ -15,7 +15,12 @@ extension DeploymentError {
         case .versionYanked(let module, let version):
             return APIError(status: .unprocessableContent, slug: "version-yanked", detail: "\(module)@\(version) is yanked and cannot be deployed")
         case .noTargetNodes:
-            return APIError(status: .unprocessableContent, slug: "no-target-nodes", detail: "the target matches no registered node")
+            return APIError(status: .unprocessableContent, slug: "no-target-nodes", detail: "the target matches no registered node of the deployment's environment")
+        case .targetsInOtherEnvironment(let nodes, let environment, let total):
+            let more = total > nodes.count ? " and \(total - nodes.count) more" : ""
+            return APIError(
+                status: .unprocessableContent, slug: "target-outside-environment",
+                detail: "\(total) target node(s) do not belong to environment '\(environment)': \(nodes.joined(separator: ", "))\(more)")
         case .incompatibleTargets(let nodes, let total):
             let more = total > nodes.count ? " and \(total - nodes.count) more" : ""
             return APIError(

@@ -32,6 +32,10 @@ extension FleetError {
                 detail: "node '\(id)' is \(state.rawValue); it may heartbeat and poll once an admin accepts it")
         case .tokenNotFound(let id):
             return APIError.notFound(detail: "no enrollment token '\(id.prefix(64))'")
+        case .unknownEnvironment(let problem):
+            return APIError(status: .unprocessableContent, slug: "unknown-environment", detail: problem)
+        case .notSetByNode(let problem):
+            return APIError(status: .badRequest, slug: "not-set-by-node", detail: problem)
         }
     }
 }

@@ -60,7 +60,7 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         }
         context.principal = principal
         context.logger[metadataKey: "subject"] = .string(principal.subject)
-        return try await AuditContext.$current.withValue(AuditContext(role: principal.role.rawValue, sourceAddress: context.sourceAddress)) {
+        return try await AuditContext.$current.withValue(AuditContext(role: principal.role.rawValue, sourceAddress: context.sourceAddress, actors: principal.actors)) {
             try await next(request, context)
         }
     }

@@ -1,7 +1,7 @@
 import Hummingbird
 import OrchestratorDomain
 
-/// `GET /nodes` filters: `region`, `zone`, `selector` (`key=value,…`),
+/// `GET /nodes` filters: `environment`, `region`, `zone`, `selector` (`key=value,…`),
 /// `health`, `enabled`, `admission`, plus `limit` and `cursor`.
 struct NodeListingQuery {
     let nodeQuery: NodeQuery
@@ -11,6 +11,7 @@ struct NodeListingQuery {
         let query = request.uri.queryParameters
         var nodeQuery = NodeQuery(limit: listing.limit)
         nodeQuery.afterID = try listing.decodeCursor(tag: "n")
+        nodeQuery.environment = try request.textFilter("environment", max: 64)
         nodeQuery.region = try request.textFilter("region", max: 64)
         nodeQuery.zone = try request.textFilter("zone", max: 64)
         if let selector = query.get("selector") ?? query.get("labelSelector") {

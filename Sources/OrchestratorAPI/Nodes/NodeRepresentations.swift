@@ -1,13 +1,17 @@
+import EdgeFleet
 import Foundation
 import Hummingbird
 import OrchestratorDomain
 
 /// The body of `POST /nodes`: seed 004's `edge-node-config.json` fields in camelCase.
+/// `labels` are what the node reports for itself (kept as `reportedLabels`).
 struct RegisterNodeRequest: Decodable {
     let nodeId: String
     let region: String
     let zone: String
     let labels: [String: String]?
+    /// Never accepted: decoded only to refuse it (400), because a node must not choose its environment.
+    let environment: String?
     /// `wasmtime`, `wasmedge` or `wasmkit` (any case, as seed 004 writes `Wasmtime`).
     let runtime: String
     let runtimeVersion: String
@@ -16,6 +20,9 @@ struct RegisterNodeRequest: Decodable {
     let hardware: NodeHardware
 
     func spec() throws -> NodeSpec {
+        if environment != nil {
+            throw FleetError.notSetByNode("'environment' is set by the enrollment token or an admin, never by the node; remove it from the body")
+        }
         guard let runtime = WasmRuntime(rawValue: runtime.lowercased()) else {
             throw APIError.badRequest(detail: "'runtime' must be one of wasmtime, wasmedge, wasmkit")
         }
@@ -27,9 +34,14 @@ struct RegisterNodeRequest: Decodable {
 
 struct NodeBody: ResponseEncodable {
     let nodeId: String
+    /// Set by the enrollment token or an admin.
+    let environment: String
     let region: String
     let zone: String
+    /// Trusted labels (enrollment token or admin): the ones targeting and `selector=` use.
     let labels: [String: String]
+    /// What the node reports for itself; never used for targeting unless an admin adopts them.
+    let reportedLabels: [String: String]
     let runtime: String
     let runtimeVersion: String
     let capabilities: NodeCapabilities
@@ -45,9 +57,11 @@ struct NodeBody: ResponseEncodable {
 
     init(_ node: NodeRecord) {
         nodeId = node.id.value
+        environment = node.environment
         region = node.spec.region
         zone = node.spec.zone
-        labels = node.spec.labels
+        labels = node.labels
+        reportedLabels = node.reportedLabels
         runtime = node.spec.runtime.rawValue
         runtimeVersion = node.spec.runtimeVersion
         capabilities = node.spec.capabilities
@@ -126,7 +140,10 @@ struct EnrollmentTokenBody: ResponseEncodable {
     let maxUses: Int
     let uses: Int
     let region: String?
+    /// Trusted labels given to every node enrolled with the token.
     let labels: [String: String]
+    /// The environment every node enrolled with the token belongs to.
+    let environment: String
     let description: String?
     let createdBy: String
     let createdAt: String
@@ -139,6 +156,7 @@ struct EnrollmentTokenBody: ResponseEncodable {
         uses = record.uses
         region = record.region
         labels = record.requiredLabels
+        environment = record.environment
         description = record.description
         createdBy = record.createdBy
         createdAt = RFC3339.format(record.createdAt)

@@ -40,6 +40,8 @@ struct NodesController {
         let region: String?
         let labels: [String: String]?
         let description: String?
+        /// Default `production`; must be a configured environment (422 otherwise).
+        let environment: String?
     }
 
     @Sendable func createEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -69,7 +71,7 @@ struct NodesController {
         }
         let (record, token) = try await nodes.createEnrollmentToken(
             ttlSeconds: ttl, maxUses: uses, region: body.region, labels: labels, description: body.description,
-            actor: admin.subject, requestID: context.requestID)
+            actor: admin.subject, requestID: context.requestID, environment: body.environment ?? EnvironmentRules.defaultEnvironment)
         return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: EnrollmentTokenBody(record, token: token))
     }
 
@@ -99,6 +101,8 @@ struct NodesController {
     @Sendable func registerNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let scope: IdempotencyScope
         if let enrollmentToken = context.enrollmentToken {
+            // Checked (read-only) before anything is buffered or written: a wrong token takes no write lock.
+            try await nodes.checkEnrollmentToken(enrollmentToken)
             scope = .enrollment(enrollmentToken)
         } else {
             let principal = try context.requirePrincipal()
@@ -149,7 +153,19 @@ struct NodesController {
 
     struct UpdateNodeRequest: Decodable {
         let isEnabled: Bool?
+        /// Replaces the trusted labels.
         let labels: [String: String]?
+        /// `true` merges the node's reported labels into its trusted labels.
+        let adoptReportedLabels: Bool?
+        let environment: String?
+        let region: String?
+        let zone: String?
+
+        var change: NodeUpdate {
+            NodeUpdate(
+                isEnabled: isEnabled, labels: labels, adoptReportedLabels: adoptReportedLabels ?? false, environment: environment, region: region,
+                zone: zone)
+        }
     }
 
     @Sendable func updateNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -157,8 +173,10 @@ struct NodesController {
         let id = try Self.nodeID(context)
         return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
             let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
-            guard body.isEnabled != nil || body.labels != nil else { throw APIError.badRequest(detail: "send 'isEnabled' and/or 'labels'") }
-            return NodeBody(try await nodes.update(node: id, isEnabled: body.isEnabled, labels: body.labels, actor: admin.subject, requestID: context.requestID))
+            guard !body.change.isEmpty else {
+                throw APIError.badRequest(detail: "send at least one of 'isEnabled', 'labels', 'adoptReportedLabels', 'environment', 'region', 'zone'")
+            }
+            return NodeBody(try await nodes.update(node: id, body.change, actor: admin.subject, requestID: context.requestID))
         }
     }
 

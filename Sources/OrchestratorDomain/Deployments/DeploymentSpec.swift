@@ -4,6 +4,8 @@ public struct DeploymentSpec: Sendable, Hashable, Codable {
     public var moduleName: String
     public var moduleVersion: String
     public var target: DeploymentTarget
+    /// One of the configured environments. Decides both which nodes may be
+    /// targeted (only that environment's) and the approval policy.
     public var environment: String
     public var function: FunctionConfig
     public var strategy: RolloutStrategy
@@ -25,7 +27,8 @@ public struct DeploymentSpec: Sendable, Hashable, Codable {
     }
 }
 
-/// Which nodes a deployment is for. A node is targeted when its id is listed
+/// Which nodes a deployment is for, among the nodes of the deployment's
+/// environment only. A node is targeted when its id is listed
 /// in `nodeIds`, or when at least one of `regions`, `zones` and `labels` is
 /// given and the node matches every one given (regions and zones are
 /// alternatives within themselves, labels are ANDed).
@@ -50,12 +53,33 @@ public struct DeploymentTarget: Sendable, Hashable, Codable {
 
     public var hasFilter: Bool { !regions.isEmpty || !zones.isEmpty || !labels.isEmpty }
 
-    public func matches(_ node: NodeRecord) -> Bool {
+    /// Whether a deployment of `environment` targets `node`: only nodes of the
+    /// same environment ever match, and labels match the node's trusted labels
+    /// (never what it reports for itself).
+    public func matches(_ node: NodeRecord, environment: String) -> Bool {
+        guard node.environment == environment else { return false }
         if nodeIds.contains(node.id.value) { return true }
         guard hasFilter else { return false }
         if !regions.isEmpty && !regions.contains(node.spec.region) { return false }
         if !zones.isEmpty && !zones.contains(node.spec.zone) { return false }
-        return labels.allSatisfy { node.spec.labels[$0.key] == $0.value }
+        return labels.allSatisfy { node.labels[$0.key] == $0.value }
+    }
+
+    /// The nodes of `fleet` a deployment of `environment` targets, and the
+    /// nodes named in ``nodeIds`` that belong to another environment (a
+    /// deployment naming any of them is refused).
+    public func select(from fleet: [NodeRecord], environment: String) -> (targets: [NodeRecord], otherEnvironment: [NodeRecord]) {
+        let named = Set(nodeIds)
+        var targets: [NodeRecord] = []
+        var other: [NodeRecord] = []
+        for node in fleet {
+            if matches(node, environment: environment) {
+                targets.append(node)
+            } else if node.environment != environment && named.contains(node.id.value) {
+                other.append(node)
+            }
+        }
+        return (targets, other)
     }
 }
 

@@ -13,6 +13,10 @@ public struct RolloutSnapshot: Sendable {
     /// What a node should return to on rollback when it differs from `current`
     /// (its current entry came from a deployment that never completed).
     public var inheritedBaselines: [NodeID: Baseline]
+    /// Dispatched nodes that an admin has since moved to another environment
+    /// (loaded whenever a rollback may follow). A rollback leaves them unchanged:
+    /// their desired state is now their new environment's to decide.
+    public var movedToOtherEnvironment: [NodeID: String] = [:]
     public var now: Double
 
     public init(
@@ -225,7 +229,9 @@ public enum RolloutEvaluator {
             var updated = node
             updated.state = .rolledBack
             updated.updatedAt = time
-            if let current = snapshot.current[id], current.deploymentID != snapshot.record.id {
+            if let environment = snapshot.movedToOtherEnvironment[id] {
+                updated.message = "left unchanged: moved to environment '\(environment)'"
+            } else if let current = snapshot.current[id], current.deploymentID != snapshot.record.id {
                 updated.message = "left unchanged: now managed by deployment \(current.deploymentID ?? "unknown")"
             } else {
                 change.desired[id] = Baseline(module: node.hasBaseline ? node.baseline : nil)
@@ -287,6 +293,8 @@ public enum RolloutEvaluator {
 
     private static func skipReason(_ id: NodeID, _ snapshot: RolloutSnapshot) -> String? {
         guard let node = snapshot.fleet[id] else { return "deregistered" }
+        // An admin moved the node after the deployment was created: it is no longer this environment's to change.
+        if node.environment != snapshot.record.spec.environment { return "moved to environment '\(node.environment)'" }
         if node.admission != .accepted { return "not admitted (\(node.admission.rawValue))" }
         if !node.isEnabled { return "disabled" }
         if snapshot.offline.contains(id) && snapshot.record.spec.target.offlineNodes == .skip { return "offline" }

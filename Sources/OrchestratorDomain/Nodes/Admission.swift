@@ -31,16 +31,20 @@ public struct EnrollmentTokenRecord: Sendable, Hashable, Codable {
     public var uses: Int
     /// When set, only nodes registering in this region may use it.
     public var region: String?
-    /// Labels a registering node must carry (each key with this value).
+    /// Trusted labels every node enrolled with this token gets (the API's `labels`).
+    /// The node need not report them; what it reports is kept apart.
     public var requiredLabels: [String: String]
     public var createdBy: String
     public var createdAt: Double
     public var description: String?
+    /// The environment every node enrolled with this token belongs to.
+    public var environment: String
 
     public init(
         id: String, expiresAt: Double, maxUses: Int, uses: Int, region: String?, requiredLabels: [String: String],
-        createdBy: String, createdAt: Double, description: String?
+        createdBy: String, createdAt: Double, description: String?, environment: String = EnvironmentRules.defaultEnvironment
     ) {
+        self.environment = environment
         self.id = id
         self.expiresAt = expiresAt
         self.maxUses = maxUses
@@ -58,14 +62,12 @@ public enum EnrollmentRefusal: Error, Sendable, Equatable, CustomStringConvertib
     case expired
     case usedUp
     case wrongRegion(allowed: String)
-    case missingLabel(key: String, value: String)
 
     public var description: String {
         switch self {
         case .expired: "the enrollment token has expired"
         case .usedUp: "the enrollment token has no uses left"
         case .wrongRegion(let allowed): "the enrollment token is scoped to region '\(allowed)'"
-        case .missingLabel(let key, let value): "the enrollment token requires the label \(key)=\(value)"
         }
     }
 }
@@ -81,13 +83,17 @@ public enum EnrollmentRules {
         }
     }
 
-    /// Whether `token` may register a node with `spec` at `now`.
+    /// Whether `token` may register a node with `spec` at `now`. The token's
+    /// labels are not required of the node: they are given to it (trusted).
     public static func check(_ token: EnrollmentTokenRecord, spec: NodeSpec, now: Double) throws(EnrollmentRefusal) {
+        try checkUsable(token, now: now)
+        if let region = token.region, region != spec.region { throw .wrongRegion(allowed: region) }
+    }
+
+    /// The part of ``check(_:spec:now:)`` that needs no registration body: not
+    /// expired and uses left. Used for the read-only check before any write.
+    public static func checkUsable(_ token: EnrollmentTokenRecord, now: Double) throws(EnrollmentRefusal) {
         guard now < token.expiresAt else { throw .expired }
         guard token.uses < token.maxUses else { throw .usedUp }
-        if let region = token.region, region != spec.region { throw .wrongRegion(allowed: region) }
-        for (key, value) in token.requiredLabels.sorted(by: { $0.key < $1.key }) where spec.labels[key] != value {
-            throw .missingLabel(key: key, value: value)
-        }
     }
 }

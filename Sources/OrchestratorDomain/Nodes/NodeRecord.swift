@@ -1,7 +1,18 @@
 /// A registered node as the orchestrator knows it.
+///
+/// What decides where deployments go is trusted: ``environment`` and
+/// ``labels`` come from the enrollment token or an admin, never from the
+/// node. `spec` is what the node says about itself; its `labels` are shown as
+/// `reportedLabels` and never used for targeting (an admin may adopt them).
+/// `spec.region` and `spec.zone` are the node's claim at enrollment (within the
+/// token's region, when it names one); after that only an admin changes them.
 public struct NodeRecord: Sendable, Hashable, Codable {
     public var id: NodeID
     public var spec: NodeSpec
+    /// The environment the node belongs to (one of the configured ones); a deployment targets only its own.
+    public var environment: String
+    /// Trusted labels, used for targeting and `selector=` filters.
+    public var labels: [String: String]
     public var admission: AdmissionState
     public var isEnabled: Bool
     public var registeredAt: Double
@@ -15,10 +26,13 @@ public struct NodeRecord: Sendable, Hashable, Codable {
 
     public init(
         id: NodeID, spec: NodeSpec, admission: AdmissionState, isEnabled: Bool, registeredAt: Double, updatedAt: Double,
-        lastHeartbeatAt: Double?, lastHeartbeat: Heartbeat?, recordedHealth: NodeHealth, healthChangedAt: Double?
+        lastHeartbeatAt: Double?, lastHeartbeat: Heartbeat?, recordedHealth: NodeHealth, healthChangedAt: Double?,
+        environment: String, labels: [String: String]
     ) {
         self.id = id
         self.spec = spec
+        self.environment = environment
+        self.labels = labels
         self.admission = admission
         self.isEnabled = isEnabled
         self.registeredAt = registeredAt
@@ -31,13 +45,17 @@ public struct NodeRecord: Sendable, Hashable, Codable {
 
     /// May receive new deployments: accepted and enabled.
     public var isSchedulable: Bool { admission == .accepted && isEnabled }
+
+    /// Labels the node reports for itself (registration body); informational only.
+    public var reportedLabels: [String: String] { spec.labels }
 }
 
 /// Filters and paging for listing nodes, in id order.
 public struct NodeQuery: Sendable, Hashable {
+    public var environment: String?
     public var region: String?
     public var zone: String?
-    /// Every pair must match (`key=value` selector terms, ANDed).
+    /// Every pair must match the node's trusted labels (`key=value` selector terms, ANDed).
     public var labels: [String: String]
     public var admission: AdmissionState?
     public var isEnabled: Bool?
@@ -48,8 +66,9 @@ public struct NodeQuery: Sendable, Hashable {
 
     public init(
         region: String? = nil, zone: String? = nil, labels: [String: String] = [:], admission: AdmissionState? = nil,
-        isEnabled: Bool? = nil, health: NodeHealth? = nil, afterID: String? = nil, limit: Int = 50
+        isEnabled: Bool? = nil, health: NodeHealth? = nil, afterID: String? = nil, limit: Int = 50, environment: String? = nil
     ) {
+        self.environment = environment
         self.health = health
         self.region = region
         self.zone = zone

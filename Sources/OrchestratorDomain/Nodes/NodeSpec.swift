@@ -1,8 +1,12 @@
 /// What a node says about itself when it registers (seed 004's
 /// `edge-node-config.json`, seed 002's runner). Validated by ``NodeSpecRules``.
 public struct NodeSpec: Sendable, Hashable, Codable {
+    /// Claimed at enrollment (within the token's region); afterwards changed only by an admin.
     public var region: String
+    /// Claimed at enrollment; afterwards changed only by an admin.
     public var zone: String
+    /// Self-reported labels (`reportedLabels`): kept and shown, never used for
+    /// targeting. The trusted ones are ``NodeRecord/labels``.
     public var labels: [String: String]
     public var runtime: WasmRuntime
     public var runtimeVersion: String

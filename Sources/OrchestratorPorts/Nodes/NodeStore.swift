@@ -88,21 +88,26 @@ public protocol NodeStore: Sendable {
     // MARK: Enrollment tokens
     func createEnrollmentToken(_ token: EnrollmentTokenRecord, secretHash: String, audit: AuditEvent) async throws
     func enrollmentTokens(includeExpiredBefore cutoff: Double?) async throws -> [EnrollmentTokenRecord]
+    /// The token with this secret hash, read without any write (no transaction, no lock).
+    func enrollmentToken(secretHash: String) async throws -> EnrollmentTokenRecord?
     /// Revokes a token; `false` when there was none.
     func deleteEnrollmentToken(id: String, audit: AuditEvent) async throws -> Bool
 
     // MARK: Nodes
     /// Atomically checks the token (`EnrollmentRules`), consumes one use and
-    /// inserts the node with its credential hash.
+    /// inserts the node with its credential hash. The node gets the token's
+    /// environment and labels (trusted); `spec.labels` are stored as reported.
     func enroll(_ enrollment: Enrollment, audit: AuditEvent) async throws -> EnrollmentOutcome
-    /// Replaces a node's spec (re-registration by the node itself).
+    /// Replaces a node's spec (re-registration by the node itself). Never
+    /// changes the environment or the trusted labels.
     func updateSpec(of id: NodeID, to spec: NodeSpec, at time: Double, audit: AuditEvent) async throws -> NodeRecord?
     func node(_ id: NodeID) async throws -> NodeRecord?
     /// In id order. Label terms are matched exactly.
     func nodes(_ query: NodeQuery) async throws -> Page<NodeRecord, String>
     /// Every node, for the health monitor and gauges.
     func allNodes() async throws -> [NodeRecord]
-    func setEnabled(_ id: NodeID, _ enabled: Bool?, labels: [String: String]?, at time: Double, audit: AuditEvent) async throws -> NodeRecord?
+    /// Applies an admin's change (``NodeUpdate/applied(to:)``) with its audit events, in one transaction.
+    func updateNode(_ id: NodeID, _ update: NodeUpdate, at time: Double, audit: [AuditEvent]) async throws -> NodeRecord?
     func setAdmission(_ id: NodeID, _ state: AdmissionState, at time: Double, audit: AuditEvent) async throws -> NodeRecord?
     /// Replaces the credential hash; the old credential stops working.
     func replaceCredential(of id: NodeID, with hash: String, at time: Double, audit: AuditEvent) async throws -> Bool
@@ -131,7 +136,7 @@ public protocol NodeStore: Sendable {
 }
 
 extension NodeStore {
-    /// Pages through `fetch` (SQL-side filters) and applies label terms and
+    /// Pages through `fetch` (SQL-side filters) and applies label terms (trusted labels) and
     /// health in Swift until `query.limit` matches are found, so label filtering needs
     /// no dialect-specific JSON SQL.
     public func filteredPage(
@@ -142,7 +147,7 @@ extension NodeStore {
         let batch = max(query.limit + 1, 200)
         while true {
             let rows = try await fetch(after, batch)
-            for row in rows where query.labels.allSatisfy({ row.spec.labels[$0.key] == $0.value })
+            for row in rows where query.labels.allSatisfy({ row.labels[$0.key] == $0.value })
                 && (query.health.map { $0 == row.recordedHealth } ?? true)
             {
                 matches.append(row)

@@ -99,9 +99,12 @@ final class FleetHarness: Sendable {
     }
 
     /// Creates a token and enrolls `id` with it; returns the node and its credential.
-    func enroll(_ service: NodeService, _ id: String, region: String = "us-east", labels: [String: String] = [:]) async throws -> (NodeRecord, String) {
+    /// Enrolls `id` into `environment` with `labels` as trusted labels (from the token) and as reported ones.
+    func enroll(
+        _ service: NodeService, _ id: String, region: String = "us-east", labels: [String: String] = [:], environment: String = "production"
+    ) async throws -> (NodeRecord, String) {
         let (_, token) = try await service.createEnrollmentToken(
-            ttlSeconds: 3600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "admin", requestID: nil)
+            ttlSeconds: 3600, maxUses: 1, region: nil, labels: labels, description: nil, actor: "admin", requestID: nil, environment: environment)
         return try await service.enroll(nodeID: nodeID(id), spec: Self.spec(region: region, labels: labels), enrollmentToken: token, requestID: nil)
     }
 }

@@ -50,11 +50,11 @@ struct DeploymentHarness: Sendable {
         return digest
     }
 
-    /// Enrolls nodes `prefix-0…` in region `eu` (accepted; offline nodes are included by the specs below).
-    func enroll(_ count: Int, prefix: String = "node") async throws -> [NodeID] {
+    /// Enrolls nodes `prefix-0…` in region `eu` into `environment` (accepted; offline nodes are included by the specs below).
+    func enroll(_ count: Int, prefix: String = "node", environment: String = "development") async throws -> [NodeID] {
         var ids: [NodeID] = []
         for index in 0..<count {
-            let (node, _) = try await fleet.enroll(nodes, "\(prefix)-\(index)", region: "eu")
+            let (node, _) = try await fleet.enroll(nodes, "\(prefix)-\(index)", region: "eu", environment: environment)
             ids.append(node.id)
         }
         return ids

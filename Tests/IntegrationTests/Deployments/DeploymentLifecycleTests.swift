@@ -55,7 +55,7 @@ struct DeploymentLifecycleTests {
         let clock = TestClock()
         try await H.with(backend, clock: clock, settings: settings) { h in
             try await h.register("1.0.0")
-            _ = try await h.enroll(1)
+            _ = try await h.enroll(1, environment: "production")
             let service = try await h.replica()
             let created = try await service.create(H.spec("1.0.0", environment: "production"), by: H.developer, requestID: nil)
             _ = try await service.approve(created.id, by: Principal(subject: "bob", role: .admin), comment: nil, reviewedDigest: nil, ifMatch: nil, requestID: nil)

@@ -67,7 +67,8 @@ struct DeploymentProductionTests {
             let admin = try await issuer.issue(subject: "admin@example.com", role: .admin, ttlSeconds: 300)
             let developer = try await issuer.issue(subject: "dev@example.com", role: .deployer, ttlSeconds: 300)
             try await ProductionStackTests.withServer(environment) { client in
-                let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["edge-us-east-01", "edge-us-east-02", "edge-eu-west-01"])
+                let fleet = try await SimulatedFleet.enroll(
+                    client, admin: admin, ids: ["edge-us-east-01", "edge-us-east-02", "edge-eu-west-01"], environment: "staging")
                 let v1 = try await Self.upload(client, developer, WasmFixtures.helloVariant(1), version: "1.0.0")
                 let v2 = try await Self.upload(client, developer, WasmFixtures.helloVariant(2), version: "1.1.0")
 
@@ -85,6 +86,8 @@ struct DeploymentProductionTests {
                 }
                 #expect(content.0 == .ok && content.1 == WasmFixtures.helloVariant(1))
 
+                // A deployment targets only its environment's nodes: the admin promotes the fleet to production.
+                try await fleet.move(to: "production", admin: admin)
                 let (_, second) = try await Self.call(
                     client, developer, .post, "/deployments",
                     Self.deployment(version: "1.1.0", environment: "production", extra: #","strategy":{"type":"canary","steps":[34],"pause":"1s"}"#))
@@ -116,7 +119,7 @@ struct DeploymentProductionTests {
             environment["DEPLOYMENTS_EVALUATION_INTERVAL_MILLISECONDS"] = "100"
             let admin = try await ProductionStackTests.adminToken()
             try await ProductionStackTests.withServer(environment) { client in
-                let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["c-1", "c-2", "c-3"])
+                let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["c-1", "c-2", "c-3"], environment: "development")
                 _ = try await Self.upload(client, admin, WasmFixtures.hello(), version: "2.0.0")
                 let (_, created) = try await Self.call(
                     client, admin, .post, "/deployments",

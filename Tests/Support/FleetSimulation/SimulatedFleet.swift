@@ -31,13 +31,15 @@ public struct SimulatedFleet: Sendable {
         return object
     }
 
-    /// Enrolls `ids` (region `eu`, zone `eu-1`, WASI preview 1 and 2, component model as given).
+    /// Enrolls `ids` (region `eu`, zone `eu-1`, WASI preview 1 and 2, component model as given) into
+    /// `environment`, with the trusted label `tier=edge` from the enrollment token.
     public static func enroll(
-        _ client: any TestClientProtocol, admin: String, ids: [String], componentModel: Bool = true, region: String = "eu"
+        _ client: any TestClientProtocol, admin: String, ids: [String], componentModel: Bool = true, region: String = "eu",
+        environment: String = "production"
     ) async throws -> SimulatedFleet {
         let token = try await client.execute(
             uri: base + "/enrollment-tokens", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
-            body: ByteBuffer(string: #"{"maxUses":\#(ids.count + 1)}"#)
+            body: ByteBuffer(string: #"{"maxUses":\#(ids.count + 1),"environment":"\#(environment)","labels":{"tier":"edge"}}"#)
         ) { response throws in
             try expect(response, .created, "enrollment token")
             guard let token = try json(response)["token"] as? String else { throw UnexpectedResponse(description: "no token") }
@@ -60,6 +62,16 @@ public struct SimulatedFleet: Sendable {
         let fleet = SimulatedFleet(client: client, credentials: credentials)
         for id in ids { try await fleet.heartbeat(id) }
         return fleet
+    }
+
+    /// An admin moves every node of the fleet to `environment` (`PUT /nodes/{id}`).
+    public func move(to environment: String, admin: String) async throws {
+        for id in credentials.keys.sorted() {
+            try await client.execute(
+                uri: Self.base + "/nodes/\(id)", method: .put, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"environment":"\#(environment)"}"#)
+            ) { try Self.expect($0, .ok, "move \(id) to \(environment)") }
+        }
     }
 
     public func heartbeat(_ id: String) async throws {
