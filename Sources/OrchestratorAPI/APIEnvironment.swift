@@ -38,14 +38,18 @@ public struct APIEnvironment: Sendable {
     public var idempotencyTTLSeconds: Int
     /// The largest module upload buffered for an `Idempotency-Key` fingerprint.
     public var idempotencyMaxUploadBytes: Int
+    /// Token buckets per principal and source address; `nil` when rate limiting is off.
+    public var rateLimiter: RateLimiter?
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
         isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy(),
-        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400, idempotencyMaxUploadBytes: Int = 72 * 1_048_576
+        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400, idempotencyMaxUploadBytes: Int = 72 * 1_048_576,
+        rateLimiter: RateLimiter? = nil
     ) {
+        self.rateLimiter = rateLimiter
         self.nodes = nodes
         self.deployments = deployments
         self.idempotencyTTLSeconds = idempotencyTTLSeconds

@@ -5,7 +5,8 @@ import OrchestratorPorts
 /// The single place where routes and middleware are wired.
 ///
 /// Middleware order (outermost first): request id → metrics → problem
-/// translation → (per API group) schema gate → bearer authentication → idempotency keys → handler.
+/// translation → (per API group) schema gate → per-address rate limit → bearer authentication →
+/// per-principal rate limit → idempotency keys → handler (see `docs/rate-limits.md`).
 public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
     let router = Router(context: OrchestratorRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -17,7 +18,9 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
 
     let api = router.group("/api/v1/wasm")
         .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
+        .add(middleware: AddressRateLimitMiddleware(limiter: environment.rateLimiter))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
+        .add(middleware: PrincipalRateLimitMiddleware(limiter: environment.rateLimiter))
         .add(middleware: IdempotencyMiddleware(
             store: environment.metadata, ttlSeconds: environment.idempotencyTTLSeconds, maxBodyBytes: environment.maxBodyBytes,
             maxUploadBytes: environment.idempotencyMaxUploadBytes,

@@ -93,7 +93,8 @@ private func assemble(
         registry: makeRegistry(settings: settings, backends: backends, logger: logger),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
         nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
-        idempotencyMaxUploadBytes: settings.modules.maxBytes / 3 * 4 + 1_048_576)
+        idempotencyMaxUploadBytes: settings.modules.maxBytes / 3 * 4 + 1_048_576,
+        rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger))
     let router = buildRouter(environment: environment)
 
     let application = Application(
