@@ -1,3 +1,4 @@
+import EdgeFleet
 import HTTPTypes
 import Hummingbird
 import OrchestratorDomain
@@ -40,7 +41,7 @@ public struct AddressRateLimitMiddleware: RouterMiddleware {
     /// `Authorization: Bearer wet_…`, judged from the text alone (nothing is looked up).
     static func presentsEnrollmentToken(_ request: Request) -> Bool {
         guard let header = request.headers[.authorization], header.utf8.count > 7 else { return false }
-        return header.prefix(7).lowercased() == "bearer " && header.dropFirst(7).drop(while: { $0 == " " }).hasPrefix("wet_")
+        return header.prefix(7).lowercased() == "bearer " && header.dropFirst(7).drop(while: { $0 == " " }).hasPrefix(Secrets.enrollmentPrefix)
     }
 }
 
