@@ -8,7 +8,7 @@ import Testing
 struct RateLimitReplicaTests {
     static let modules = "/api/v1/wasm/modules"
 
-    static func status(_ client: any TestClientProtocol, _ token: String) async throws -> UInt16 {
+    static func status(_ client: any TestClientProtocol, _ token: String) async throws -> Int {
         try await client.execute(uri: modules, method: .get, headers: [.authorization: "Bearer \(token)"]) { $0.status.code }
     }
 
@@ -21,7 +21,7 @@ struct RateLimitReplicaTests {
         let token = try await ProductionStackTests.adminToken()
         try await ProductionStackTests.withServer(environment) { replicaA in
             try await ProductionStackTests.withServer(environment) { replicaB in
-                var statuses: [UInt16] = []
+                var statuses: [Int] = []
                 for replica in [replicaA, replicaB, replicaA, replicaB, replicaA, replicaB] {
                     statuses.append(try await Self.status(replica, token))
                 }
@@ -38,7 +38,7 @@ struct RateLimitReplicaTests {
         ]
         let token = try await ProductionStackTests.adminToken()
         try await ProductionStackTests.withServer(environment) { client in
-            var statuses: [UInt16] = []
+            var statuses: [Int] = []
             for _ in 0..<3 { statuses.append(try await Self.status(client, token)) }
             #expect(statuses == [200, 200, 429])
         }

@@ -50,10 +50,10 @@ struct RateLimitTests {
         let environment = ["RATE_LIMITS_MODULE_REGISTRATION_BURST": "2"]
         try await TestServer(environment: environment).run { client, server in
             let developer = try await server.token(subject: "dev", role: .deployer)
-            let upload = [HTTPField.Name.authorization: "Bearer \(developer)", .contentType: "application/wasm"]
+            let upload: HTTPFields = [.authorization: "Bearer \(developer)", .contentType: "application/wasm"]
             for attempt in 0..<3 {
                 try await client.execute(
-                    uri: Self.base + "/modules/greeter/versions/1.0.\(attempt)", method: .put, headers: HTTPFields(upload), body: ByteBuffer(string: "not wasm")
+                    uri: Self.base + "/modules/greeter/versions/1.0.\(attempt)", method: .put, headers: upload, body: ByteBuffer(string: "not wasm")
                 ) { response in
                     #expect((response.status == .tooManyRequests) == (attempt == 2))
                     #expect(response.headers[Self.policyField] == #""moduleRegistration";q=2;w=12"#)
@@ -73,7 +73,7 @@ struct RateLimitTests {
                 try await client.execute(uri: Self.base + "/nodes", method: .get, headers: bearer(admin)) { #expect($0.status == .ok) }
             }
             let forged = ["Bearer eyJhbGciOiJIUzI1NiJ9.e30.forged", "Bearer wet_\(String(repeating: "A", count: 43))", "Basic abc", "Bearer "]
-            var statuses: [UInt16] = []
+            var statuses: [Int] = []
             for index in 0..<8 {
                 let (headers, body) = NodeEndpointTests.json("", NodeEndpointTests.registration("edge-\(index)"))
                 var forgedHeaders = headers
@@ -123,7 +123,7 @@ struct RateLimitTests {
             let end = clock.now + .seconds(4)
             var nextHeartbeat = clock.now
             var nextPoll = clock.now
-            var healthyStatuses: [UInt16] = []
+            var healthyStatuses: [Int] = []
             while clock.now < end {
                 if clock.now >= nextHeartbeat {
                     let (headers, body) = NodeEndpointTests.json(healthy, NodeEndpointTests.heartbeat)
@@ -144,7 +144,7 @@ struct RateLimitTests {
             #expect(healthyStatuses.count >= 8)
             #expect(!healthyStatuses.contains(429), "healthy agent was limited: \(healthyStatuses)")
 
-            let rogueStatuses = try await withThrowingTaskGroup(of: UInt16.self) { group in
+            let rogueStatuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<150 {
                     group.addTask {
                         try await client.execute(uri: Self.base + "/nodes/edge-rogue/desired-state", method: .get, headers: bearer(rogue)) { $0.status.code }
