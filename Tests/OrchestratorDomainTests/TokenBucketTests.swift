@@ -172,3 +172,37 @@ struct SplitMix {
     }
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+@Suite("Rate-limit keys")
+struct RateLimitKeyTests {
+    @Test("IPv4 addresses have a bucket each; IPv6 addresses share their /64")
+    func addressBuckets() {
+        #expect(RateLimitKey.address("203.0.113.7").owner == "address:203.0.113.7")
+        #expect(RateLimitKey.address("::ffff:203.0.113.7").owner == "address:::ffff:203.0.113.7")
+        #expect(RateLimitKey.address("2001:db8:1:2::1").owner == "address:2001:db8:1:2::/64")
+        #expect(RateLimitKey.address("2001:0db8:0001:0002:ffff:ffff:ffff:ffff").owner == "address:2001:db8:1:2::/64")
+        #expect(RateLimitKey.address("fe80::1%eth0").owner == "address:fe80:0:0:0::/64")
+        #expect(RateLimitKey.address("::1").owner == "address:0:0:0:0::/64")
+        #expect(RateLimitKey.address("unknown").owner == "address:unknown")
+        #expect(RateLimitKey.address("1:2:3:4:5:6:7:8:9").owner == "address:1:2:3:4:5:6:7:8:9")  // not an address: kept as is
+    }
+
+    @Test("property: no address text traps, and every IPv6 /64 prefix is at most 4 groups")
+    func addressTextNeverTraps() async {
+        await propertyCheck(count: 500, input: Gen.element(of: Array("0123456789abcdefABCDEF:.%x")).array(of: 0...50)) { characters in
+            let key = RateLimitKey.address(String(characters.compactMap { $0 }))
+            if key.owner.hasSuffix("::/64") {
+                #expect(key.owner.dropFirst("address:".count).dropLast("::/64".count).split(separator: ":").count == 4)
+            }
+        }
+    }
+
+    @Test("agents are keyed by node, everyone else by role and subject")
+    func principalKeys() {
+        let node = Principal(subject: "node:edge-1", role: .agent, nodeID: "edge-1")
+        #expect(RateLimitKey.principal(node, limitClass: .reads) == RateLimitKey(.agent, owner: "node:edge-1"))
+        let alice = Principal(subject: "alice", role: .viewer)
+        #expect(RateLimitKey.principal(alice, limitClass: .reads).storageKey == "ratelimit:reads:principal:viewer:alice")
+        #expect(RateLimitKey.principal(alice, limitClass: .reads) != RateLimitKey.principal(Principal(subject: "alice", role: .admin), limitClass: .reads))
+    }
+}

@@ -38,9 +38,27 @@ public struct RateLimitKey: Sendable, Hashable {
         return RateLimitKey(limitClass, owner: "principal:\(principal.role.rawValue):\(principal.subject)")
     }
 
-    /// The per-source-address bucket.
+    /// The per-source-address bucket: one per IPv4 address, one per IPv6 /64 (a single
+    /// host usually holds a whole /64, so per-/128 buckets would be free to multiply).
     public static func address(_ address: String) -> RateLimitKey {
-        RateLimitKey(.enrollment, owner: "address:" + address)
+        RateLimitKey(.enrollment, owner: "address:" + (ipv6Prefix64(address) ?? address))
+    }
+
+    /// `2001:db8:1:2::/64` for any IPv6 address text in `2001:db8:1:2:…`; `nil` for IPv4,
+    /// IPv4-mapped IPv6 (`::ffff:a.b.c.d`) and anything that does not parse.
+    static func ipv6Prefix64(_ text: String) -> String? {
+        guard text.contains(":"), !text.contains("."), text.utf8.count <= 45 else { return nil }
+        let address = text.split(separator: "%", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(text)  // drop a zone id
+        let halves = address.split(separator: "::", omittingEmptySubsequences: false)
+        guard (1...2).contains(halves.count) else { return nil }
+        let head = halves[0].isEmpty ? [] : halves[0].split(separator: ":", omittingEmptySubsequences: false)
+        let tail = halves.count == 2 && !halves[1].isEmpty ? halves[1].split(separator: ":", omittingEmptySubsequences: false) : []
+        guard (head + tail).allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy(\.isHexDigit) }) else { return nil }
+        let missing = 8 - head.count - tail.count
+        guard halves.count == 2 ? missing >= 1 : missing == 0 else { return nil }
+        let groups = head + Array(repeating: "0", count: missing) + tail
+        let prefix = groups.prefix(4).map { String(UInt16($0, radix: 16) ?? 0, radix: 16) }
+        return prefix.joined(separator: ":") + "::/64"
     }
 
     /// The cache key: `ratelimit:<class>:<owner>`.
