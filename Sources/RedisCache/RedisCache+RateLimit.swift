@@ -6,6 +6,7 @@ extension RedisCache {
     /// replica. Time is the Redis server's (`TIME`), so replicas' clocks need not agree.
     /// The bucket is a hash (`l`: level in units, `t`: last update in ms) that expires once
     /// it would be full again: an absent bucket is a full one, so Redis keeps only busy keys.
+    /// A check (cost 0) writes nothing: the refill is a function of the stored level and time.
     /// Same math as ``TokenBucket/take(_:policy:at:)``; integers stay below 2^53, exact in Lua.
     static let takeTokensScript = """
         local unit = 60000
@@ -26,6 +27,7 @@ extension RedisCache {
         end
         local allowed = 0
         if level >= math.max(cost, unit) then level = level - cost; allowed = 1 end
+        if cost == 0 then return {allowed, level} end
         redis.call('HSET', KEYS[1], 'l', string.format('%.0f', level), 't', string.format('%.0f', updated))
         redis.call('PEXPIRE', KEYS[1], math.ceil((cap - level) / rate) + 1000)
         return {allowed, level}

@@ -206,3 +206,15 @@ struct RateLimitKeyTests {
         #expect(RateLimitKey.principal(alice, limitClass: .reads) != RateLimitKey.principal(Principal(subject: "alice", role: .admin), limitClass: .reads))
     }
 }
+
+extension TokenBucketTests {
+    @Test("a check of an unknown key stores nothing, so checked-only owners take no memory")
+    func checkStoresNothing() {
+        var table = BucketTable(maximumKeys: 10)
+        for index in 0..<100 { #expect(table.take("address:\(index)", cost: 0, policy: Self.tenPerMinute, at: 0).allowed) }
+        #expect(table.count == 0)
+        _ = table.take("address:1", cost: 1, policy: Self.tenPerMinute, at: 0)
+        #expect(table.take("address:1", cost: 0, policy: Self.tenPerMinute, at: 0).remaining == 9)
+        #expect(table.count == 1)
+    }
+}

@@ -19,6 +19,7 @@ public struct BucketTable: Sendable {
     public var count: Int { buckets.count }
 
     /// Takes `cost` tokens from the bucket at `key` (created full), see ``TokenBucket/take(_:policy:at:)``.
+    /// A check (`cost` 0) never creates a bucket, so checked-only owners take no memory.
     public mutating func take(_ key: String, cost: Int = 1, policy: TokenBucketPolicy, at now: Int64) -> TokenBucketDecision {
         if var entry = buckets[key], entry.policy == policy {
             let decision = entry.bucket.take(cost, policy: policy, at: now)
@@ -26,6 +27,8 @@ public struct BucketTable: Sendable {
             return decision
         }
         // An unknown key, or one whose policy changed: start from a full bucket.
+        // A check (cost 0) of an unknown key stores nothing: absent is full.
+        if cost <= 0, buckets[key] == nil { return policy.decision(allowed: true, level: policy.capacityUnits) }
         if buckets[key] == nil, buckets.count >= maximumKeys { evict(at: now) }
         var bucket = TokenBucket(full: policy, at: now)
         let decision = bucket.take(cost, policy: policy, at: now)

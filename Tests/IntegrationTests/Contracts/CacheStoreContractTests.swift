@@ -80,6 +80,9 @@ struct CacheStoreContractTests {
             #expect(!refused.allowed && refused.remaining == 0)
             #expect((55...60).contains(refused.retryAfterSeconds))
             #expect(!(try await cache.takeTokens("rl:a", cost: 0, policy: policy).allowed))
+            // Checks take nothing: a fresh key checked many times still has its whole burst.
+            for _ in 0..<5 { #expect(try await cache.takeTokens("rl:c", cost: 0, policy: policy).remaining == 3) }
+            #expect(try await cache.takeTokens("rl:c", cost: 1, policy: policy).remaining == 2)
             // Another key has a bucket of its own.
             #expect(try await cache.takeTokens("rl:b", cost: 1, policy: policy).remaining == 2)
         }
