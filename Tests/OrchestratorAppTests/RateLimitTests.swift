@@ -141,7 +141,8 @@ struct RateLimitTests {
                 // The agent's own pacing (it sleeps until its next heartbeat or poll), not an assertion.
                 try await Task.sleep(until: min(nextHeartbeat, nextPoll))
             }
-            #expect(healthyStatuses.count >= 8)
+            // At least two rounds of heartbeat + poll: past what a burst of 2 alone could carry (loose: CI machines are slow).
+            #expect(healthyStatuses.count >= 4)
             #expect(!healthyStatuses.contains(429), "healthy agent was limited: \(healthyStatuses)")
 
             let rogueStatuses = try await withThrowingTaskGroup(of: Int.self) { group in
