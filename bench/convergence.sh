@@ -54,6 +54,8 @@ SECRET="$(openssl rand -hex 32)"
 P_ORCH="$(free_port)"
 BASE="http://127.0.0.1:$P_ORCH"
 export DATABASE_URL="$DB_URL" REDIS_URL="$TEST_REDIS_URL" AUTH_JWT_SECRET="$SECRET" SERVER_PORT="$P_ORCH" DATA_DIR="$RAW/data"
+# Hundreds of agents enrol from one address: limits off (docs/rate-limits.md).
+export RATE_LIMITS_ENABLED=false
 export NODES_MAX_WAIT_SECONDS=60 DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-20}"
 
 # Start-up: process start to /health/ready = 200 (migrations included, empty database).

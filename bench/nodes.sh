@@ -50,6 +50,8 @@ P_HELLO="$(free_port)"
 PIDS+=($!)
 
 P_ORCH="$(free_port)"
+# Throughput of one node and token, not the rate limiter: limits off (docs/rate-limits.md).
+export RATE_LIMITS_ENABLED=false
 export AUTH_JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 DATABASE_URL="$TEST_POSTGRES_URL" REDIS_URL="$TEST_REDIS_URL" SERVER_PORT="$P_ORCH" DATA_DIR="$WORK/data" LOG_LEVEL=warning \
     "$ORCH" serve >"$RAW/orchestrator.log" 2>&1 &

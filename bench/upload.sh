@@ -151,7 +151,8 @@ ORCH_ENV=(-u CONFIG_FILE
     DATABASE_URL="$TEST_POSTGRES_URL" REDIS_URL="$TEST_REDIS_URL" REDIS_KEY_PREFIX="wasmbench$$:"
     S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$TEST_S3_REGION"
     S3_ACCESS_KEY="$TEST_S3_ACCESS_KEY" S3_SECRET_KEY="$TEST_S3_SECRET_KEY" S3_CREATE_BUCKET=true
-    AUTH_JWT_SECRET="$JWT_SECRET" LOG_LEVEL="${LOG_LEVEL:-info}")
+    AUTH_JWT_SECRET="$JWT_SECRET" LOG_LEVEL="${LOG_LEVEL:-info}"
+    RATE_LIMITS_ENABLED=false)   # upload throughput, not the 10-a-minute registration limit (docs/rate-limits.md)
 # env execs the server, so $! is the server's own pid (its /proc/PID/status is what gets sampled).
 env "${ORCH_ENV[@]}" "$ORCH" serve --port "$PORT" --data-dir "$DATA" >"$RAW/orchestrator.log" 2>&1 &
 SERVER_PID=$!

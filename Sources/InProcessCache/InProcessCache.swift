@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorDomain
 import OrchestratorPorts
 
 /// The embedded cache: a dictionary with expiry, and local pub/sub.
@@ -17,10 +18,14 @@ public actor InProcessCache: CacheStore {
     private var subscribers: [String: [UUID: AsyncStream<String>.Continuation]] = [:]
     private let now: @Sendable () -> Double
     private var writesSinceSweep = 0
+    private var buckets: BucketTable
 
-    /// - Parameter now: seconds since 1970; defaults to the wall clock.
-    public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    /// - Parameters:
+    ///   - now: seconds since 1970; defaults to the wall clock.
+    ///   - maximumBuckets: the most rate-limit buckets kept (idle ones are evicted first).
+    public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, maximumBuckets: Int = 100_000) {
         self.now = now
+        self.buckets = BucketTable(maximumKeys: maximumBuckets)
     }
 
     public func get(_ key: String) -> String? {
@@ -50,6 +55,20 @@ public actor InProcessCache: CacheStore {
         entries[key] = Entry(value: String(delta), expiresAt: ttlSeconds.map { now() + Double(max(1, $0)) })
         sweepOccasionally()
         return delta
+    }
+
+    public func takeTokens(_ key: String, cost: Int, policy: TokenBucketPolicy) -> TokenBucketDecision {
+        buckets.take(key, cost: cost, policy: policy, at: Self.milliseconds(now()))
+    }
+
+    /// The number of rate-limit buckets held (bounded by `maximumBuckets`).
+    public var bucketCount: Int { buckets.count }
+
+    /// Seconds as whole milliseconds, saturating for a clock outside `Int64`'s range.
+    static func milliseconds(_ seconds: Double) -> Int64 {
+        let value = (seconds * 1000).rounded(.down)
+        guard value.isFinite else { return value > 0 ? .max : 0 }
+        return value >= 9.2e18 ? .max : (value <= -9.2e18 ? .min : Int64(value))
     }
 
     public func publish(channel: String, message: String) {

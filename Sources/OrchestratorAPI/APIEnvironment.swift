@@ -41,14 +41,18 @@ public struct APIEnvironment: Sendable {
 
     /// `Idempotency-Key` handling, which write handlers call once they have authorized the caller.
     var idempotency: IdempotentWrites { IdempotentWrites(store: metadata, ttlSeconds: idempotencyTTLSeconds, now: now) }
+    /// Token buckets per principal and source address; `nil` when rate limiting is off.
+    public var rateLimiter: RateLimiter?
 
     public init(
         verifier: TokenVerifier, issuer: TokenIssuer?, revocations: TokenRevocations, metadata: any MetadataStore, cache: any CacheStore,
         blobs: any BlobStore, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, now: @escaping @Sendable () -> Double,
         isSchemaReady: @escaping @Sendable () -> Bool = { true }, registry: ModuleRegistry, downloads: DownloadPolicy = DownloadPolicy(),
-        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400
+        nodes: NodeService, deployments: DeploymentService, idempotencyTTLSeconds: Int = 86_400,
+        rateLimiter: RateLimiter? = nil
     ) {
+        self.rateLimiter = rateLimiter
         self.nodes = nodes
         self.deployments = deployments
         self.idempotencyTTLSeconds = idempotencyTTLSeconds

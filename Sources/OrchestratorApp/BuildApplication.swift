@@ -97,7 +97,8 @@ private func assemble(
         isSchemaReady: { gate.isOpen },
         registry: makeRegistry(settings: settings, backends: backends, logger: logger),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
-        nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds)
+        nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
+        rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger))
     let router = buildRouter(environment: environment)
 
     let application = Application(

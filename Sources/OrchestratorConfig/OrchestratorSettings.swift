@@ -19,6 +19,7 @@ public struct OrchestratorSettings: Sendable {
     public var modules: ModuleSettings
     public var nodes: NodeSettings
     public var deployments: DeploymentConfiguration
+    public var rateLimits: RateLimitSettings
     /// `log.level` — trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel: String
 
@@ -36,6 +37,7 @@ public struct OrchestratorSettings: Sendable {
         self.modules = try ModuleSettings(values, dataDirectory: dataDirectory)
         self.nodes = try NodeSettings(values)
         self.deployments = try DeploymentConfiguration(values)
+        self.rateLimits = try RateLimitSettings(values, nodes: nodes)
         self.logLevel = values.string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

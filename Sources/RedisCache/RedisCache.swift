@@ -92,8 +92,11 @@ public final class RedisCache: CacheStore, Service {
         }
     }
 
+    /// `key` in this cache's namespace.
+    func prefixed(_ key: String) -> String { keyPrefix + key }
+
     /// Runs a command, turning transport failures and error replies into ``DependencyUnavailableError``.
-    private func command(_ arguments: [String]) async throws -> RedisReply {
+    func command(_ arguments: [String]) async throws -> RedisReply {
         let reply: RedisReply
         do {
             reply = try await pool.run(arguments)

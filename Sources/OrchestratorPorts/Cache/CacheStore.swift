@@ -1,3 +1,5 @@
+import OrchestratorDomain
+
 /// Cache and cross-replica coordination: Redis in production, in-process embedded.
 ///
 /// The cache is never the source of truth. Callers treat
@@ -24,6 +26,15 @@ public protocol CacheStore: Sendable {
     /// returns the new value. When `ttlSeconds` is given and the key was created
     /// by this call, it expires after that many seconds.
     func increment(_ key: String, by delta: Int, ttlSeconds: Int?) async throws -> Int
+
+    /// Atomically refills the token bucket at `key` and takes `cost` tokens from it when
+    /// at least one whole token (and at least `cost`) is available; `cost` 0 only checks.
+    ///
+    /// An absent bucket is a full one. Shared by every replica on Redis (one script,
+    /// timed by the Redis server's clock), per process in memory; either way the
+    /// store keeps idle buckets no longer than ``TokenBucketPolicy/millisecondsToFill``
+    /// and, in memory, a bounded number of them.
+    func takeTokens(_ key: String, cost: Int, policy: TokenBucketPolicy) async throws -> TokenBucketDecision
 
     /// Sends `message` to every current subscriber of `channel`, on every replica.
     func publish(channel: String, message: String) async throws

@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorDomain
 import OrchestratorPorts
 import Testing
 
@@ -63,6 +64,49 @@ struct CacheStoreContractTests {
             #expect(try await cache.increment("window", by: 3, ttlSeconds: 1) == 3)
             try await Self.eventually(seconds: 15) { try await cache.get("window") == nil }  // generous: CI runs every suite at once on 2 cores
             #expect(try await cache.increment("window", by: 1, ttlSeconds: 1) == 1)
+        }
+    }
+
+    @Test("takeTokens admits the burst, then refuses with the wait for one token; cost 0 only checks", arguments: CacheBackend.available)
+    func tokenBucket(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            let policy = try #require(TokenBucketPolicy(burst: 3, perMinute: 1))
+            #expect(try await cache.takeTokens("rl:a", cost: 0, policy: policy).remaining == 3)
+            for remaining in [2, 1, 0] {
+                let decision = try await cache.takeTokens("rl:a", cost: 1, policy: policy)
+                #expect(decision.allowed && decision.remaining == remaining)
+            }
+            let refused = try await cache.takeTokens("rl:a", cost: 1, policy: policy)
+            #expect(!refused.allowed && refused.remaining == 0)
+            #expect((55...60).contains(refused.retryAfterSeconds))
+            #expect(!(try await cache.takeTokens("rl:a", cost: 0, policy: policy).allowed))
+            // Checks take nothing: a fresh key checked many times still has its whole burst.
+            for _ in 0..<5 { #expect(try await cache.takeTokens("rl:c", cost: 0, policy: policy).remaining == 3) }
+            #expect(try await cache.takeTokens("rl:c", cost: 1, policy: policy).remaining == 2)
+            // Another key has a bucket of its own.
+            #expect(try await cache.takeTokens("rl:b", cost: 1, policy: policy).remaining == 2)
+        }
+    }
+
+    @Test("takeTokens is atomic under concurrency: exactly the burst is admitted", arguments: CacheBackend.available)
+    func tokenBucketConcurrency(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            let policy = try #require(TokenBucketPolicy(burst: 20, perMinute: 1))
+            let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<50 { group.addTask { try await cache.takeTokens("rl:shared", cost: 1, policy: policy).allowed } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(admitted == 20)
+        }
+    }
+
+    @Test("takeTokens refills at the policy's rate", arguments: CacheBackend.available)
+    func tokenBucketRefill(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            // 600 a minute: a token every 100 ms.
+            let policy = try #require(TokenBucketPolicy(burst: 1, perMinute: 600))
+            #expect(try await cache.takeTokens("rl:refill", cost: 1, policy: policy).allowed)
+            try await Self.eventually(seconds: 5) { try await cache.takeTokens("rl:refill", cost: 0, policy: policy).allowed }
         }
     }
 

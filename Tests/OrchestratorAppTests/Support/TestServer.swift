@@ -23,8 +23,16 @@ struct TestServer {
 
     init(environment: [String: String] = [:]) async throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("orch-" + UUID().uuidString).path
-        let reader = try await ConfigSources.reader(
-            flags: ["data.dir": dataDirectory, "server.port": "0"], environment: environment, configFile: nil)
+        var flags = ["data.dir": dataDirectory, "server.port": "0"]
+        // Suites that hammer endpoints from one address and subject get generous limits, unless a
+        // test configures rate limits itself (then the production defaults apply to what it leaves out).
+        if !environment.keys.contains(where: { $0.hasPrefix("RATE_LIMITS_") }) {
+            for limitClass in RateLimitClass.allCases {
+                flags["rateLimits.\(limitClass.rawValue).perMinute"] = "1000000"
+                flags["rateLimits.\(limitClass.rawValue).burst"] = "100000"
+            }
+        }
+        let reader = try await ConfigSources.reader(flags: flags, environment: environment, configFile: nil)
         settings = try OrchestratorSettings(reader: reader)
     }
 
