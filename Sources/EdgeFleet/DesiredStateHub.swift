@@ -40,8 +40,24 @@ public final class DesiredStateHub: Service, Sendable {
     /// that read the counter can never miss a change made before it waits.
     private struct Waiting {
         var versions: [NodeID: UInt64] = [:]
-        var held: [NodeID: [UUID: CheckedContinuation<Void, Never>]] = [:]
+        /// Per node, oldest first.
+        var held: [NodeID: [HeldPoll]] = [:]
+        /// Held polls per holder (the caller's principal).
+        var perHolder: [String: Int] = [:]
+        /// Polls woken early to make room for a newer poll of the same node.
+        var released: Set<UUID> = []
     }
+
+    private struct HeldPoll {
+        let id: UUID
+        let holder: String
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    /// At most this many polls are held per node: a new poll of the node releases its oldest.
+    public static let maxHeldPerNode = 4
+    /// At most this many polls are held per caller (for example one operator's token watching many nodes).
+    public static let maxHeldPerHolder = 100
 
     private let waiting = NIOLockedValueBox(Waiting())
 
@@ -129,8 +145,25 @@ public final class DesiredStateHub: Service, Sendable {
     }
 
     /// Suspends until `node`'s state changed after `counter` was read, or `timeout` passes.
-    public func waitForChange(of node: NodeID, since counter: UInt64, timeout: Duration) async {
+    ///
+    /// Held polls are bounded (``maxHeldPerNode``, ``maxHeldPerHolder``), so no caller can
+    /// hold thousands. Returns `false` when this poll was not held (its holder is at the cap)
+    /// or was released early for a newer poll of the same node: answer it at once.
+    @discardableResult
+    public func waitForChange(of node: NodeID, since counter: UInt64, timeout: Duration, holder: String = "") async -> Bool {
         let id = UUID()
+        let accepted = waiting.withLockedValue { waiting -> Bool in
+            guard (waiting.perHolder[holder] ?? 0) < Self.maxHeldPerHolder else { return false }
+            waiting.perHolder[holder, default: 0] += 1
+            return true
+        }
+        guard accepted else { return false }
+        defer {
+            waiting.withLockedValue { waiting in
+                let count = (waiting.perHolder[holder] ?? 1) - 1
+                waiting.perHolder[holder] = count > 0 ? count : nil
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Cancellation (the timeout won) must resume the continuation whether it
@@ -138,11 +171,19 @@ public final class DesiredStateHub: Service, Sendable {
                 // check following registration covers "before".
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
-                        let changed = self.waiting.withLockedValue { waiting -> Bool in
-                            guard (waiting.versions[node] ?? 0) == counter else { return true }
-                            waiting.held[node, default: [:]][id] = continuation
-                            return false
+                        let (changed, evicted) = self.waiting.withLockedValue { waiting -> (Bool, HeldPoll?) in
+                            guard (waiting.versions[node] ?? 0) == counter else { return (true, nil) }
+                            var polls = waiting.held[node] ?? []
+                            var evicted: HeldPoll?
+                            if polls.count >= Self.maxHeldPerNode {
+                                evicted = polls.removeFirst()
+                                waiting.released.insert(evicted!.id)
+                            }
+                            polls.append(HeldPoll(id: id, holder: holder, continuation: continuation))
+                            waiting.held[node] = polls
+                            return (false, evicted)
                         }
+                        evicted?.continuation.resume()
                         if changed {
                             continuation.resume()
                         } else if Task.isCancelled {
@@ -159,6 +200,7 @@ public final class DesiredStateHub: Service, Sendable {
             await group.next()
             group.cancelAll()
         }
+        return waiting.withLockedValue { $0.released.remove(id) == nil }
     }
 
     private func invalidate(_ node: NodeID) {
@@ -174,16 +216,17 @@ public final class DesiredStateHub: Service, Sendable {
 
     private func wake(node: NodeID, only id: UUID?) {
         let continuations = waiting.withLockedValue { waiting -> [CheckedContinuation<Void, Never>] in
-            guard var byID = waiting.held[node] else { return [] }
-            let taken: [CheckedContinuation<Void, Never>]
+            guard var polls = waiting.held[node] else { return [] }
+            let taken: [HeldPoll]
             if let id {
-                taken = byID.removeValue(forKey: id).map { [$0] } ?? []
+                taken = polls.filter { $0.id == id }
+                polls.removeAll { $0.id == id }
             } else {
-                taken = Array(byID.values)
-                byID.removeAll()
+                taken = polls
+                polls.removeAll()
             }
-            waiting.held[node] = byID.isEmpty ? nil : byID
-            return taken
+            waiting.held[node] = polls.isEmpty ? nil : polls
+            return taken.map(\.continuation)
         }
         continuations.forEach { $0.resume() }
     }

@@ -40,6 +40,8 @@ public enum FleetError: Error, Sendable, Equatable {
     case invalidSpec(String)
     case invalidHeartbeat(String)
     case invalidReport(String)
+    /// A report for a module the node was never asked to hold, or past the per-node row cap (the message says which).
+    case unexpectedReport(String)
     case unknownEnrollmentToken
     case enrollmentRefused(EnrollmentRefusal)
     /// The id is registered; only that node's credential may re-register it.

@@ -181,9 +181,26 @@ public struct NodeService: Sendable {
         heartbeats.record(HeartbeatSnapshot(nodeID: id, at: now(), heartbeat: heartbeat))
     }
 
+    /// The most status rows one node may hold (one per module): its reports cannot grow the table without bound.
+    public static let maxStatusRowsPerNode = 256
+
+    /// Validates and buffers a node's reports. A report is accepted only for a module in the
+    /// node's desired state, or one it already has a status for (a module just rolled back or
+    /// removed, still reported as it stops); anything else is refused before it is buffered.
     public func report(_ reports: [ModuleStatusReport], from id: NodeID) async throws {
         if reports.isEmpty || reports.count > 100 { throw FleetError.invalidReport("send 1 to 100 reports") }
         if let problem = reports.lazy.compactMap(ModuleStatusReport.problem).first { throw FleetError.invalidReport(problem) }
+        let desired = Set(try await desiredState.snapshot(for: id).modules.map(\.name))
+        let unexpected = reports.filter { !desired.contains($0.module) }
+        if !unexpected.isEmpty {
+            let known = Set(try await moduleStatuses(of: id).map(\.report.module))
+            if let stranger = unexpected.first(where: { !known.contains($0.module) }) {
+                throw FleetError.unexpectedReport("module '\(stranger.module)' is not in this node's desired state")
+            }
+            if known.count > Self.maxStatusRowsPerNode {
+                throw FleetError.unexpectedReport("this node already holds \(Self.maxStatusRowsPerNode) module statuses")
+            }
+        }
         statuses.record(reports, from: id, at: now())
     }
 

@@ -11,7 +11,12 @@ import ServiceLifecycle
 /// buffer keeps the newest report per (node, module) and a flush writes them
 /// all in one statement every ``flushInterval``. Reads on this replica see
 /// buffered reports at once (``pending(of:)``); the rollout engine sees them
-/// within one interval. A failed flush keeps the reports for the next one.
+/// within one interval.
+///
+/// One bad row must never fail the batch for ever: reports are validated before
+/// they are buffered, and a batch the store refuses is written again row by row,
+/// so only the row it still refuses is dropped (and logged, with its node and
+/// module). Only when the store is unavailable are the reports kept for the next flush.
 public final class StatusIngest: Service, Sendable {
     public static let flushInterval: Duration = .milliseconds(200)
 
@@ -55,14 +60,42 @@ public final class StatusIngest: Service, Sendable {
         guard !batch.isEmpty else { return 0 }
         do {
             try await store.recordStatuses(Array(batch.values))
-        } catch {
-            // Put them back unless a newer report arrived meanwhile.
-            buffer.withLockedValue { buffer in
-                for (key, status) in batch where buffer[key] == nil { buffer[key] = status }
-            }
+            return batch.count
+        } catch let error as DependencyUnavailableError {
+            keep(batch)
             throw error
+        } catch {
+            return try await flushRowByRow(batch, batchError: error)
         }
-        return batch.count
+    }
+
+    /// The store refused the batch: write each report alone, drop (and log) those it still refuses.
+    private func flushRowByRow(_ batch: [Key: RecordedStatus], batchError: any Error) async throws -> Int {
+        logger.warning("a batch of status reports was refused; writing them one by one", metadata: ["error": "\(batchError)", "reports": "\(batch.count)"])
+        var written = 0
+        var settled = Set<Key>()
+        for (key, status) in batch {
+            do {
+                try await store.recordStatuses([status])
+                written += 1
+            } catch let error as DependencyUnavailableError {
+                keep(batch.filter { !settled.contains($0.key) })
+                throw error
+            } catch {
+                logger.error(
+                    "a status report was refused by the store and dropped",
+                    metadata: ["node": "\(key.node)", "module": "\(key.module)", "error": "\(error)"])
+            }
+            settled.insert(key)
+        }
+        return written
+    }
+
+    /// Puts reports back for the next flush, unless a newer report for the same key arrived meanwhile.
+    private func keep(_ batch: [Key: RecordedStatus]) {
+        buffer.withLockedValue { buffer in
+            for (key, status) in batch where buffer[key] == nil { buffer[key] = status }
+        }
     }
 
     public func run() async throws {

@@ -31,6 +31,7 @@ public struct PostgresMetadataStore: MetadataStore {
         } catch is DeadlineExceededError {
             throw DependencyUnavailableError(dependency: healthName, reason: "no answer within \(limit)")
         } catch let error as PSQLError where !Self.isTransportFailure(error) {
+            logSQLError(error)
             throw error  // a real SQL error: the caller's or ours, not an outage
         } catch let error as MigrationError {
             throw error
@@ -38,8 +39,9 @@ public struct PostgresMetadataStore: MetadataStore {
             // The transaction's own work failed: a real SQL error or a domain error thrown inside
             // it propagates as itself; only a transport failure inside it is an outage.
             guard let inner = error.closureError else { throw error }
-            if let psql = inner as? PSQLError, Self.isTransportFailure(psql) {
-                throw DependencyUnavailableError(dependency: healthName, reason: String(reflecting: psql))
+            if let psql = inner as? PSQLError {
+                if Self.isTransportFailure(psql) { throw DependencyUnavailableError(dependency: healthName, reason: String(reflecting: psql)) }
+                logSQLError(psql)
             }
             throw inner
         } catch is CancellationError {
@@ -48,6 +50,18 @@ public struct PostgresMetadataStore: MetadataStore {
             // Transport failures, pool errors (e.g. the connection circuit breaker) and timeouts.
             throw DependencyUnavailableError(dependency: healthName, reason: String(reflecting: error))
         }
+    }
+
+    /// `PSQLError`'s description is deliberately generic; the SQLSTATE and the server's
+    /// message are what an operator needs, so they are logged here (never sent to clients).
+    /// Unique violations (23505) are expected conflicts and are logged at debug level only.
+    func logSQLError(_ error: PSQLError) {
+        let state = error.serverInfo?[.sqlState] ?? "?"
+        let metadata: Logger.Metadata = [
+            "sqlstate": .string(state), "message": .string(error.serverInfo?[.message] ?? "?"),
+            "detail": .string(error.serverInfo?[.detail] ?? ""),
+        ]
+        logger.log(level: state == "23505" ? .debug : .warning, "PostgreSQL refused a statement", metadata: metadata)
     }
 
     /// A `PSQLError` without server information never reached PostgreSQL's

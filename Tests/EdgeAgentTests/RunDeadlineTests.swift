@@ -16,7 +16,7 @@ struct RunDeadlineTests {
 
     @Test("a module spinning on fuel is abandoned at its deadline")
     func spinningModuleHitsDeadline() async {
-        let runner = ModuleRunner(fuelBudget: 300_000_000, deadlineSeconds: 0.3)
+        let runner = ModuleRunner(fuelBudget: 20_000_000, deadlineSeconds: 0.3)
         let started = ContinuousClock.now
         let failure = await runner.runWithDeadline(AgentFixtures.spin(), entrypoint: "spin", memoryLimitBytes: 1 << 20, env: [:])
         #expect(failure == .deadlineExceeded || failure?.description.contains("fuel") == true)

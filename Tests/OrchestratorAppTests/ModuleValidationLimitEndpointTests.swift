@@ -14,7 +14,8 @@ struct ModuleValidationLimitEndpointTests {
             let token = try await server.token(role: .deployer)
             let started = ContinuousClock.now
             let response = try await ModuleEndpointTests.put(client, token, WasmFixtures.tableBomb(), module: "bomb")
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Seconds, not the minutes (and gigabytes) of materialising the tables; generous for a loaded CI machine.
+            #expect(ContinuousClock.now - started < .seconds(10))
             let problem = try response.problem(status: 422)
             #expect(problem["type"] as? String == "urn:wasm-orchestrator:problem:module-limit-exceeded")
             #expect(problem["detail"] as? String

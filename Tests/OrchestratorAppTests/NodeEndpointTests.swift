@@ -255,6 +255,15 @@ struct NodeEndpointTests {
             let digest = "sha256:" + String(repeating: "c", count: 64)
             let (headers, body) = Self.json(
                 credential, #"{"reports":[{"deploymentId":"d-7","module":"hello","version":"1.0.0","digest":"\#(digest)","state":"failed","reason":"trap: unreachable"}]}"#)
+            // Only modules the node was asked to hold may be reported.
+            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) {
+                let problem = try $0.problem(status: 422)
+                #expect((problem["detail"] as? String)?.contains("'hello' is not in this node's desired state") == true)
+            }
+            let modules = ["hello", "a-one", "b-two"].map {
+                DesiredModule(name: $0, version: "1.0.0", digest: try! #require(ContentDigest(parsing: digest)), entrypoint: "_start", resources: ResourceLimits())
+            }
+            try await server.nodes().desiredState.setDesiredModules(modules, for: try #require(NodeID("reporter")))
             try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) { #expect($0.status == .noContent) }
             let (_, bad) = Self.json(credential, #"{"reports":[{"module":"hello","version":"1.0.0","digest":"\#(digest)","state":"failed"}]}"#)
             try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: bad) { _ = try $0.problem(status: 400) }
@@ -264,6 +273,23 @@ struct NodeEndpointTests {
                 #expect(item["state"] as? String == "failed")
                 #expect(item["deploymentId"] as? String == "d-7")
             }
+            // Removed from the desired state, the module may still be reported (it is stopping).
+            try await server.nodes().desiredState.setDesiredModules(Array(modules.dropFirst()), for: try #require(NodeID("reporter")))
+            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) { #expect($0.status == .noContent) }
+            // Paging in module order.
+            for name in ["a-one", "b-two"] {
+                let (_, report) = Self.json(credential, #"{"reports":[{"module":"\#(name)","version":"1.0.0","digest":"\#(digest)","state":"running"}]}"#)
+                try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: report) { #expect($0.status == .noContent) }
+            }
+            var next: String? = Self.base + "/nodes/reporter/status?limit=2"
+            var seen: [String] = []
+            while let uri = next {
+                next = try await client.execute(uri: uri, method: .get, headers: bearer(viewer)) { response throws -> String? in
+                    seen += ((try response.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["module"] as? String }
+                    return response.headers[HTTPField.Name("Link")!].flatMap { $0.split(separator: "<").last?.split(separator: ">").first.map(String.init) }
+                }
+            }
+            #expect(seen == ["a-one", "b-two", "hello"])
         }
     }
 }

@@ -93,7 +93,7 @@ struct RateLimitTests {
 
     @Test("registrations with an enrollment token are charged per address and carry the enrollment fields")
     func enrollmentCharged() async throws {
-        let environment = ["RATE_LIMITS_ENROLLMENT_BURST": "2"]
+        let environment = ["RATE_LIMITS_ENROLLMENT_BURST": "2", "RATE_LIMITS_ENROLLMENT_PER_MINUTE": "1"]
         try await TestServer(environment: environment).run { client, server in
             let admin = try await server.token(subject: "root", role: .admin)
             let token = try await NodeEndpointTests.enrollmentToken(client, admin: admin)

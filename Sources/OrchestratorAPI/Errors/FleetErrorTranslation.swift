@@ -16,6 +16,8 @@ extension FleetError {
             return APIError(status: .badRequest, slug: "invalid-heartbeat", detail: problem)
         case .invalidReport(let problem):
             return APIError(status: .badRequest, slug: "invalid-status-report", detail: problem)
+        case .unexpectedReport(let problem):
+            return APIError(status: .unprocessableContent, slug: "unexpected-status-report", detail: problem)
         case .unknownEnrollmentToken:
             return APIError.unauthenticated(detail: "the enrollment token is unknown or has been revoked")
         case .enrollmentRefused(let refusal):

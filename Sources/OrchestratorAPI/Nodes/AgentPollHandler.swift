@@ -28,6 +28,7 @@ struct AgentPollHandler {
             _ = try await nodes.node(id)
         }
         let wait = try Self.waitDuration(request.uri.queryParameters.get("wait"), max: nodes.settings.maxWaitSeconds)
+        let holder = "\(principal.role.rawValue):\(principal.subject)"
         let hub = nodes.desiredState
         let deadline = ContinuousClock.now + wait
         var current: DesiredStateHub.Snapshot
@@ -42,7 +43,10 @@ struct AgentPollHandler {
             guard remaining > .zero, !Task.isShuttingDownGracefully else { break }
             // A server shutting down gracefully releases held polls at once (answering 304)
             // instead of waiting out their `wait`.
-            await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining) }
+            // A poll the hub would not hold (its caller holds too many, or a newer poll of the
+            // node took its place) is answered at once.
+            let held = await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining, holder: holder) }
+            guard held == true else { break }
         }
         return Response(status: .notModified, headers: [
             .eTag: current.etag,

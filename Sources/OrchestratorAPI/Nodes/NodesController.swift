@@ -253,10 +253,16 @@ struct NodesController {
         }
     }
 
-    @Sendable func listStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<StatusReportBody> {
+    /// One page of the node's module statuses in module order (`limit`, `cursor`; `Link` to the next page).
+    @Sendable func listStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try Self.readableNode(context)
+        let listing = try ListingQuery(request, moduleFilters: false)
+        let after = try listing.decodeCursor(tag: "st")
         _ = try await nodes.node(id)
-        return ListBody(items: try await nodes.moduleStatuses(of: id).map(StatusReportBody.init), nextCursor: nil)
+        let rows = try await nodes.moduleStatuses(of: id).filter { after == nil || $0.report.module > after! }
+        let page = Array(rows.prefix(listing.limit))
+        let next = rows.count > listing.limit ? page.last.map { ListingQuery.encodeCursor(tag: "st", $0.report.module) } : nil
+        return try ListBody(items: page.map(StatusReportBody.init), nextCursor: next).response(request: request, context: context)
     }
 
     // MARK: Authorization helpers

@@ -102,7 +102,7 @@ struct NodeProtocolTests {
 
             let counter = poller.desiredState.changeCounter(of: id)
             let started = ContinuousClock.now
-            async let woken: Void = poller.desiredState.waitForChange(of: id, since: counter, timeout: .seconds(20))
+            async let woken: Bool = poller.desiredState.waitForChange(of: id, since: counter, timeout: .seconds(20))
             try await Task.sleep(for: .milliseconds(100))
             let module = DesiredModule(
                 name: "hello", version: "1.0.0", digest: ContentDigest(bytes: [UInt8](repeating: 7, count: 32)), entrypoint: "_start",
