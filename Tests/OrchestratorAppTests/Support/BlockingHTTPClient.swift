@@ -93,6 +93,8 @@ struct BlockingHTTPClient {
         let text = String(decoding: data, as: UTF8.self)
         guard let final = text.range(of: "\r\n\r\n", options: .backwards), !text[..<final.lowerBound].hasSuffix("100 Continue") else { return nil }
         let head = text[..<final.lowerBound].lowercased()
+        let finalStatusLine = head.components(separatedBy: "\r\n\r\n").last?.prefix(12) ?? ""
+        if finalStatusLine.hasSuffix(" 304") || finalStatusLine.hasSuffix(" 204") { return data }  // no body by definition
         guard let lengthLine = head.split(separator: "\r\n").last(where: { $0.hasPrefix("content-length:") }),
               let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
         else { return nil }

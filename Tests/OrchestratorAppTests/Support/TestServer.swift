@@ -63,6 +63,11 @@ struct TestServer {
         return try await server.backends.metadata.recentAudit(limit: limit)
     }
 
+    /// The running server's metadata store (for assertions that nothing was stored).
+    func metadata() throws -> any MetadataStore {
+        try #require(running.withLockedValue { $0 }).backends.metadata
+    }
+
     /// The running server's node services (to act as the deployments engine would).
     func nodes() throws -> NodeService {
         try #require(running.withLockedValue { $0 }).nodes
