@@ -77,6 +77,8 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 
+# Fresh valid Idempotency-Keys per call: see the docstring of fuzz-hooks.py.
+export SCHEMATHESIS_HOOKS="$here/fuzz-hooks.py"
 status=0
 st run openapi.yaml --url "$url" \
     -H "Authorization: Bearer $token" \

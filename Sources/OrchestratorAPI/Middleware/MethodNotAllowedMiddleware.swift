@@ -65,13 +65,18 @@ struct DeclaredRoutes: Sendable {
         self.entries = entries
     }
 
-    /// The declared methods of the first template matching `path`, when `method` is not among them; else nil.
+    /// The declared methods of the most specific template matching `path` (most literal
+    /// segments), when no matching template declares `method`; else nil (not a 405 case).
     func methodsNotAllowing(_ method: HTTPRequest.Method, path: String) -> [String]? {
         let segments = path.split(separator: "/")
-        for entry in entries where Self.matches(entry.segments, segments) {
-            return entry.methods.contains(method.rawValue) ? nil : entry.methods
-        }
-        return nil
+        let matching = entries.filter { Self.matches($0.segments, segments) }
+        guard !matching.isEmpty, !matching.contains(where: { $0.methods.contains(method.rawValue) }) else { return nil }
+        let best = matching.max { Self.literalCount($0.segments) < Self.literalCount($1.segments) }!
+        return best.methods.isEmpty ? nil : best.methods
+    }
+
+    private static func literalCount(_ template: [Substring]) -> Int {
+        template.filter { !$0.hasPrefix("{") }.count
     }
 
     private static func matches(_ template: [Substring], _ segments: [Substring]) -> Bool {
