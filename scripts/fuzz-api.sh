@@ -80,7 +80,7 @@ done
 # Fresh valid Idempotency-Keys per call: see the docstring of fuzz-hooks.py.
 export SCHEMATHESIS_HOOKS="$here/fuzz-hooks.py"
 status=0
-st run openapi.yaml --url "$url" \
+st --config-file "$here/schemathesis.toml" run openapi.yaml --url "$url" \
     -H "Authorization: Bearer $token" \
     --checks all \
     --max-examples "$max_examples" \
