@@ -8,7 +8,8 @@
 #      on a free loopback port with a fresh data dir,
 #   3. mints an admin token with `wasm-orchestrator token issue` (same data dir,
 #      so the same generated signing secret),
-#   4. runs `st run openapi.yaml --checks all` with that token, prints its
+#   4. runs `st run openapi.yaml --checks all` with that token (config:
+#      scripts/schemathesis.toml, hooks: scripts/fuzz-hooks.py), prints its
 #      summary, and stops the server.
 # Exits with schemathesis' status: non-zero when any check failed (or the
 # server did not start), so CI is honest.
@@ -77,11 +78,12 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 
+# The token reaches schemathesis through [auth.openapi.bearerAuth] in schemathesis.toml.
+export FUZZ_TOKEN=$token
 # Fresh valid Idempotency-Keys per call: see the docstring of fuzz-hooks.py.
 export SCHEMATHESIS_HOOKS="$here/fuzz-hooks.py"
 status=0
 st --config-file "$here/schemathesis.toml" run openapi.yaml --url "$url" \
-    -H "Authorization: Bearer $token" \
     --checks all \
     --max-examples "$max_examples" \
     --seed "$seed" \

@@ -1,5 +1,7 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import OrchestratorDomain
 import Testing
 
 /// Undeclared methods on known paths: 405 with `Allow`, not 404 (schemathesis ST204).
