@@ -56,7 +56,7 @@ fi
 
 # Fuzzing. Every remaining failure is printed as `FUZZ FAILURES: n`.
 # FUZZ_GATING=0 (today's default) keeps it from failing the command while the
-# known mismatches listed in docs/testing.md are being fixed; set it to 1 to gate.
+# last known mismatches are being fixed; set it to 1 to gate.
 if [[ ${WASM_SKIP_FUZZ:-0} != 1 ]]; then
     fuzz_status=0
     fuzz_log="$services_dir/fuzz.log"
