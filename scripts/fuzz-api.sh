@@ -83,7 +83,9 @@ export FUZZ_TOKEN=$token
 # Fresh valid Idempotency-Keys per call: see the docstring of fuzz-hooks.py.
 export SCHEMATHESIS_HOOKS="$here/fuzz-hooks.py"
 status=0
-st --config-file "$here/schemathesis.toml" run openapi.yaml --url "$url" \
+# From the temp dir, so schemathesis' cache (.schemathesis/) never lands in the repo.
+cd "$work"
+st --config-file "$here/schemathesis.toml" run "$root/openapi.yaml" --url "$url" \
     --checks all \
     --max-examples "$max_examples" \
     --seed "$seed" \
