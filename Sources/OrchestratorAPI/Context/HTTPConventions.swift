@@ -56,4 +56,15 @@ extension Request {
         }
         return value
     }
+
+    /// A boolean query flag: exactly `true` or `false`; `nil` when absent. 400 otherwise,
+    /// so a typo (`yes`, `1`, `True`) is refused instead of silently read as `false`.
+    func booleanFlag(_ name: String) throws -> Bool? {
+        guard let value = uri.queryParameters.get(name) else { return nil }
+        switch value {
+        case "true": return true
+        case "false": return false
+        default: throw APIError.badRequest(detail: "'\(name)' must be true or false")
+        }
+    }
 }

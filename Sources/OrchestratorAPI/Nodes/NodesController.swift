@@ -77,7 +77,7 @@ struct NodesController {
 
     @Sendable func listEnrollmentTokens(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<EnrollmentTokenBody> {
         try context.authorize(.administer)
-        let includeExpired = request.uri.queryParameters.get("includeExpired") == "true"
+        let includeExpired = try request.booleanFlag("includeExpired") ?? false
         let tokens = try await nodes.store.enrollmentTokens(includeExpiredBefore: includeExpired ? nil : nodes.currentTime)
         return ListBody(items: tokens.map { EnrollmentTokenBody($0) }, nextCursor: nil)
     }
