@@ -54,7 +54,7 @@ struct BadInputCorpusTests {
         guard response.headers[.contentType] == "application/problem+json" else {
             return "\(code) as \(response.headers[.contentType] ?? "no content type")"
         }
-        let document = response.body.flatMap { try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any] }
+        let document = response.body.flatMap { try? JSONSerialization.jsonObject(with: Data($0.readableBytesView)) as? [String: Any] }
         guard document?["status"] as? Int == code else { return "\(code) with a problem document whose status is \(String(describing: document?["status"]))" }
         return nil
     }
