@@ -85,7 +85,7 @@ public struct TokenVerifier: Sendable {
         guard actors.allSatisfy(Self.isAcceptableName) else { throw .badClaims }
         let tokenID = claims.jti?.value
         if let tokenID {
-            guard TokenID.isValid(tokenID) else { throw .badClaims }
+            guard TokenID.isWellFormed(tokenID) else { throw .badClaims }
             if revocations.contains(tokenID) { throw .revoked }
         } else if settings.requireTokenID {
             throw .missingTokenID

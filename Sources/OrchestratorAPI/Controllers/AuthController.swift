@@ -56,7 +56,7 @@ struct AuthController {
             do {
                 try await environment.revocations.revoke(tokenID, by: principal, requestID: context.requestID)
             } catch TokenRevocations.Refusal.invalidTokenID {
-                throw APIError.badRequest(detail: "'jti' must be 1 to \(TokenID.maxLength) bytes without whitespace or control characters")
+                throw APIError.badRequest(detail: "'jti' must be 1 to \(TokenID.maxLength) letters, digits, '.', '_', ':', '-', '+' or '='")
             } catch TokenRevocations.Refusal.forbidden {
                 throw APIError.forbidden(detail: "only an admin may revoke another caller's token")
             }

@@ -145,7 +145,8 @@ enum BadInputCorpus {
 
         // 1. Path parameters on every templated route, rotating through the roles that can reach it.
         for (method, template, roles) in routes(f) where template.contains("{p}") {
-            for (index, junk) in pathJunk.enumerated() {
+            // A `jti` is an opaque identifier: digits and `-1` are valid ones (revoking them is a legitimate no-op).
+            for (index, junk) in pathJunk.enumerated() where !(template.hasPrefix("/auth/tokens/") && ["9223372036854775808", "-1"].contains(junk)) {
                 // Writes get an invalid body too, so that a path that slips through still changes nothing.
                 let body: [UInt8]? = method == .get || method == .delete ? nil : Array("{".utf8)
                 cases.append(CorpusCase(
@@ -194,7 +195,7 @@ enum BadInputCorpus {
 
         // 4. Typed bodies with one bad field each.
         for body in deploymentBodies(f) {
-            cases.append(CorpusCase(method: .post, path: "/deployments", role: .deployer, headers: json, body: Array(body.utf8), label: "deployment field"))
+            cases.append(CorpusCase(method: .post, path: "/deployments", role: .deployer, headers: json, body: Array(body.utf8), label: "deployment field: \(body.prefix(160))"))
         }
         for body in nodeBodies() {
             cases.append(CorpusCase(method: .post, path: "/nodes", role: .enrollment, headers: json, body: Array(body.utf8), label: "registration field"))
@@ -303,7 +304,7 @@ enum BadInputCorpus {
             }
         }
         let wrongTypes: [(String, String)] = [
-            ("moduleName", "1"), ("moduleVersion", "[]"), ("environment", "null"), ("target", #""all""#), ("target", "{}"),
+            ("moduleName", "1"), ("moduleVersion", "[]"), ("environment", "42"), ("target", #""all""#), ("target", "{}"),
             ("target", #"{"nodeIds":"n1"}"#), ("target", #"{"labels":{"a":1}}"#), ("target", #"{"selector":"\u0000"}"#),
             ("target", #"{"nodeIds":[\#(Array(repeating: #""x""#, count: 5_000).joined(separator: ","))]}"#),
             ("target", #"{"percentage":1e400}"#), ("strategy", #"{"type":"Teleport"}"#), ("strategy", #"{"type":"Canary","steps":[{"weight":1e400}]}"#),
