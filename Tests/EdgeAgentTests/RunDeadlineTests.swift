@@ -16,11 +16,11 @@ struct RunDeadlineTests {
 
     @Test("a module spinning on fuel is abandoned at its deadline")
     func spinningModuleHitsDeadline() async {
-        let runner = ModuleRunner(fuelBudget: 20_000_000, deadlineSeconds: 0.3)
+        let runner = ModuleRunner(fuelBudget: 3_000_000, deadlineSeconds: 0.3)
         let started = ContinuousClock.now
         let failure = await runner.runWithDeadline(AgentFixtures.spin(), entrypoint: "spin", memoryLimitBytes: 1 << 20, env: [:])
         #expect(failure == .deadlineExceeded || failure?.description.contains("fuel") == true)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10))  // generous: a loaded 2-core CI machine
     }
 
     @Test("a short WASI sleep completes; bad poll_oneoff pointers answer errno, never trap the host")
@@ -73,7 +73,7 @@ struct RunDeadlineTests {
             fake.update { $0.blobs = ["/blobs/sleeper": sleeper] }
             fake.setModules([TestModule(name: "greeter", version: "1.0.0", digest: digest(sleeper), downloadUrl: base + "/blobs/sleeper")])
             try await withAgent(base: base, entrypointTimeoutSeconds: 0.5) {
-                try await fake.until("the deadline is reported") { $0.reports.contains { $0.state == "failed" && $0.reason == "deadline exceeded" } }
+                try await fake.until("the deadline is reported", seconds: 30) { $0.reports.contains { $0.state == "failed" && $0.reason == "deadline exceeded" } }
             }
         }
     }

@@ -33,7 +33,7 @@ struct FaultTests {
             await #expect(throws: DependencyUnavailableError.self) { try await store.ping() }
             await #expect(throws: DependencyUnavailableError.self) { try await store.migrate([]) }
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(20))  // two 2 s deadlines; generous for a loaded 2-core CI machine
     }
 
     @Test("an unreachable Redis answers DependencyUnavailable promptly")
@@ -43,7 +43,7 @@ struct FaultTests {
         await #expect(throws: DependencyUnavailableError.self) { _ = try await cache.get("k") }
         await #expect(throws: DependencyUnavailableError.self) { try await cache.set("k", value: "v", ttlSeconds: 1) }
         await #expect(throws: DependencyUnavailableError.self) { try await cache.ping() }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(10))  // generous for a loaded 2-core CI machine
         try await cache.shutdown()
     }
 

@@ -125,6 +125,12 @@ struct NodeProtocolTests {
             _ = try await fleet.enroll(service, "s-1")
             let digest = ContentDigest(bytes: [UInt8](repeating: 1, count: 32))
             let downloading = ModuleStatusReport(deploymentID: "d-1", module: "hello", version: "1.0.0", digest: digest, state: .downloading, reason: nil)
+            // Reports are accepted only for modules the node was asked to hold.
+            await #expect(throws: FleetError.unexpectedReport("module 'hello' is not in this node's desired state")) {
+                try await service.report([downloading], from: id)
+            }
+            try await service.desiredState.setDesiredModules(
+                [DesiredModule(name: "hello", version: "1.0.0", digest: digest, entrypoint: "_start", resources: ResourceLimits())], for: id)
             try await service.report([downloading], from: id)
             var failed = downloading
             failed.state = .failed
