@@ -11,7 +11,7 @@ struct RunDeadlineTests {
         let started = ContinuousClock.now
         let failure = await runner.runWithDeadline(AgentFixtures.sleepForever(), entrypoint: "_start", memoryLimitBytes: 1 << 20, env: [:])
         #expect(failure == .deadlineExceeded)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(10))  // generous: a loaded 2-core CI machine
     }
 
     @Test("a module spinning on fuel is abandoned at its deadline")
@@ -38,7 +38,7 @@ struct RunDeadlineTests {
         try? await Task.sleep(for: .milliseconds(200))
         waiting.cancel()
         #expect(await waiting.value == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(10))  // generous: a loaded 2-core CI machine
     }
 
     @Test("after a module that sleeps for ever, a new deployment and then a rollback still reach the agent")

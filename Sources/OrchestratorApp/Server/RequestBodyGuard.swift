@@ -13,7 +13,10 @@ import NIOHTTPTypes
 /// arriving gets `Connection: close`; after it, the rest of the body is read and
 /// discarded — never handed to the application — for at most ``lingerSeconds``
 /// (and ``lingerIdleSeconds`` without data, and ``lingerBytes``), then the
-/// connection is closed. The client reads its answer; nothing is buffered.
+/// connection is closed. The client reads its answer; nothing is buffered. A
+/// declared rest of at most ``keepAliveDrainBytes`` is left to the server, which
+/// reads and discards it and keeps the connection (unless the client still waits
+/// for a `100 Continue`, which it will not get: then the connection is closed).
 ///
 /// **`Expect: 100-continue`.** The interim `100 Continue` is written by the
 /// application when a handler first reads the body (`ExpectContinueMiddleware`);
@@ -44,6 +47,12 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var state = State.idle
+    /// What is left of the current request's declared body (`nil`: chunked, unknown).
+    private var remainingBytes: Int?
+    /// The current request asked for `100 Continue`, which has not been sent.
+    private var awaitsContinue = false
+    /// A rest this small is simply read and discarded by the server, keeping the connection alive.
+    static let keepAliveDrainBytes = 1_048_576
     /// The current request declared more than any route accepts: its `100 Continue` is dropped.
     private var refusesContinue = false
     private var lingerTimer: Scheduled<Void>?
@@ -73,6 +82,11 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case (_, .head(let head)):
             state = .receiving
             refusesContinue = declaresTooMuch(head)
+            remainingBytes = head.headerFields[.contentLength].flatMap(Int.init)
+            awaitsContinue = head.headerFields[.expect]?.lowercased() == "100-continue"
+            context.fireChannelRead(data)
+        case (.receiving, .body(let buffer)):
+            remainingBytes = remainingBytes.map { $0 - buffer.readableBytes }
             context.fireChannelRead(data)
         case (_, .end):
             state = .idle
@@ -86,8 +100,13 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status == .continue && refusesContinue:
             promise?.succeed()  // the route will refuse the declared size; the client must not send it
+        case .head(let head) where head.status == .continue:
+            awaitsContinue = false
+            context.write(data, promise: promise)
         case .head(var head) where head.status.kind != .informational:
-            if case .receiving = state {
+            // A small declared rest (and no client waiting for a 100 it will never get) is read and
+            // discarded by the server as usual, and the connection stays open.
+            if case .receiving = state, awaitsContinue || (remainingBytes ?? .max) > Self.keepAliveDrainBytes {
                 state = .closeAfterResponse
                 head.headerFields[.connection] = "close"
                 context.write(wrapOutboundOut(.head(head)), promise: promise)
