@@ -136,7 +136,7 @@ public struct IdempotencyScope: Sendable, Hashable {
     public let value: String
 
     public static func principal(_ principal: Principal) -> IdempotencyScope {
-        IdempotencyScope(value: "\(principal.role.rawValue):\(principal.subject)")
+        IdempotencyScope(value: principal.callerKey)
     }
 
     /// A node enrolling with a (checked) enrollment token; the token itself is never stored.

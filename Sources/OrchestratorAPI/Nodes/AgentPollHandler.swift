@@ -28,7 +28,7 @@ struct AgentPollHandler {
             _ = try await nodes.node(id)
         }
         let wait = try Self.waitDuration(request.uri.queryParameters.get("wait"), max: nodes.settings.maxWaitSeconds)
-        let holder = "\(principal.role.rawValue):\(principal.subject)"
+        let holder = principal.callerKey
         let hub = nodes.desiredState
         let deadline = ContinuousClock.now + wait
         var current: DesiredStateHub.Snapshot

@@ -29,3 +29,9 @@ public struct Principal: Sendable, Hashable {
     /// Everyone who stands behind this credential, for separation of duties.
     public var person: Person { Person(subject: subject, actors: actors) }
 }
+
+extension Principal {
+    /// `role:subject`: one caller for per-caller bookkeeping (idempotency scopes, held-poll caps,
+    /// rate-limit buckets). The role is part of it, so a token minted with another role is another caller.
+    public var callerKey: String { "\(role.rawValue):\(subject)" }
+}

@@ -35,7 +35,7 @@ public struct RateLimitKey: Sendable, Hashable {
         if principal.role == .agent, let node = principal.nodeID {
             return RateLimitKey(.agent, owner: "node:" + node)
         }
-        return RateLimitKey(limitClass, owner: "principal:\(principal.role.rawValue):\(principal.subject)")
+        return RateLimitKey(limitClass, owner: "principal:\(principal.callerKey)")
     }
 
     /// The per-source-address bucket: one per IPv4 address, one per IPv6 /64 (a single
