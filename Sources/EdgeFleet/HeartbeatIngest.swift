@@ -26,6 +26,8 @@ public final class HeartbeatIngest: Service, Sendable {
     private let flushInterval: Double
     /// Newest per node, not yet in the database.
     private let pending = NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>([:])
+    /// The batch ``flush()`` is writing: still read by ``latest(_:)`` until the database has it.
+    private let writing = NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>([:])
     /// Newest per node, not yet in the cache.
     private let unpublished = NIOLockedValueBox<[NodeID: HeartbeatSnapshot]>([:])
     private let logger: Logger
@@ -48,6 +50,7 @@ public final class HeartbeatIngest: Service, Sendable {
     /// Drops what is known about a deregistered node, so an id enrolled again starts Offline.
     public func forget(_ node: NodeID) async {
         pending.withLockedValue { $0[node] = nil }
+        writing.withLockedValue { $0[node] = nil }
         unpublished.withLockedValue { $0[node] = nil }
         try? await cache.delete(Self.cacheKey(node))
     }
@@ -55,7 +58,10 @@ public final class HeartbeatIngest: Service, Sendable {
     /// The newest heartbeat known for `node`: this replica's own, the cache's, or the database's.
     public func latest(_ node: NodeRecord) async -> (at: Double, heartbeat: Heartbeat)? {
         var best: (at: Double, heartbeat: Heartbeat)?
-        if let local = pending.withLockedValue({ $0[node.id] }) { best = (local.at, local.heartbeat) }
+        for local in [pending.withLockedValue({ $0[node.id] }), writing.withLockedValue({ $0[node.id] })].compactMap({ $0 })
+        where local.at > (best?.at ?? -1) {
+            best = (local.at, local.heartbeat)
+        }
         if let text = try? await cache.get(Self.cacheKey(node.id)), let cached = NodeCoding.decode(CachedHeartbeat.self, text),
            cached.at >= node.registeredAt, cached.at > (best?.at ?? -1)
         {
@@ -84,6 +90,8 @@ public final class HeartbeatIngest: Service, Sendable {
     public func flush() async throws -> Int {
         let batch = Self.take(pending)
         guard !batch.isEmpty else { return 0 }
+        writing.withLockedValue { $0 = Dictionary(batch.map { ($0.nodeID, $0) }, uniquingKeysWith: { a, _ in a }) }
+        defer { writing.withLockedValue { $0.removeAll(keepingCapacity: true) } }
         do {
             for start in stride(from: 0, to: batch.count, by: 1000) {
                 try await store.recordHeartbeats(Array(batch[start..<min(start + 1000, batch.count)]))

@@ -28,6 +28,9 @@ public final class StatusIngest: Service, Sendable {
     private let store: any NodeStore
     private let logger: Logger
     private let buffer = NIOLockedValueBox<[Key: RecordedStatus]>([:])
+    /// The batch a flush is writing: still visible to ``pending(of:)`` until the store has it,
+    /// so a read between taking the batch and the write landing never misses a report.
+    private let inFlight = NIOLockedValueBox<[Key: RecordedStatus]>([:])
 
     public init(store: any NodeStore, logger: Logger) {
         self.store = store
@@ -42,12 +45,15 @@ public final class StatusIngest: Service, Sendable {
 
     /// This replica's reports of `node` not yet written.
     public func pending(of node: NodeID) -> [RecordedModuleStatus] {
-        buffer.withLockedValue { $0.values.filter { $0.node == node }.map(\.status) }
+        let writing = inFlight.withLockedValue { $0.filter { $0.key.node == node } }
+        let buffered = buffer.withLockedValue { $0.filter { $0.key.node == node } }
+        return writing.merging(buffered) { _, newer in newer }.values.map(\.status)
     }
 
     /// Drops a deregistered node's buffered reports.
     public func forget(_ node: NodeID) {
         buffer.withLockedValue { buffer in buffer = buffer.filter { $0.key.node != node } }
+        inFlight.withLockedValue { batch in batch = batch.filter { $0.key.node != node } }
     }
 
     /// Writes everything buffered now. Returns how many reports were written.
@@ -58,6 +64,8 @@ public final class StatusIngest: Service, Sendable {
             return buffer
         }
         guard !batch.isEmpty else { return 0 }
+        inFlight.withLockedValue { $0 = batch }
+        defer { inFlight.withLockedValue { $0.removeAll(keepingCapacity: true) } }
         do {
             try await store.recordStatuses(Array(batch.values))
             return batch.count

@@ -61,21 +61,33 @@ public final class SQLiteMetadataStore: MetadataStore, Service {
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.
     func transaction<T: Sendable>(_ body: @Sendable @escaping (SQLiteConnection) async throws -> T) async throws -> T {
-        try await mutex.withLock {
-            _ = try await self.connection.query("BEGIN IMMEDIATE", [])
-            do {
-                let result = try await body(self.connection)
-                _ = try await self.connection.query("COMMIT", [])
-                return result
-            } catch {
-                _ = try? await self.connection.query("ROLLBACK", [])
-                throw error
+        try await Self.classifyingBusy {
+            try await mutex.withLock {
+                _ = try await self.connection.query("BEGIN IMMEDIATE", [])
+                do {
+                    let result = try await body(self.connection)
+                    _ = try await self.connection.query("COMMIT", [])
+                    return result
+                } catch {
+                    _ = try? await self.connection.query("ROLLBACK", [])
+                    throw error
+                }
             }
+        }
+    }
+
+    /// A database another process keeps locked past `busy_timeout` is unavailable for now
+    /// (503 with `Retry-After`, and batches kept for the next flush), not a refusal of the data.
+    static func classifyingBusy<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SQLiteError where [.busy, .locked, .busyTimeout, .busyInSnapshot, .busyInRecovery].contains(error.reason) {
+            throw DependencyUnavailableError(dependency: "sqlite", reason: "database is locked: \(error.message)")
         }
     }
 
     /// Runs one statement outside an explicit transaction.
     func run(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-        try await mutex.withLock { try await self.connection.query(sql, binds) }
+        try await Self.classifyingBusy { try await mutex.withLock { try await self.connection.query(sql, binds) } }
     }
 }

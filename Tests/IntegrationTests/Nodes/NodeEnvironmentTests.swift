@@ -141,4 +141,51 @@ struct NodeEnvironmentTests {
         try await other.close()
         try await store.close()
     }
+
+    @Test("a report or heartbeat being written stays visible on its replica until the database has it")
+    func writesInFlightStayVisible() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("inflight") + ".sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let logger = Logger(label: "test.inflight")
+        let store = try await SQLiteMetadataStore.open(path: path, logger: logger)
+        _ = try await store.migrate(try BundledResources.migrations(for: .sqlite))
+        let service = NodeService(store: store, cache: InProcessCache(), settings: FleetSettings(), now: { Date().timeIntervalSince1970 }, logger: logger)
+        let (_, secret) = try await service.createEnrollmentToken(
+            ttlSeconds: 3600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "admin", requestID: nil)
+        let id = nodeID("busy")
+        let (node, _) = try await service.enroll(nodeID: id, spec: FleetHarness.spec(), enrollmentToken: secret, requestID: nil)
+        let digest = ContentDigest(bytes: [UInt8](repeating: 7, count: 32))
+        try await service.desiredState.setDesiredModules(
+            [DesiredModule(name: "hello", version: "1.0.0", digest: digest, entrypoint: "_start", resources: ResourceLimits())], for: id)
+        let report = ModuleStatusReport(deploymentID: "d-1", module: "hello", version: "1.0.0", digest: digest, state: .running, reason: nil)
+        try await service.report([report], from: id)
+        try await service.heartbeat(NodeProtocolTests.heartbeat(cpu: 12), from: id)
+
+        // Another connection holds the write lock, so both flushes wait inside the store.
+        let other = try await SQLiteMetadataStore.open(path: path, logger: logger)
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await other.transaction { _ in
+                startedContinuation.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in started { break }
+        let statusFlush = Task { try await service.statuses.flush() }
+        let heartbeatFlush = Task { try await service.heartbeats.flush() }
+        try await Task.sleep(for: .milliseconds(300))  // both flushes have taken their batch and wait for the lock
+        #expect(try await service.moduleStatuses(of: id).map(\.report) == [report])
+        #expect(await service.heartbeats.latest(node)?.heartbeat.cpuUsagePercent == 12)
+        releaseContinuation.yield()
+        try await holder.value
+        // A flush that timed out on the lock keeps its batch (the database was busy, the data is
+        // fine): the next flush writes it. Nothing is dropped either way.
+        if (try? await statusFlush.value) != 1 { #expect(try await service.statuses.flush() == 1) }
+        if (try? await heartbeatFlush.value) != 1 { #expect(try await service.heartbeats.flush() == 1) }
+        #expect(try await store.moduleStatuses(of: id).map(\.report) == [report])
+        #expect(try await store.node(id)?.lastHeartbeat?.cpuUsagePercent == 12)
+        try await other.close()
+        try await store.close()
+    }
 }
