@@ -22,20 +22,19 @@ public struct DeploymentService: Sendable {
     let now: @Sendable () -> Double
     let logger: Logger
 
-    /// - Parameter isReady: the engine waits until this is true (the schema is migrated).
+    /// - Parameter engine: the rollout engine over the same store and fleet, built and run by the application's wiring
+    ///   (this use case only hands it to tests and tools; it does not run it).
     public init(
-        store: any MetadataStore, fleet: NodeService, settings: DeploymentSettings, now: @escaping @Sendable () -> Double, logger: Logger,
-        isReady: @escaping @Sendable () -> Bool = { true }
+        store: any MetadataStore, fleet: NodeService, engine: RolloutEngine, settings: DeploymentSettings, now: @escaping @Sendable () -> Double,
+        logger: Logger
     ) {
         self.store = store
         self.fleet = fleet
+        self.engine = engine
         self.settings = settings
         self.now = now
         self.logger = logger
         self.loader = SnapshotLoader(store: store, fleet: fleet)
-        self.engine = RolloutEngine(
-            store: store, loader: loader, desiredState: fleet.desiredState, interval: settings.evaluationIntervalSeconds, now: now, logger: logger,
-            isReady: isReady)
     }
 
     // MARK: Reading

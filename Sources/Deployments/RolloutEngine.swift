@@ -22,14 +22,18 @@ public final class RolloutEngine: Service, Sendable {
     private let logger: Logger
     private let isReady: @Sendable () -> Bool
 
-    init(
-        store: any MetadataStore, loader: SnapshotLoader, desiredState: DesiredStateHub, interval: Double, now: @escaping @Sendable () -> Double,
-        logger: Logger, isReady: @escaping @Sendable () -> Bool
+    /// - Parameters:
+    ///   - fleet: the node use case whose desired-state hub wakes agents and whose health monitor marks nodes offline.
+    ///   - interval: seconds between passes while this replica leads.
+    ///   - isReady: the engine waits until this is true (the schema is migrated).
+    public init(
+        store: any MetadataStore, fleet: NodeService, interval: Double, now: @escaping @Sendable () -> Double, logger: Logger,
+        isReady: @escaping @Sendable () -> Bool = { true }
     ) {
         self.isReady = isReady
         self.store = store
-        self.loader = loader
-        self.desiredState = desiredState
+        self.loader = SnapshotLoader(store: store, fleet: fleet)
+        self.desiredState = fleet.desiredState
         self.interval = interval
         self.now = now
         self.logger = logger

@@ -16,16 +16,21 @@ public struct NodeService: Sendable {
     let now: @Sendable () -> Double
     let logger: Logger
 
-    public init(store: any MetadataStore, cache: any CacheStore, settings: FleetSettings, now: @escaping @Sendable () -> Double, logger: Logger) {
+    /// The use case builds nothing: its background collaborators are built and run by the
+    /// application's wiring (`buildApplication`), which lists each in the service group.
+    public init(
+        store: any MetadataStore, settings: FleetSettings, credentials: CredentialResolver, heartbeats: HeartbeatIngest, health: HealthMonitor,
+        desiredState: DesiredStateHub, statuses: StatusIngest, now: @escaping @Sendable () -> Double, logger: Logger
+    ) {
         self.store = store
         self.settings = settings
         self.now = now
         self.logger = logger
-        self.credentials = CredentialResolver(store: store, ttlSeconds: settings.credentialCacheSeconds, now: now)
-        self.heartbeats = HeartbeatIngest(store: store, cache: cache, settings: settings, logger: logger)
-        self.health = HealthMonitor(store: store, heartbeats: heartbeats, settings: settings, now: now, logger: logger)
-        self.desiredState = DesiredStateHub(store: store, cache: cache, now: now, logger: logger)
-        self.statuses = StatusIngest(store: store, logger: logger)
+        self.credentials = credentials
+        self.heartbeats = heartbeats
+        self.health = health
+        self.desiredState = desiredState
+        self.statuses = statuses
     }
 
     public var currentTime: Double { now() }

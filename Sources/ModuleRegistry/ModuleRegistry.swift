@@ -23,16 +23,18 @@ public struct ModuleRegistry: Sendable {
     let now: @Sendable () -> Double
     let logger: Logger
 
+    /// - Parameter workers: the validation threads, a service the application's wiring runs
+    ///   (sized ``RegistrySettings/maxConcurrentValidations``); uploads answer 503 while it is not running.
     public init(
-        catalog: any MetadataStore, blobs: any BlobStore, settings: RegistrySettings, hooks: RegistryHooks = RegistryHooks(),
-        now: @escaping @Sendable () -> Double, logger: Logger
+        catalog: any MetadataStore, blobs: any BlobStore, settings: RegistrySettings, workers: ValidationWorkers,
+        hooks: RegistryHooks = RegistryHooks(), now: @escaping @Sendable () -> Double, logger: Logger
     ) {
         self.catalog = catalog
         self.blobs = blobs
         self.settings = settings
         self.spool = BlobSpool(directory: settings.spoolDirectory)
         self.validations = AsyncSemaphore(limit: settings.maxConcurrentValidations)
-        self.workers = ValidationWorkers(threads: settings.maxConcurrentValidations)
+        self.workers = workers
         self.hooks = hooks
         self.now = now
         self.logger = logger
@@ -115,9 +117,9 @@ public struct ModuleRegistry: Sendable {
     func inspect(_ path: String) async throws -> ModuleInterface {
         let limits = settings.validationLimits
         let budget = settings.validationDeadline
-        let pool = workers.pool
+        let workers = self.workers
         let result = try await validations.withPermit {
-            try await pool.runIfActive { () -> Result<ModuleInterface, InspectionFailure> in
+            try await workers.perform { () -> Result<ModuleInterface, InspectionFailure> in
                 do throws(InspectionFailure) {
                     return .success(try WasmInspector.inspect(filePath: path, limits: limits, deadline: ValidationDeadline(after: budget)))
                 } catch {

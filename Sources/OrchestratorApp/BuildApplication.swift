@@ -28,14 +28,21 @@ public struct OrchestratorServer: Sendable {
     public let nodes: NodeService
     /// The deployment workflow; tests drive its rollout engine directly.
     public let deployments: DeploymentService
+    /// The module registry.
+    public let registry: ModuleRegistry
+    /// Token revocations (a service: it follows the other replicas' revocations).
+    public let revocations: TokenRevocations
+    /// Every long-lived component, in the order the application's service group starts them.
+    public let roster: ServiceRoster
 }
 
 /// The single place where the server is assembled from settings.
 ///
 /// - Backends are opened (never waited for).
 /// - Migrations run in a service that retries until the store answers; the API is gated until then.
-/// - Long-lived clients and loops are services in the application's `ServiceGroup`,
-///   started before the HTTP server and shut down after it.
+/// - Use cases get their collaborators here and build none; every long-lived client and loop is
+///   listed once in the ``ServiceRoster``, in dependency order, and runs in the application's
+///   `ServiceGroup`, started before the HTTP server and shut down after it.
 public func buildApplication(
     settings: OrchestratorSettings,
     logger: Logger,
@@ -71,8 +78,14 @@ private func assemble(
     let revocations = TokenRevocations(
         store: backends.metadata, cache: backends.cache, list: revokedTokens, maxLifetimeSeconds: authSettings.maxLifetimeSeconds,
         reconcileSeconds: settings.auth.revocationReconcileSeconds, isReady: { gate.isOpen }, logger: logger)
-    var services: [any Service] = backends.services
-    services.append(MigrationService(
+    let registry = RegistryWiring(settings: settings, backends: backends, logger: logger)
+    let fleet = FleetWiring(settings: settings, backends: backends, logger: logger)
+    let deployments = DeploymentWiring(settings: settings, backends: backends, nodes: fleet.nodes, logger: logger, isReady: { gate.isOpen })
+
+    // Dependency order: clients first, then the migrations that gate the API, then the loops that use them.
+    var roster = ServiceRoster()
+    roster.run(backends.services)
+    roster.run(MigrationService(
         store: backends.metadata,
         migrations: try BundledResources.migrations(for: backends.dialect),
         gate: gate,
@@ -80,14 +93,12 @@ private func assemble(
         applyPending: settings.database.migrateOnStart,
         logger: logger))
     if let jwksURL = authSettings.jwksURL {
-        services.append(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
+        roster.run(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
     }
-    services.append(revocations)
-
-    let nodes = makeNodeService(settings: settings, backends: backends, logger: logger)
-    services += [nodes.heartbeats, nodes.health, nodes.desiredState, nodes.statuses] as [any Service]
-    let deployments = makeDeploymentService(settings: settings, backends: backends, nodes: nodes, logger: logger, isReady: { gate.isOpen })
-    if settings.deployments.runEngine { services.append(deployments.engine) }
+    roster.run(revocations)
+    roster.run(registry.workers)
+    roster.run(fleet.services)
+    roster.run(deployments.engine, if: settings.deployments.runEngine)
 
     let environment = APIEnvironment(
         verifier: verifier, issuer: issuer, revocations: revocations, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
@@ -95,9 +106,9 @@ private func assemble(
         renderMetrics: { MetricsBootstrap.registry.emitToString() },
         maxBodyBytes: settings.server.maxBodyBytes, now: { Date().timeIntervalSince1970 },
         isSchemaReady: { gate.isOpen },
-        registry: makeRegistry(settings: settings, backends: backends, logger: logger),
+        registry: registry.registry,
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
-        nodes: nodes, deployments: deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
+        nodes: fleet.nodes, deployments: deployments.deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
         rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger))
     let router = buildRouter(environment: environment)
 
@@ -105,51 +116,15 @@ private func assemble(
         router: router,
         server: try serverBuilder(settings.server, maxBodyBytes: max(settings.server.maxBodyBytes, (settings.modules.maxBytes / 3 + 1) * 4 + 64 * 1024)),
         configuration: .init(address: .hostname(settings.server.host, port: settings.server.port), serverName: nil),
-        services: services,
+        services: roster.running,
         onServerRunning: { channel in
             await onServerRunning(channel.localAddress?.port ?? settings.server.port)
         },
         logger: logger)
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
-    return OrchestratorServer(application: application, backends: backends, gate: gate, nodes: nodes, deployments: deployments)
-}
-
-/// The registry over the selected backends, with the configured limits.
-public func makeRegistry(settings: OrchestratorSettings, backends: Backends, hooks: RegistryHooks = RegistryHooks(), logger: Logger) -> ModuleRegistry {
-    ModuleRegistry(
-        catalog: backends.metadata, blobs: backends.blobs,
-        settings: RegistrySettings(
-            maxModuleBytes: settings.modules.maxBytes, maxConcurrentValidations: settings.modules.validationConcurrency,
-            spoolDirectory: settings.modules.spoolDirectory, validationLimits: settings.modules.validationLimits,
-            validationDeadline: .milliseconds(settings.modules.validationDeadlineMillis)),
-        hooks: hooks, now: { Date().timeIntervalSince1970 }, logger: logger)
-}
-
-/// The node protocol over the selected backends, with the configured timings.
-public func makeNodeService(settings: OrchestratorSettings, backends: Backends, logger: Logger) -> NodeService {
-    let node = settings.nodes
-    return NodeService(
-        store: backends.metadata, cache: backends.cache,
-        settings: FleetSettings(
-            admission: node.admission,
-            health: HealthPolicy(heartbeatIntervalSeconds: Double(node.heartbeatIntervalSeconds), offlineAfterSeconds: Double(node.offlineAfterSeconds)),
-            heartbeatFlushSeconds: Double(node.heartbeatFlushSeconds), healthEvaluationSeconds: Double(node.healthEvaluationSeconds),
-            pollIntervalSeconds: Double(node.pollIntervalSeconds), maxWaitSeconds: Double(node.maxWaitSeconds),
-            credentialCacheSeconds: Double(node.credentialCacheSeconds), environments: Set(settings.deployments.environments.keys)),
-        now: { Date().timeIntervalSince1970 }, logger: logger)
-}
-
-/// The deployment workflow over the node service (shared desired-state hub).
-public func makeDeploymentService(
-    settings: OrchestratorSettings, backends: Backends, nodes: NodeService, logger: Logger, isReady: @escaping @Sendable () -> Bool = { true }
-) -> DeploymentService {
-    let config = settings.deployments
-    return DeploymentService(
-        store: backends.metadata, fleet: nodes,
-        settings: DeploymentSettings(
-            environments: config.environments, evaluationIntervalSeconds: Double(config.evaluationIntervalMilliseconds) / 1000,
-            defaultNodeTimeoutSeconds: config.defaultNodeTimeoutSeconds, defaultProgressDeadlineSeconds: config.defaultProgressDeadlineSeconds),
-        now: { Date().timeIntervalSince1970 }, logger: logger, isReady: isReady)
+    return OrchestratorServer(
+        application: application, backends: backends, gate: gate, nodes: fleet.nodes, deployments: deployments.deployments,
+        registry: registry.registry, revocations: revocations, roster: roster)
 }
 
 /// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.

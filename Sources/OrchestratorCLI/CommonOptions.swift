@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import OrchestratorApp
 import OrchestratorConfig
 
 /// Options every subcommand shares; they become the highest-precedence configuration layer.
@@ -43,12 +44,8 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Logs go to standard error so stdout stays clean for command output.
+    /// Each line logged inside a request carries its `request_id` (see ``LoggingBootstrap``).
     static func bootstrapLogging(level: String) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
-            return handler
-        }
-        return Logger(label: "wasm-orchestrator")
+        LoggingBootstrap.bootstrap(level: level)
     }
 }

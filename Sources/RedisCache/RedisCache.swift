@@ -9,13 +9,18 @@ import ServiceLifecycle
 /// ever blocks an event loop or the cooperative pool. Every key and channel
 /// is namespaced with `keyPrefix` so several deployments can share a Redis.
 ///
-/// It is a `Service`: `run()` keeps the subscriber alive until graceful shutdown.
+/// It is a `Service`: `run()` starts the command threads and the subscriber thread and keeps them
+/// until graceful shutdown; `init` starts nothing. Before `run()` (and after shutdown) every command
+/// fails with ``DependencyUnavailableError``, which callers already treat as "cache down", and
+/// subscriptions are registered locally and start receiving once the subscriber runs.
 public final class RedisCache: CacheStore, Service {
+
     public let healthName = "redis"
     private let pool: RedisConnectionPool
     private let subscriber: RedisSubscriber
     private let keyPrefix: String
     private let logger: Logger
+    private let state = RunState()
 
     /// - Parameters:
     ///   - endpoint: where Redis listens.
@@ -27,16 +32,25 @@ public final class RedisCache: CacheStore, Service {
         self.subscriber = RedisSubscriber(endpoint: endpoint, prefix: keyPrefix, logger: logger)
         self.keyPrefix = keyPrefix
         self.logger = logger
-        subscriber.start()
     }
 
+    /// Whether ``run()`` has started the threads and the cache has not been shut down since.
+    public var isRunning: Bool { state.isRunning }
+
+    /// Runs the threads until graceful shutdown (or cancellation), then stops them.
+    /// A cache that was already shut down does not start again.
     public func run() async throws {
+        state.start {
+            pool.start()
+            subscriber.start()
+        }
         try? await gracefulShutdown()
         try await shutdown()
     }
 
-    /// Stops the subscriber thread and the command threads. Idempotent.
+    /// Stops the subscriber thread and the command threads. Idempotent; after it the cache never starts.
     public func shutdown() async throws {
+        state.stop()
         subscriber.stop()
         try await pool.shutdown()
     }

@@ -18,7 +18,12 @@ final class RedisConnectionPool: Sendable {
         self.timeout = timeout
         self.capacity = size
         self.threadPool = NIOThreadPool(numberOfThreads: size)
-        self.threadPool.start()
+    }
+
+    /// Starts the command threads. Until then (and after ``shutdown()``) every command fails
+    /// at once with `NIOThreadPoolError.ThreadPoolInactive`. Called once, by ``RedisCache/run()``.
+    func start() {
+        threadPool.start()
     }
 
     /// Runs one command on a pool thread.

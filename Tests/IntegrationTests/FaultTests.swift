@@ -39,11 +39,13 @@ struct FaultTests {
     @Test("an unreachable Redis answers DependencyUnavailable promptly")
     func redisDown() async throws {
         let cache = RedisCache(endpoint: RedisEndpoint(host: "127.0.0.1", port: try Self.closedPort()), logger: Logger(label: "test"))
-        let started = ContinuousClock.now
-        await #expect(throws: DependencyUnavailableError.self) { _ = try await cache.get("k") }
-        await #expect(throws: DependencyUnavailableError.self) { try await cache.set("k", value: "v", ttlSeconds: 1) }
-        await #expect(throws: DependencyUnavailableError.self) { try await cache.ping() }
-        #expect(ContinuousClock.now - started < .seconds(10))  // generous for a loaded 2-core CI machine
+        try await withRunning([cache]) {
+            let started = ContinuousClock.now
+            await #expect(throws: DependencyUnavailableError.self) { _ = try await cache.get("k") }
+            await #expect(throws: DependencyUnavailableError.self) { try await cache.set("k", value: "v", ttlSeconds: 1) }
+            await #expect(throws: DependencyUnavailableError.self) { try await cache.ping() }
+            #expect(ContinuousClock.now - started < .seconds(10))  // generous for a loaded 2-core CI machine
+        }
         try await cache.shutdown()
     }
 
@@ -52,11 +54,13 @@ struct FaultTests {
         var endpoint = try RedisEndpoint(url: try TestServices.require("TEST_REDIS_URL"))
         endpoint = RedisEndpoint(host: endpoint.host, port: endpoint.port, password: "wrong", database: 0)
         let cache = RedisCache(endpoint: endpoint, logger: Logger(label: "test"))
-        do {
-            _ = try await cache.get("k")
-            Issue.record("AUTH with a wrong password must fail")
-        } catch let error as DependencyUnavailableError {
-            #expect(error.reason.contains("AUTH"))
+        try await withRunning([cache]) {
+            do {
+                _ = try await cache.get("k")
+                Issue.record("AUTH with a wrong password must fail")
+            } catch let error as DependencyUnavailableError {
+                #expect(error.reason.contains("AUTH"))
+            }
         }
         try await cache.shutdown()
     }

@@ -2,9 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import OrchestratorPorts
 
 /// Takes the caller's `X-Request-ID` when it is sane, or makes one; puts it in
-/// every log line of the request (`request_id`) and on the response.
+/// every log line of the request (`request_id`) and on the response. It is also bound as
+/// ``RequestLogContext/requestID`` while the request is handled, so the use cases' own loggers
+/// carry it too (through the metadata provider installed at logging bootstrap).
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
 
@@ -17,7 +20,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request_id"] = .string(requestID)
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await RequestLogContext.$requestID.withValue(requestID) { try await next(request, context) }
         } catch {
             // Only reached if an inner middleware did not translate; keep the contract anyway.
             let (apiError, _) = ErrorTranslation.translate(error)

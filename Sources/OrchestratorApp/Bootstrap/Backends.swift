@@ -104,8 +104,12 @@ extension Backends {
                     return nil
                 }
             }
-            group.addTask { try await body() }
             defer { group.cancelAll() }
+            // Redis starts its threads in `run()`: let it, so `body` does not find the cache "down".
+            if let redis = cache as? RedisCache {
+                for _ in 0..<1000 where !redis.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            group.addTask { try await body() }
             while let result = try await group.next() {
                 if let value = result { return value }
             }

@@ -149,15 +149,7 @@ extension CacheBackend {
             let prefix = uniqueName("rv") + ":"
             let first = RedisCache(endpoint: endpoint, keyPrefix: prefix, logger: Logger(label: "test.redis"))
             let second = RedisCache(endpoint: endpoint, keyPrefix: prefix, logger: Logger(label: "test.redis"))
-            do {
-                try await body(first, second)
-            } catch {
-                try? await first.shutdown()
-                try? await second.shutdown()
-                throw error
-            }
-            try await first.shutdown()
-            try await second.shutdown()
+            try await withRunning([first, second]) { try await body(first, second) }
         }
     }
 }

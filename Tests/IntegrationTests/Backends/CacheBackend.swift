@@ -23,14 +23,7 @@ enum CacheBackend: String, CaseIterable, CustomTestStringConvertible {
         case .redis:
             let endpoint = try RedisEndpoint(url: try TestServices.require("TEST_REDIS_URL"))
             let cache = RedisCache(endpoint: endpoint, keyPrefix: uniqueName("t") + ":", logger: Logger(label: "test.redis"))
-            do {
-                let result = try await body(cache)
-                try await cache.shutdown()
-                return result
-            } catch {
-                try? await cache.shutdown()
-                throw error
-            }
+            return try await withRunning([cache]) { try await body(cache) }
         }
     }
 }

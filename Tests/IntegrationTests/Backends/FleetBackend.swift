@@ -36,13 +36,13 @@ enum FleetBackend: String, CaseIterable, CustomTestStringConvertible {
             let prefix = uniqueName("fleet") + ":"
             let shared = InProcessCache()
             let caches = CacheList()
-            let makeCache: @Sendable () throws -> any CacheStore = {
+            let makeCache: @Sendable () async throws -> any CacheStore = {
                 switch backend {
                 case .embedded: return shared
                 case .production:
                     let cache = RedisCache(
                         endpoint: try RedisEndpoint(url: try TestServices.require("TEST_REDIS_URL")), keyPrefix: prefix, logger: Logger(label: "test.redis"))
-                    caches.append(cache)
+                    try await caches.run(cache)
                     return cache
                 }
             }
@@ -66,10 +66,10 @@ final class FleetHarness: Sendable {
     let store: any MetadataStore
     let clock: TestClock
     let settings: FleetSettings
-    private let makeCache: @Sendable () throws -> any CacheStore
+    private let makeCache: @Sendable () async throws -> any CacheStore
     private let tasks = LockedList<Task<Void, Never>>()
 
-    init(store: any MetadataStore, clock: TestClock, settings: FleetSettings, makeCache: @escaping @Sendable () throws -> any CacheStore) {
+    init(store: any MetadataStore, clock: TestClock, settings: FleetSettings, makeCache: @escaping @Sendable () async throws -> any CacheStore) {
         self.store = store
         self.clock = clock
         self.settings = settings
@@ -78,8 +78,10 @@ final class FleetHarness: Sendable {
 
     /// Another replica. Its pub/sub subscription is live when this returns.
     func replica(cache: (any CacheStore)? = nil) async throws -> NodeService {
-        let service = NodeService(
-            store: store, cache: try cache ?? makeCache(), settings: settings, now: { [clock] in clock.now }, logger: Logger(label: "test.fleet"))
+        let resolved: any CacheStore
+        if let cache { resolved = cache } else { resolved = try await makeCache() }
+        let service = NodeService.assembled(
+            store: store, cache: resolved, settings: settings, now: { [clock] in clock.now }, logger: Logger(label: "test.fleet"))
         let hub = service.desiredState
         tasks.append(Task { try? await hub.run() })
         try await Task.sleep(for: .milliseconds(300))  // let the subscription reach Redis
@@ -120,10 +122,22 @@ final class LockedList<Element: Sendable>: Sendable {
     var values: [Element] { box.withLockedValue { $0 } }
 }
 
+/// The Redis caches of a fleet's replicas, each run as its service group would run it.
 final class CacheList: Sendable {
     private let list = LockedList<RedisCache>()
-    func append(_ cache: RedisCache) { list.append(cache) }
+    private let tasks = LockedList<Task<Void, Never>>()
+
+    /// Runs `cache` until ``shutdown()``; returns once its threads are up.
+    func run(_ cache: RedisCache) async throws {
+        list.append(cache)
+        tasks.append(Task { try? await cache.run() })
+        for _ in 0..<1000 where !cache.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        guard cache.isRunning else { throw ServiceDidNotStartError() }
+    }
+
     func shutdown() async {
+        for task in tasks.values { task.cancel() }
+        for task in tasks.values { await task.value }
         for cache in list.values { try? await cache.shutdown() }
     }
 }

@@ -45,11 +45,11 @@ enum RegistryBackend: String, CaseIterable, CustomTestStringConvertible {
                     client: try BlobBackend.s3Client(), spoolDirectory: scratch + "/s3spool", logger: Logger(label: "test.s3"),
                     keyPrefix: uniqueName("test") + "/")
             }
+            let settings = RegistrySettings(maxModuleBytes: maxModuleBytes, spoolDirectory: scratch + "/uploads")
+            let workers = ValidationWorkers(threads: settings.maxConcurrentValidations)
             let registry = ModuleRegistry(
-                catalog: catalog, blobs: blobs,
-                settings: RegistrySettings(maxModuleBytes: maxModuleBytes, spoolDirectory: scratch + "/uploads"),
-                hooks: hooks, now: { clock.now }, logger: Logger(label: "test.registry"))
-            return try await body(RegistryHarness(registry: registry, catalog: catalog, blobs: blobs))
+                catalog: catalog, blobs: blobs, settings: settings, workers: workers, hooks: hooks, now: { clock.now }, logger: Logger(label: "test.registry"))
+            return try await withRunning([workers]) { try await body(RegistryHarness(registry: registry, catalog: catalog, blobs: blobs)) }
         }
     }
 }

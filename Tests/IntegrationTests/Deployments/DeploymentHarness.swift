@@ -29,7 +29,7 @@ struct DeploymentHarness: Sendable {
 
     /// Another replica of the deployment service (own engine, own desired-state hub).
     func replica() async throws -> DeploymentService {
-        DeploymentService(
+        DeploymentService.assembled(
             store: store, fleet: try await fleet.replica(), settings: settings, now: { [clock = fleet.clock] in clock.now },
             logger: Logger(label: "test.deployments"))
     }

@@ -101,7 +101,7 @@ struct NodeEnvironmentTests {
         let store = try await SQLiteMetadataStore.open(path: path, logger: logger)
         _ = try await store.migrate(try BundledResources.migrations(for: .sqlite))
         let clock = TestClock()
-        let service = NodeService(store: store, cache: InProcessCache(), settings: FleetSettings(), now: { clock.now }, logger: logger)
+        let service = NodeService.assembled(store: store, cache: InProcessCache(), settings: FleetSettings(), now: { clock.now }, logger: logger)
         let (_, once) = try await service.createEnrollmentToken(
             ttlSeconds: 3600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "admin", requestID: nil)
         _ = try await service.enroll(nodeID: nodeID("first"), spec: FleetHarness.spec(), enrollmentToken: once, requestID: nil)
@@ -149,7 +149,8 @@ struct NodeEnvironmentTests {
         let logger = Logger(label: "test.inflight")
         let store = try await SQLiteMetadataStore.open(path: path, logger: logger)
         _ = try await store.migrate(try BundledResources.migrations(for: .sqlite))
-        let service = NodeService(store: store, cache: InProcessCache(), settings: FleetSettings(), now: { Date().timeIntervalSince1970 }, logger: logger)
+        let service = NodeService.assembled(
+            store: store, cache: InProcessCache(), settings: FleetSettings(), now: { Date().timeIntervalSince1970 }, logger: logger)
         let (_, secret) = try await service.createEnrollmentToken(
             ttlSeconds: 3600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "admin", requestID: nil)
         let id = nodeID("busy")

@@ -47,15 +47,18 @@ struct NodeProtocolTests {
         try await metadata.withStore { store in
             _ = try await store.migrate(try BundledResources.migrations(for: metadata.dialect))
             let deadRedis = RedisCache(endpoint: try RedisEndpoint(url: "redis://127.0.0.1:1"), keyPrefix: "dead:", logger: Logger(label: "test.dead"))
-            defer { Task { try? await deadRedis.shutdown() } }
-            let service = NodeService(store: store, cache: deadRedis, settings: FleetSettings(), now: { Date().timeIntervalSince1970 }, logger: Logger(label: "t"))
-            let (_, token) = try await service.createEnrollmentToken(ttlSeconds: 600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "a", requestID: nil)
-            _ = try await service.enroll(nodeID: nodeID("solo"), spec: FleetHarness.spec(), enrollmentToken: token, requestID: nil)
-            try await service.heartbeat(Self.heartbeat(cpu: 33), from: nodeID("solo"))
-            #expect(try await service.heartbeats.publish() == 1)
-            let node = try await service.node(nodeID("solo"))
-            #expect(node.lastHeartbeat?.cpuUsagePercent == 33)  // durable without waiting for the database flush
-            #expect(await service.health.currentHealth(of: node).0 == .healthy)
+            let service = NodeService.assembled(
+                store: store, cache: deadRedis, settings: FleetSettings(), now: { Date().timeIntervalSince1970 }, logger: Logger(label: "t"))
+            try await withRunning([deadRedis]) {
+                let (_, token) = try await service.createEnrollmentToken(
+                    ttlSeconds: 600, maxUses: 1, region: nil, labels: [:], description: nil, actor: "a", requestID: nil)
+                _ = try await service.enroll(nodeID: nodeID("solo"), spec: FleetHarness.spec(), enrollmentToken: token, requestID: nil)
+                try await service.heartbeat(Self.heartbeat(cpu: 33), from: nodeID("solo"))
+                #expect(try await service.heartbeats.publish() == 1)
+                let node = try await service.node(nodeID("solo"))
+                #expect(node.lastHeartbeat?.cpuUsagePercent == 33)  // durable without waiting for the database flush
+                #expect(await service.health.currentHealth(of: node).0 == .healthy)
+            }
         }
     }
 

@@ -37,10 +37,14 @@ struct TestServer {
     }
 
     /// Runs `body` against a live server; the data dir is removed afterwards.
-    func run(_ body: @Sendable @escaping (any TestClientProtocol, TestServer) async throws -> Void) async throws {
+    /// - Parameter logger: the server's logger (default: warnings and worse, to standard error).
+    func run(logger: Logger? = nil, _ body: @Sendable @escaping (any TestClientProtocol, TestServer) async throws -> Void) async throws {
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        var logger = Logger(label: "test.server")
-        logger.logLevel = .warning
+        let logger = logger ?? {
+            var logger = Logger(label: "test.server")
+            logger.logLevel = .warning
+            return logger
+        }()
         let server = try await buildApplication(settings: settings, logger: logger)
         running.withLockedValue { $0 = server }
         try await server.application.test(.live) { client in
