@@ -33,7 +33,8 @@ struct ServiceRosterTests {
             let reachable = ServiceReachability.services(reachableFrom: server, skipping: ["roster", "application"])
             let names = Set(reachable.map { String(reflecting: type(of: $0)) })
             // The walk reaches the loops behind the use cases, so a new one left off the roster is seen.
-            for expected in [HeartbeatIngest.self, HealthMonitor.self, StatusIngest.self, DesiredStateHub.self, ValidationWorkers.self] as [Any.Type] {
+            let loops: [Any.Type] = [HeartbeatIngest.self, HealthMonitor.self, StatusIngest.self, DesiredStateHub.self, ValidationWorkers.self]
+            for expected in loops {
                 #expect(names.contains(String(reflecting: expected)), "not reached: \(expected)")
             }
             #expect(ServiceReachability.unlisted(from: server, skipping: ["roster", "application"], listed: server.roster.running).isEmpty)
@@ -67,7 +68,8 @@ struct ServiceRosterTests {
         try await Self.withBuiltServer { server in
             let names = server.roster.running.map { String(describing: type(of: $0)) }
             let clients = server.backends.services.count
-            #expect(Array(server.roster.running.prefix(clients)).map(ServiceReachability.key) == server.backends.services.map(ServiceReachability.key))
+            let first = server.roster.running.prefix(clients).map(ServiceReachability.key)
+            #expect(first == server.backends.services.map(ServiceReachability.key))
             #expect(names.dropFirst(clients).first == "MigrationService")
         }
     }

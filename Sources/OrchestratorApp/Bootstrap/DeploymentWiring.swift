@@ -22,7 +22,8 @@ public struct DeploymentWiring: Sendable {
             defaultNodeTimeoutSeconds: config.defaultNodeTimeoutSeconds, defaultProgressDeadlineSeconds: config.defaultProgressDeadlineSeconds)
         let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         engine = RolloutEngine(
-            store: backends.metadata, fleet: nodes, interval: deploymentSettings.evaluationIntervalSeconds, now: now, logger: logger, isReady: isReady)
+            store: backends.metadata, fleet: nodes, interval: deploymentSettings.evaluationIntervalSeconds, now: now, logger: logger,
+            isReady: isReady)
         deployments = DeploymentService(
             store: backends.metadata, fleet: nodes, engine: engine, settings: deploymentSettings, now: now, logger: logger)
     }

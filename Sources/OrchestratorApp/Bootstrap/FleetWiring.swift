@@ -19,7 +19,8 @@ public struct FleetWiring: Sendable {
         let node = settings.nodes
         let fleet = FleetSettings(
             admission: node.admission,
-            health: HealthPolicy(heartbeatIntervalSeconds: Double(node.heartbeatIntervalSeconds), offlineAfterSeconds: Double(node.offlineAfterSeconds)),
+            health: HealthPolicy(
+                heartbeatIntervalSeconds: Double(node.heartbeatIntervalSeconds), offlineAfterSeconds: Double(node.offlineAfterSeconds)),
             heartbeatFlushSeconds: Double(node.heartbeatFlushSeconds), healthEvaluationSeconds: Double(node.healthEvaluationSeconds),
             pollIntervalSeconds: Double(node.pollIntervalSeconds), maxWaitSeconds: Double(node.maxWaitSeconds),
             credentialCacheSeconds: Double(node.credentialCacheSeconds), environments: Set(settings.deployments.environments.keys))
