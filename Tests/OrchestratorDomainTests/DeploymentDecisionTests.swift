@@ -22,6 +22,7 @@ struct DeploymentDecisionTests {
         record.approvals = approvals
         if ![.pendingApproval, .approved, .rejected].contains(state) {
             record.startedAt = now - 100
+            record.currentStep = 0
             record.stepStartedAt = now - 100
             record.gate = state == .inProgress ? .manual : .none
             snapshot.nodes = snapshot.nodes.map { node in
