@@ -6,12 +6,12 @@ import OrchestratorPorts
 
 /// The deployment use cases behind `/api/v1/wasm/deployments`.
 ///
-/// Every command reads the deployment, asks the pure state machine and
-/// rollout rules what follows, and commits the result compare-and-set on the
-/// revision, in one transaction with the nodes' desired state and the audit
-/// event. Losing the race re-reads and re-decides, so of two conflicting
-/// concurrent commands exactly one wins and the other is refused with the
-/// state it lost to.
+/// Every command reads the deployment, asks ``DeploymentDecider`` what
+/// follows, and commits the new deployment compare-and-set on the revision,
+/// in one transaction with the decision's desired-state writes and audit
+/// events; then it carries out the rest of the effects (wake-ups, metrics).
+/// Losing the race re-reads and re-decides, so of two conflicting concurrent
+/// commands exactly one wins and the other is refused with the state it lost to.
 public struct DeploymentService: Sendable {
     public let store: any MetadataStore
     public let settings: DeploymentSettings
