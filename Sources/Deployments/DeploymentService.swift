@@ -6,12 +6,12 @@ import OrchestratorPorts
 
 /// The deployment use cases behind `/api/v1/wasm/deployments`.
 ///
-/// Every command reads the deployment, asks the pure state machine and
-/// rollout rules what follows, and commits the result compare-and-set on the
-/// revision, in one transaction with the nodes' desired state and the audit
-/// event. Losing the race re-reads and re-decides, so of two conflicting
-/// concurrent commands exactly one wins and the other is refused with the
-/// state it lost to.
+/// Every command reads the deployment, asks ``DeploymentDecider`` what
+/// follows, and commits the new deployment compare-and-set on the revision,
+/// in one transaction with the decision's desired-state writes and audit
+/// events; then it carries out the rest of the effects (wake-ups, metrics).
+/// Losing the race re-reads and re-decides, so of two conflicting concurrent
+/// commands exactly one wins and the other is refused with the state it lost to.
 public struct DeploymentService: Sendable {
     public let store: any MetadataStore
     public let settings: DeploymentSettings
@@ -86,21 +86,23 @@ public struct DeploymentService: Sendable {
         let id = UUID().uuidString.lowercased()
         let cohorts = RolloutPlan.cohorts(targets.map(\.id), deploymentID: id, strategy: spec.strategy)
         let policy = settings.policy(for: spec.environment)
-        var record = DeploymentRecord(
-            id: id, spec: spec, versionKey: semver.identityKey, digest: version.digest,
-            state: policy.requireApproval ? .pendingApproval : .approved, createdBy: principal.subject, createdAt: time, stepCount: cohorts.count)
-        record.createdByActors = principal.actors.isEmpty ? nil : principal.actors
-        record.record(
-            "created", actor: principal.subject, at: time,
-            detail: "\(spec.moduleName)@\(version.version) to \(targets.count) nodes in \(cohorts.count) cohorts"
-                + (policy.requireApproval ? "; needs \(policy.requiredApprovals) approval(s)" : "; no approval required"),
-            actors: principal.actors)
+        var draft = DeploymentRecord(
+            id: id, spec: spec, versionKey: semver.identityKey, digest: version.digest, state: .pendingApproval, createdBy: principal.subject,
+            createdAt: time, stepCount: cohorts.count)
+        draft.createdByActors = principal.actors.isEmpty ? nil : principal.actors
         var rows: [DeploymentNode] = []
         for (step, cohort) in cohorts.enumerated() {
             rows += cohort.map { DeploymentNode(nodeID: $0, step: step, updatedAt: time) }
         }
+        let summary = "\(spec.moduleName)@\(version.version) to \(targets.count) nodes in \(cohorts.count) cohorts"
+        let submit = DeploymentDecider.Event.submit(by: principal, summary: summary, policy: policy)
+        let decision = try DeploymentDecider.decide(submit, RolloutSnapshot(record: draft, nodes: rows, now: time))
+            .mapError(DeploymentError.init).get()
+        let record = decision.record
+        // A submit carries exactly one audit entry (the store records one with the new deployment).
+        let created = decision.audits.first.map { auditEvent($0, record, requestID) } ?? audit(principal, submit.action, record, requestID)
         try await store.markReferenced(module: name, key: semver.identityKey, at: time)
-        try await store.createDeployment(record, nodes: rows, audit: audit(principal, "deployment.create", record, requestID))
+        try await store.createDeployment(record, nodes: rows, audit: created)
         logger.info("deployment created", metadata: ["deployment": "\(id)", "module": "\(spec.moduleName)@\(version.version)", "targets": "\(targets.count)"])
         return record
     }
@@ -110,54 +112,18 @@ public struct DeploymentService: Sendable {
     public func approve(
         _ id: String, by principal: Principal, comment: String?, reviewedDigest: ContentDigest?, ifMatch: Int?, requestID: String?
     ) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.approve", ifMatch: ifMatch, requestID: requestID) { snapshot in
-            var record = snapshot.record
-            let policy = self.policy(of: record)
-            // An Approved deployment whose approvals expired before the start needs approving again.
-            if record.state == .approved && !ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now) {
-                record.state = .pendingApproval
-            }
-            guard record.state == .pendingApproval else {
-                return .failure(.illegalTransition(IllegalTransition(
-                    state: record.state, command: .approve, reason: "only a deployment pending approval can be approved")))
-            }
-            if let refusal = ApprovalRules.refusal(
-                approver: principal, creator: record.creator, digest: record.digest, reviewedDigest: reviewedDigest,
-                existing: record.approvals, policy: policy, at: snapshot.now)
-            {
-                return .failure(.approvalRefused(refusal))
-            }
-            record.approvals.append(Approval(
-                approver: principal.subject, role: principal.role, digest: record.digest, comment: comment, approvedAt: snapshot.now,
-                expiresAt: snapshot.now + Double(policy.approvalTTLSeconds), actors: principal.actors))
-            let complete = ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now)
-            switch DeploymentStateMachine.next(from: record.state, on: .approve, .init(approvalsComplete: complete)) {
-            case .failure(let illegal): return .failure(.illegalTransition(illegal))
-            case .success(let state): record.state = state
-            }
-            let valid = ApprovalRules.validApprovers(record.approvals, digest: record.digest, at: snapshot.now).count
-            record.record(
-                "approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals)" + (comment.map { ": \($0)" } ?? ""),
-                actors: principal.actors)
-            return .success(RolloutChange(record: record))
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID) { record in
+            .approve(by: principal, comment: comment, reviewedDigest: reviewedDigest, policy: self.policy(of: record))
         }
     }
 
     public func reject(_ id: String, by principal: Principal, reason: String, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.reject", ifMatch: ifMatch, requestID: requestID) { snapshot in
-            let policy = self.policy(of: snapshot.record)
-            guard ApprovalRules.mayApprove(principal.role, policy.approverRole) else {
-                return .failure(.approvalRefused(.roleMayNotApprove(principal.role, required: policy.approverRole)))
-            }
-            var record = snapshot.record
-            switch DeploymentStateMachine.next(from: record.state, on: .reject) {
-            case .failure(let illegal): return .failure(.illegalTransition(illegal))
-            case .success(let state): record.state = state
-            }
-            record.reason = reason
-            record.finishedAt = snapshot.now
-            record.record("rejected", actor: principal.subject, at: snapshot.now, detail: reason, actors: principal.actors)
-            return .success(RolloutChange(record: record))
+        let authorize: @Sendable (DeploymentRecord) -> DeploymentError? = { record in
+            let required = self.policy(of: record).approverRole
+            return ApprovalRules.mayApprove(principal.role, required) ? nil : .approvalRefused(.roleMayNotApprove(principal.role, required: required))
+        }
+        return try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, authorize: authorize) { _ in
+            .reject(by: principal, reason: reason)
         }
     }
 
@@ -166,187 +132,108 @@ public struct DeploymentService: Sendable {
     /// a partial approval: when more approvers are still needed it refuses and
     /// changes nothing. Without required approval, anyone who may deploy may start.
     public func execute(_ id: String, by principal: Principal, note: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.execute", ifMatch: ifMatch, requestID: requestID, purpose: .start) { snapshot in
-            var record = snapshot.record
-            let policy = self.policy(of: record)
-            guard record.state == .pendingApproval || record.state == .approved else {
-                return .failure(.illegalTransition(IllegalTransition(state: record.state, command: .start, reason: "only an approved deployment can start")))
-            }
-            if !policy.requireApproval {
-                guard AccessPolicy.allows(principal, .deploy) else { return .failure(.forbidden("role '\(principal.role.rawValue)' may not start deployments")) }
-            } else if !ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: snapshot.now) {
-                if let refusal = ApprovalRules.refusal(
-                    approver: principal, creator: record.creator, digest: record.digest, reviewedDigest: nil, existing: record.approvals,
-                    policy: policy, at: snapshot.now)
-                {
-                    if case .alreadyApproved = refusal {
-                        let valid = ApprovalRules.validApprovers(record.approvals, digest: record.digest, at: snapshot.now).count
-                        return .failure(.approvalsIncomplete(valid: valid, required: policy.requiredApprovals))
-                    }
-                    return .failure(.approvalRefused(refusal))
-                }
-                var approvals = record.approvals
-                approvals.append(Approval(
-                    approver: principal.subject, role: principal.role, digest: record.digest,
-                    comment: note.map { "execute (approvedBy: \($0))" } ?? "execute", approvedAt: snapshot.now,
-                    expiresAt: snapshot.now + Double(policy.approvalTTLSeconds), actors: principal.actors))
-                let valid = ApprovalRules.validApprovers(approvals, digest: record.digest, at: snapshot.now).count
-                guard ApprovalRules.isComplete(approvals, digest: record.digest, policy: policy, at: snapshot.now) else {
-                    return .failure(.approvalsIncomplete(valid: valid, required: policy.requiredApprovals))
-                }
-                record.approvals = approvals
-                record.state = .approved
-                record.record(
-                    "approved", actor: principal.subject, at: snapshot.now, detail: "\(valid) of \(policy.requiredApprovals) (execute)",
-                    actors: principal.actors)
-            } else if !ApprovalRules.mayApprove(principal.role, policy.approverRole) {
-                return .failure(.forbidden("only an approver (\(policy.approverRole.rawValue)) may start this deployment"))
-            }
-            record.state = .approved
-            if case .failure(let illegal) = DeploymentStateMachine.next(from: record.state, on: .start, .init(approvalsComplete: true)) {
-                return .failure(.illegalTransition(illegal))
-            }
-            if let other = snapshot.conflictingDeployment { return .failure(.conflictingDeployment(other)) }
-            if snapshot.versionYanked { return .failure(.versionYanked(module: record.spec.moduleName, version: record.spec.moduleVersion)) }
-            var started = snapshot.rollout
-            started.record = record
-            return .success(RolloutEvaluator.start(started, actor: principal.subject))
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, purpose: .start) { record in
+            .execute(by: principal, note: note, policy: self.policy(of: record))
         }
     }
 
     // MARK: Operating a rollout
 
     public func pause(_ id: String, by principal: Principal, reason: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await simple(id, principal, .pause, "deployment.pause", ifMatch: ifMatch, requestID: requestID) { record, time in
-            record.reason = reason ?? "paused by \(principal.subject)"
-            record.record("paused", actor: principal.subject, at: time, detail: reason, actors: principal.actors)
-        }
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID) { _ in .pause(by: principal, reason: reason) }
     }
 
     public func resume(_ id: String, by principal: Principal, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.resume", ifMatch: ifMatch, requestID: requestID) { snapshot in
-            var record = snapshot.record
-            switch DeploymentStateMachine.next(from: record.state, on: .resume) {
-            case .failure(let illegal): return .failure(.illegalTransition(illegal))
-            case .success(let state): record.state = state
-            }
-            let failures = snapshot.rollout.nodes.filter(\.state.isFailure).count
-            record.acknowledgedFailures = failures
-            record.reason = nil
-            // The progress deadline restarts: the time spent paused is not a stalled rollout.
-            if record.stepStartedAt != nil { record.stepStartedAt = snapshot.now }
-            record.record(
-                "resumed", actor: principal.subject, at: snapshot.now, detail: failures > 0 ? "\(failures) failures acknowledged" : nil,
-                actors: principal.actors)
-            return .success(RolloutChange(record: record))
-        }
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID) { _ in .resume(by: principal) }
     }
 
     public func promote(_ id: String, by principal: Principal, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.promote", ifMatch: ifMatch, requestID: requestID, purpose: .start) { snapshot in
-            let record = snapshot.record
-            let atGate = record.gate != .none
-            if case .failure(let illegal) = DeploymentStateMachine.next(from: record.state, on: .promote, .init(atGate: atGate)) {
-                return .failure(.illegalTransition(illegal))
-            }
-            return .success(RolloutEvaluator.promote(snapshot.rollout, actor: principal.subject))
-        }
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, purpose: .start) { _ in .promote(by: principal) }
     }
 
     public func cancel(_ id: String, by principal: Principal, reason: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.cancel", ifMatch: ifMatch, requestID: requestID) { snapshot in
-            // "The creator" is a person: any name shared with the creating token's subject and actors.
-            guard principal.role == .admin || principal.person.isSame(as: snapshot.record.creator) else {
-                return .failure(.forbidden("only the creator or an admin may cancel a deployment"))
-            }
-            if case .failure(let illegal) = DeploymentStateMachine.next(from: snapshot.record.state, on: .cancel) {
-                return .failure(.illegalTransition(illegal))
-            }
-            return .success(RolloutEvaluator.cancel(snapshot.rollout, actor: principal.subject, reason: reason))
+        // "The creator" is a person: any name shared with the creating token's subject and actors.
+        let authorize: @Sendable (DeploymentRecord) -> DeploymentError? = { record in
+            principal.role == .admin || principal.person.isSame(as: record.creator)
+                ? nil : .forbidden("only the creator or an admin may cancel a deployment")
+        }
+        return try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, authorize: authorize) { _ in
+            .cancel(by: principal, reason: reason)
         }
     }
 
     /// Seed 004's emergency rollback: no approval, no gates; audited.
     public func rollback(_ id: String, by principal: Principal, reason: String, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, "deployment.rollback", ifMatch: ifMatch, requestID: requestID, purpose: .rollback) { snapshot in
-            if case .failure(let illegal) = DeploymentStateMachine.next(from: snapshot.record.state, on: .rollback) {
-                return .failure(.illegalTransition(illegal))
-            }
-            return .success(RolloutEvaluator.rollback(snapshot.rollout, actor: principal.subject, reason: reason, automatic: false))
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, purpose: .rollback) { _ in
+            .rollback(by: principal, reason: reason, trigger: .manual)
         }
     }
 
     // MARK: Committing
 
-    struct CommandSnapshot: Sendable {
-        var rollout: RolloutSnapshot
-        var record: DeploymentRecord { rollout.record }
-        var now: Double { rollout.now }
-        /// For `start`: another active deployment of the same module.
-        var conflictingDeployment: String?
-        var versionYanked = false
-    }
-
-    private func simple(
-        _ id: String, _ principal: Principal, _ command: DeploymentCommand, _ action: String, ifMatch: Int?, requestID: String?,
-        _ mutate: @escaping @Sendable (inout DeploymentRecord, Double) -> Void
-    ) async throws -> DeploymentRecord {
-        try await transition(id, principal, action, ifMatch: ifMatch, requestID: requestID) { snapshot in
-            var record = snapshot.record
-            switch DeploymentStateMachine.next(from: record.state, on: command) {
-            case .failure(let illegal): return .failure(.illegalTransition(illegal))
-            case .success(let state): record.state = state
-            }
-            mutate(&record, snapshot.now)
-            return .success(RolloutChange(record: record))
-        }
-    }
-
     /// Read, decide, commit compare-and-set; on a lost race decide again (at most 5 times).
+    ///
+    /// `event` names what happens to the deployment just read. `authorize` refuses a caller who may not
+    /// send it at all (a role question, answered before the decision and audited like a refusal).
     private func transition(
-        _ id: String, _ principal: Principal, _ action: String, ifMatch: Int?, requestID: String?, purpose: SnapshotLoader.Purpose = .plain,
-        _ decide: @escaping @Sendable (CommandSnapshot) -> Result<RolloutChange, DeploymentError>
+        _ id: String, _ principal: Principal, ifMatch: Int?, requestID: String?, purpose: SnapshotLoader.Purpose = .plain,
+        authorize: @escaping @Sendable (DeploymentRecord) -> DeploymentError? = { _ in nil },
+        _ event: @escaping @Sendable (DeploymentRecord) -> DeploymentDecider.Event
     ) async throws -> DeploymentRecord {
         for _ in 0..<5 {
             let current = try await deployment(id)
             if let ifMatch, ifMatch != current.revision { throw DeploymentError.preconditionFailed(currentRevision: current.revision) }
             let time = now()
-            var snapshot = CommandSnapshot(rollout: try await loader.load(current, for: purpose, now: time))
-            if purpose == .start && action == "deployment.execute" {
-                snapshot.conflictingDeployment = try await store.activeDeployments()
-                    .first { $0.spec.moduleName == current.spec.moduleName && $0.id != current.id }?.id
-                if let name = ModuleName(current.spec.moduleName), let version = try await store.version(of: name, key: current.versionKey) {
-                    snapshot.versionYanked = version.status == .yanked
-                }
+            let happening = event(current)
+            var snapshot = try await loader.load(current, for: purpose, now: time)
+            if let refusal = authorize(current) {
+                try? await store.appendAudit(audit(principal, happening.action, current, requestID, outcome: Self.outcome(of: refusal)))
+                throw refusal
             }
-            switch decide(snapshot) {
+            if case .execute = happening { try await loadStartConditions(of: current, into: &snapshot) }
+            let decided = DeploymentDecider.decide(happening, snapshot).mapError(DeploymentError.init)
+            switch decided {
             case .failure(let error):
-                try? await store.appendAudit(audit(principal, action, current, requestID, outcome: Self.outcome(of: error)))
+                try? await store.appendAudit(audit(principal, happening.action, current, requestID, outcome: Self.outcome(of: error)))
                 throw error
-            case .success(var change):
-                change.record.revision = current.revision + 1
-                change.record.updatedAt = time
+            case .success(var decision):
+                decision.record.revision = current.revision + 1
+                decision.record.updatedAt = time
                 let commit = DeploymentCommit(
-                    expectedRevision: current.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired,
-                    audit: [audit(principal, action, change.record, requestID)], revertOnly: change.record.state == .rolledBack)
+                    expectedRevision: current.revision, record: decision.record, nodes: Array(decision.nodes.values), desired: decision.desired,
+                    audit: decision.audits.map { auditEvent($0, decision.record, requestID) }, revertOnly: decision.record.state == .rolledBack)
                 do {
                     guard try await store.commit(commit) else { continue }
                 } catch is ActiveDeploymentConflict {
                     let other = try await store.activeDeployments().first { $0.spec.moduleName == current.spec.moduleName && $0.id != current.id }
                     throw DeploymentError.conflictingDeployment(other?.id ?? "another deployment of '\(current.spec.moduleName)'")
                 }
-                await metrics.published(change, desiredState: fleet.desiredState)
-                return change.record
+                await decision.carryOut(desiredState: fleet.desiredState, metrics: metrics)
+                return decision.record
             }
         }
         throw DeploymentError.concurrentChange
     }
 
+    /// What `execute` must know besides the rollout: another active deployment of the module, and whether the version was yanked.
+    private func loadStartConditions(of current: DeploymentRecord, into snapshot: inout RolloutSnapshot) async throws {
+        snapshot.conflictingDeployment = try await store.activeDeployments()
+            .first { $0.spec.moduleName == current.spec.moduleName && $0.id != current.id }?.id
+        if let name = ModuleName(current.spec.moduleName), let version = try await store.version(of: name, key: current.versionKey) {
+            snapshot.versionYanked = version.status == .yanked
+        }
+    }
 
-    func audit(_ principal: Principal, _ action: String, _ record: DeploymentRecord, _ requestID: String?, outcome: AuditEvent.Outcome = .success) -> AuditEvent {
+    func audit(
+        _ principal: Principal, _ action: String, _ record: DeploymentRecord, _ requestID: String?, outcome: AuditEvent.Outcome = .success
+    ) -> AuditEvent {
+        auditEvent(DeploymentAuditEntry(action: action, actor: principal.subject, actors: principal.actors, outcome: outcome), record, requestID)
+    }
+
+    func auditEvent(_ entry: DeploymentAuditEntry, _ record: DeploymentRecord, _ requestID: String?) -> AuditEvent {
         AuditEvent(
-            actor: principal.subject, action: action, target: "deployment:\(record.id)", outcome: outcome, requestID: requestID, occurredAt: now(),
-            actors: principal.actors)
+            actor: entry.actor, action: entry.action, target: "deployment:\(record.id)", outcome: entry.outcome, requestID: requestID,
+            occurredAt: now(), actors: entry.actors)
     }
 
     static func outcome(of error: DeploymentError) -> AuditEvent.Outcome {

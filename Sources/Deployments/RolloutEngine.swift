@@ -57,28 +57,28 @@ public final class RolloutEngine: Service, Sendable {
 
     private func advance(_ record: DeploymentRecord) async throws -> Bool {
         var snapshot = try await loader.load(record, for: .advance, now: now())
-        guard var change = RolloutEvaluator.advance(snapshot) else { return false }
-        if snapshot.fleet.isEmpty && SnapshotLoader.dispatches(change, from: snapshot) {
+        var decision = try DeploymentDecider.decide(.tick, snapshot).get()
+        guard !decision.isUnchanged else { return false }
+        if snapshot.fleet.isEmpty && SnapshotLoader.dispatches(decision, from: snapshot) {
             // Reports settled the cohort in this pass: decide again with the fleet's state.
             snapshot = try await loader.load(record, for: .advanceWithFleet, now: snapshot.now)
-            guard let withFleet = RolloutEvaluator.advance(snapshot) else { return false }
-            change = withFleet
+            decision = try DeploymentDecider.decide(.tick, snapshot).get()
+            guard !decision.isUnchanged else { return false }
         }
-        change.record.revision = record.revision + 1
-        change.record.updatedAt = snapshot.now
-        var audit: [AuditEvent] = []
-        if change.record.state != record.state {
-            audit.append(AuditEvent(
-                actor: "rollout-engine", action: "deployment.\(change.record.state.rawValue.lowercased())", target: "deployment:\(record.id)",
-                outcome: .success, requestID: nil, occurredAt: snapshot.now, role: nil, sourceAddress: nil))
+        decision.record.revision = record.revision + 1
+        decision.record.updatedAt = snapshot.now
+        let audit = decision.audits.map { entry in
+            AuditEvent(
+                actor: entry.actor, action: entry.action, target: "deployment:\(record.id)", outcome: entry.outcome, requestID: nil,
+                occurredAt: snapshot.now, role: nil, sourceAddress: nil, actors: entry.actors)
         }
         let commit = DeploymentCommit(
-            expectedRevision: record.revision, record: change.record, nodes: Array(change.nodes.values), desired: change.desired, audit: audit,
-            revertOnly: change.record.state == .rolledBack)
+            expectedRevision: record.revision, record: decision.record, nodes: Array(decision.nodes.values), desired: decision.desired,
+            audit: audit, revertOnly: decision.record.state == .rolledBack)
         guard try await store.commit(commit) else { return false }
-        await metrics.published(change, desiredState: desiredState)
-        if let outcome = change.outcome {
-            logger.info("deployment \(outcome.rawValue)", metadata: ["deployment": "\(record.id)", "reason": "\(change.record.reason ?? "")"])
+        await decision.carryOut(desiredState: desiredState, metrics: metrics)
+        if let outcome = decision.outcome {
+            logger.info("deployment \(outcome.rawValue)", metadata: ["deployment": "\(record.id)", "reason": "\(decision.record.reason ?? "")"])
         }
         return true
     }

@@ -2,7 +2,7 @@ import EdgeFleet
 import OrchestratorDomain
 import OrchestratorPorts
 
-/// Reads what ``RolloutEvaluator`` needs for one deployment, with batched
+/// Reads what ``DeploymentDecider`` needs for one deployment, with batched
 /// queries only: a handful per evaluation, whatever the fleet size.
 struct SnapshotLoader: Sendable {
     let store: any MetadataStore
@@ -62,7 +62,7 @@ struct SnapshotLoader: Sendable {
     }
 
     /// `true` when `change` moves nodes out of `Pending`: it was computed for a dispatch.
-    static func dispatches(_ change: RolloutChange, from snapshot: RolloutSnapshot) -> Bool {
+    static func dispatches(_ change: DeploymentDecision, from snapshot: RolloutSnapshot) -> Bool {
         let pending = Set(snapshot.nodes.filter { $0.state == .pending }.map(\.nodeID))
         return change.nodes.values.contains { pending.contains($0.nodeID) && $0.state != .pending && snapshot.record.state == .inProgress }
     }

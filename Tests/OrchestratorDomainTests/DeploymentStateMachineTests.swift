@@ -18,8 +18,6 @@ struct DeploymentStateMachineTests {
         case (.paused, .resume): return .inProgress
         case (.inProgress, .promote): return atGate ? .inProgress : nil
         case (.inProgress, .rollback), (.paused, .rollback), (.completed, .rollback), (.failed, .rollback): return .rolledBack
-        case (.inProgress, .complete): return .completed
-        case (.inProgress, .fail), (.paused, .fail): return .failed
         default: return nil
         }
     }

@@ -51,12 +51,12 @@ struct EnvironmentTargetingTests {
     @Test("a later cohort skips a node moved to another environment after creation")
     func laterCohortSkipsMovedNode() throws {
         var snapshot = Rollout.snapshot(2, Rollout.spec(.rolling(batch: .count(1), pause: .none)))
-        Rollout.apply(RolloutEvaluator.start(snapshot, actor: "ops"), to: &snapshot)
+        Rollout.apply(Rollout.start(snapshot), to: &snapshot)
         let first = try #require(Rollout.dispatched(snapshot).first)
         let second = try #require(snapshot.nodes.map(\.nodeID).first { $0 != first })
         snapshot.fleet[second]?.environment = "development"
         snapshot.reports[first] = Rollout.report(snapshot, first, .running)
-        let change = try #require(RolloutEvaluator.advance(snapshot))
+        let change = try #require(Rollout.tick(snapshot))
         #expect(change.nodes[second]?.state == .skipped)
         #expect(change.nodes[second]?.message?.contains("moved to environment 'development'") == true)
         #expect(change.desired[second] == nil, "nothing is sent to a node of another environment")
@@ -68,7 +68,7 @@ struct EnvironmentTargetingTests {
         let moved = Rollout.id("n01")
         snapshot.fleet[moved]?.environment = "staging"
         snapshot.offline = [moved]
-        let start = RolloutEvaluator.start(snapshot, actor: "ops")
+        let start = Rollout.start(snapshot)
         #expect(start.nodes[moved]?.state == .skipped && start.desired[moved] == nil)
         #expect(start.desired[Rollout.id("n00")] != nil)
     }
@@ -76,10 +76,10 @@ struct EnvironmentTargetingTests {
     @Test("a rollback leaves a node moved to another environment unchanged")
     func rollbackLeavesMovedNode() throws {
         var snapshot = Rollout.snapshot(2, Rollout.spec(.allAtOnce))
-        Rollout.apply(RolloutEvaluator.start(snapshot, actor: "ops"), to: &snapshot)
+        Rollout.apply(Rollout.start(snapshot), to: &snapshot)
         let moved = try #require(Rollout.dispatched(snapshot).first)
         snapshot.movedToOtherEnvironment[moved] = "development"
-        let change = RolloutEvaluator.rollback(snapshot, actor: "ops", reason: "incident", automatic: false)
+        let change = Rollout.rollback(snapshot, reason: "incident")
         #expect(change.desired[moved] == nil)
         #expect(change.nodes[moved]?.message == "left unchanged: moved to environment 'development'")
         #expect(change.desired.count == 1, "the other node is reverted")

@@ -41,7 +41,7 @@ enum Rollout {
     }
 
     /// Applies a change to the snapshot, as a commit and re-read would.
-    static func apply(_ change: RolloutChange, to snapshot: inout RolloutSnapshot) {
+    static func apply(_ change: DeploymentDecision, to snapshot: inout RolloutSnapshot) {
         snapshot.record = change.record
         snapshot.nodes = snapshot.nodes.map { change.nodes[$0.nodeID] ?? $0 }
         for (node, baseline) in change.desired { snapshot.current[node] = baseline.module }

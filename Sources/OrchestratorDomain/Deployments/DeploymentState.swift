@@ -17,7 +17,7 @@ public enum DeploymentState: String, Sendable, Hashable, Codable, CaseIterable {
     public var isTerminal: Bool { [.rolledBack, .cancelled, .rejected].contains(self) }
 }
 
-/// Everything that can happen to a deployment, by a person or by the rollout engine.
+/// The commands a person sends to a deployment (the engine's tick is ``DeploymentDecider/Event/tick``).
 public enum DeploymentCommand: String, Sendable, Hashable, CaseIterable {
     /// An approval was added; `approvalsComplete` says whether it was the last one needed.
     case approve
@@ -30,10 +30,6 @@ public enum DeploymentCommand: String, Sendable, Hashable, CaseIterable {
     case promote
     case cancel
     case rollback
-    /// Engine: every cohort settled within the failure threshold.
-    case complete
-    /// Engine: the progress deadline passed without automatic rollback.
-    case fail
 }
 
 /// Why a command was refused by the state machine.
@@ -49,7 +45,8 @@ public struct IllegalTransition: Error, Sendable, Hashable {
     }
 }
 
-/// The deployment state machine: a pure function from (state, command) to the next state.
+/// The table of which command is legal from which state, and the state it leads to.
+/// ``DeploymentDecider`` consults it; nothing else changes a deployment's state.
 ///
 /// Rollback is allowed from every state that may have touched a node
 /// (in progress, paused, completed, failed): it is the emergency exit and
@@ -92,10 +89,6 @@ public enum DeploymentStateMachine {
             return context.atGate ? .success(.inProgress) : refuse("the rollout is not waiting at a gate")
         case (.inProgress, .rollback), (.paused, .rollback), (.completed, .rollback), (.failed, .rollback):
             return .success(.rolledBack)
-        case (.inProgress, .complete):
-            return .success(.completed)
-        case (.inProgress, .fail), (.paused, .fail):
-            return .success(.failed)
         case (.approved, .approve):
             return refuse("the deployment is already approved")
         default:
