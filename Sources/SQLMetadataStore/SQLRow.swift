@@ -11,17 +11,18 @@ public struct SQLRow: Sendable {
     /// The column that failed.
     public struct Unreadable: Error { public let column: String }
 
+    /// `value`, or ``Unreadable`` naming `column`.
+    public func required<T>(_ column: String, _ value: T?) throws -> T {
+        guard let value else { throw Unreadable(column: column) }
+        return value
+    }
+
     public func optionalText(_ column: String) throws -> String? {
         switch values[column] {
         case .text(let text): return text
         case let value? where value.isNull: return nil
         default: throw Unreadable(column: column)
         }
-    }
-
-    public func text(_ column: String) throws -> String {
-        guard let text = try optionalText(column) else { throw Unreadable(column: column) }
-        return text
     }
 
     public func optionalDouble(_ column: String) throws -> Double? {
@@ -33,10 +34,8 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func double(_ column: String) throws -> Double {
-        guard let value = try optionalDouble(column) else { throw Unreadable(column: column) }
-        return value
-    }
+    public func text(_ column: String) throws -> String { try required(column, optionalText(column)) }
+    public func double(_ column: String) throws -> Double { try required(column, optionalDouble(column)) }
 
     public func int(_ column: String) throws -> Int {
         guard case .integer(let value?) = values[column] else { throw Unreadable(column: column) }
@@ -54,24 +53,15 @@ public struct SQLRow: Sendable {
 
     /// A `RawRepresentable` enum stored as its raw text.
     public func value<T: RawRepresentable>(_ type: T.Type, _ column: String) throws -> T where T.RawValue == String {
-        guard let value = T(rawValue: try text(column)) else { throw Unreadable(column: column) }
-        return value
+        try required(column, T(rawValue: text(column)))
     }
 
     /// A JSON document column; `nil` only when the column is NULL.
     public func optionalJSON<T: Decodable>(_ type: T.Type, _ column: String) throws -> T? {
         guard let text = try optionalText(column) else { return nil }
-        guard let value = NodeCoding.decode(type, text) else { throw Unreadable(column: column) }
-        return value
+        return try required(column, NodeCoding.decode(type, text))
     }
 
-    public func json<T: Decodable>(_ type: T.Type, _ column: String) throws -> T {
-        guard let value = try optionalJSON(type, column) else { throw Unreadable(column: column) }
-        return value
-    }
-
-    public func nodeID(_ column: String) throws -> NodeID {
-        guard let id = NodeID(try text(column)) else { throw Unreadable(column: column) }
-        return id
-    }
+    public func json<T: Decodable>(_ type: T.Type, _ column: String) throws -> T { try required(column, optionalJSON(type, column)) }
+    public func nodeID(_ column: String) throws -> NodeID { try required(column, NodeID(text(column))) }
 }

@@ -39,7 +39,8 @@ public protocol SQLStore: MetadataStore {
 }
 
 extension SQLStore {
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+    /// ``transaction(timeout:_:)`` under the store's usual query bound.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
         try await transaction(timeout: nil, body)
     }
 

@@ -86,7 +86,8 @@ extension SQLStore {
                  .real(registration.createdAt)])
             let inserted = try await self.versions(session.query(
                 """
-                INSERT INTO module_versions (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
+                INSERT INTO module_versions
+                    (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
                 ON CONFLICT (module_name, version_key) DO NOTHING RETURNING \(Self.versionColumns)
                 """,

@@ -4,10 +4,8 @@ import OrchestratorPorts
 /// Edge nodes, their enrollment tokens, heartbeats, health, desired state and status.
 extension SQLStore {
     static var nodeColumns: String {
-        """
-        id, spec_json, admission, is_enabled, registered_at, updated_at, last_heartbeat_at, heartbeat_json, health, health_changed_at,
-        environment, labels_json
-        """
+        "id, spec_json, admission, is_enabled, registered_at, updated_at, last_heartbeat_at, heartbeat_json, health, health_changed_at, "
+            + "environment, labels_json"
     }
 
     static var tokenColumns: String {
@@ -21,9 +19,8 @@ extension SQLStore {
         try await transaction { session in
             try await session.query(
                 """
-                INSERT INTO enrollment_tokens
-                    (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at, environment)
-                VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10)
+                INSERT INTO enrollment_tokens (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by,
+                    created_at, environment) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10)
                 """,
                 [.text(token.id), .text(secretHash), .real(token.expiresAt), .integer(token.maxUses), .text(token.region), .text(labels),
                  .text(token.description), .text(token.createdBy), .real(token.createdAt), .text(token.environment)])
@@ -63,8 +60,7 @@ extension SQLStore {
                 let inserted = try await self.nodes(session.query(
                     """
                     INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at, updated_at, environment,
-                        labels_json)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING \(Self.nodeColumns)
+                        labels_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING \(Self.nodeColumns)
                     """,
                     [.text(enrollment.nodeID.value), .text(spec), .text(enrollment.spec.region), .text(enrollment.spec.zone),
                      .text(enrollment.admission), .boolean(true), .text(enrollment.credentialHash), .real(enrollment.at),
@@ -141,7 +137,7 @@ extension SQLStore {
     public func credentialOwner(hash: String) async throws -> NodeCredentialOwner? {
         let rows = try await query("SELECT id, admission FROM nodes WHERE credential_hash = $1", [.text(hash)])
         return try decode(rows, table: "nodes", key: ["id"]) {
-            NodeCredentialOwner(nodeID: try $0.nodeID("id"), admission: try $0.value(AdmissionState.self, "admission"))
+            try NodeCredentialOwner(nodeID: $0.nodeID("id"), admission: $0.value(AdmissionState.self, "admission"))
         }.first
     }
 
@@ -177,9 +173,8 @@ extension SQLStore {
             "SELECT id, from_health, to_health, at FROM node_health_transitions WHERE node_id = $1 ORDER BY id DESC LIMIT $2",
             [.text(id.value), .integer(limit)])
         return try decode(rows, table: "node_health_transitions", key: ["id"]) { row in
-            HealthTransition(
-                nodeID: id, from: try row.value(NodeHealth.self, "from_health"), to: try row.value(NodeHealth.self, "to_health"),
-                at: try row.double("at"))
+            try HealthTransition(
+                nodeID: id, from: row.value(NodeHealth.self, "from_health"), to: row.value(NodeHealth.self, "to_health"), at: row.double("at"))
         }
     }
 
@@ -237,13 +232,10 @@ extension SQLStore {
     // MARK: Rows
 
     /// Runs `UPDATE nodes SET <assignments> WHERE id = $1` with its audit events; `nil` when the node does not exist.
-    private func mutateNode(_ assignments: String, _ binds: [SQLValue], audit: [AuditEvent]) async throws -> NodeRecord? {
-        try await transaction { session in try await self.mutateNode(assignments, binds, audit: audit, on: session) }
-    }
-
     private func mutateNode(
-        _ assignments: String, _ binds: [SQLValue], audit: [AuditEvent], on session: any SQLSession
+        _ assignments: String, _ binds: [SQLValue], audit: [AuditEvent], on session: (any SQLSession)? = nil
     ) async throws -> NodeRecord? {
+        guard let session else { return try await transaction { try await self.mutateNode(assignments, binds, audit: audit, on: $0) } }
         let rows = try await session.query("UPDATE nodes SET \(assignments) WHERE id = $1 RETURNING \(Self.nodeColumns)", binds)
         guard let node = try nodes(rows).first else { return nil }
         for event in audit { try await Self.insertAudit(event, on: session) }
@@ -252,24 +244,22 @@ extension SQLStore {
 
     func nodes(_ rows: [SQLRow]) throws -> [NodeRecord] {
         try decode(rows, table: "nodes", key: ["id"]) { row in
-            NodeRecord(
-                id: try row.nodeID("id"), spec: try row.json(NodeSpec.self, "spec_json"),
-                admission: try row.value(AdmissionState.self, "admission"), isEnabled: try row.bool("is_enabled"),
-                registeredAt: try row.double("registered_at"), updatedAt: try row.double("updated_at"),
-                lastHeartbeatAt: try row.optionalDouble("last_heartbeat_at"),
-                lastHeartbeat: try row.optionalJSON(Heartbeat.self, "heartbeat_json"),
-                recordedHealth: try row.value(NodeHealth.self, "health"), healthChangedAt: try row.optionalDouble("health_changed_at"),
-                environment: try row.text("environment"), labels: try row.json([String: String].self, "labels_json"))
+            try NodeRecord(
+                id: row.nodeID("id"), spec: row.json(NodeSpec.self, "spec_json"), admission: row.value(AdmissionState.self, "admission"),
+                isEnabled: row.bool("is_enabled"), registeredAt: row.double("registered_at"), updatedAt: row.double("updated_at"),
+                lastHeartbeatAt: row.optionalDouble("last_heartbeat_at"), lastHeartbeat: row.optionalJSON(Heartbeat.self, "heartbeat_json"),
+                recordedHealth: row.value(NodeHealth.self, "health"), healthChangedAt: row.optionalDouble("health_changed_at"),
+                environment: row.text("environment"), labels: row.json([String: String].self, "labels_json"))
         }
     }
 
     func tokens(_ rows: [SQLRow]) throws -> [EnrollmentTokenRecord] {
         try decode(rows, table: "enrollment_tokens", key: ["id"]) { row in
-            EnrollmentTokenRecord(
-                id: try row.text("id"), expiresAt: try row.double("expires_at"), maxUses: try row.int("max_uses"), uses: try row.int("uses"),
-                region: try row.optionalText("region"), requiredLabels: try row.json([String: String].self, "required_labels_json"),
-                createdBy: try row.text("created_by"), createdAt: try row.double("created_at"), description: try row.optionalText("description"),
-                environment: try row.text("environment"))
+            try EnrollmentTokenRecord(
+                id: row.text("id"), expiresAt: row.double("expires_at"), maxUses: row.int("max_uses"), uses: row.int("uses"),
+                region: row.optionalText("region"), requiredLabels: row.json([String: String].self, "required_labels_json"),
+                createdBy: row.text("created_by"), createdAt: row.double("created_at"), description: row.optionalText("description"),
+                environment: row.text("environment"))
         }
     }
 }

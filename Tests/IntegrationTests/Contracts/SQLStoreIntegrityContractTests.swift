@@ -21,6 +21,20 @@ struct SQLStoreIntegrityContractTests {
             id: id, spec: spec, versionKey: "1.0.0", digest: digest, state: state, createdBy: "dev", createdAt: 10, stepCount: 1)
     }
 
+    /// An enrollment token with secret hash `secret` and five uses.
+    static func createToken(in store: any MetadataStore) async throws {
+        let token = EnrollmentTokenRecord(
+            id: "tok", expiresAt: 1e12, maxUses: 5, uses: 0, region: nil, requiredLabels: [:], createdBy: "admin", createdAt: 1,
+            description: nil)
+        try await store.createEnrollmentToken(token, secretHash: "secret", audit: audit)
+    }
+
+    static func enroll(_ id: String, credential: String, in store: any MetadataStore) async throws -> EnrollmentOutcome {
+        try await store.enroll(
+            Enrollment(tokenHash: "secret", nodeID: NodeID(id)!, spec: FleetHarness.spec(), admission: .accepted, credentialHash: credential, at: 2),
+            audit: audit)
+    }
+
     static func migrated(_ backend: MetadataBackend, _ body: @Sendable (any MetadataStore) async throws -> Void) async throws {
         let shipped = try BundledResources.migrations(for: backend.dialect)
         try await backend.withStore { store in
@@ -50,15 +64,9 @@ struct SQLStoreIntegrityContractTests {
     @Test("enrolling with a credential hash another node holds is nodeExists, not a driver error", arguments: MetadataBackend.available)
     func duplicateCredential(backend: MetadataBackend) async throws {
         try await Self.migrated(backend) { store in
-            let token = EnrollmentTokenRecord(
-                id: "tok", expiresAt: 1e12, maxUses: 5, uses: 0, region: nil, requiredLabels: [:], createdBy: "admin", createdAt: 1,
-                description: nil)
-            try await store.createEnrollmentToken(token, secretHash: "secret", audit: Self.audit)
+            try await Self.createToken(in: store)
             func enroll(_ id: String) async throws -> EnrollmentOutcome {
-                try await store.enroll(
-                    Enrollment(tokenHash: "secret", nodeID: NodeID(id)!, spec: FleetBackend.spec(), admission: .accepted,
-                               credentialHash: "same-credential", at: 2),
-                    audit: Self.audit)
+                try await Self.enroll(id, credential: "same-credential", in: store)
             }
             guard case .registered = try await enroll("node-a") else { Issue.record("first enrollment refused"); return }
             guard case .nodeExists = try await enroll("node-b") else { Issue.record("duplicate credential not a conflict"); return }
@@ -84,14 +92,8 @@ struct SQLStoreIntegrityContractTests {
     @Test("a node with an unknown admission or health text fails the read and the listing", arguments: MetadataBackend.available)
     func corruptNodeThrows(backend: MetadataBackend) async throws {
         try await Self.migrated(backend) { store in
-            let token = EnrollmentTokenRecord(
-                id: "tok", expiresAt: 1e12, maxUses: 5, uses: 0, region: nil, requiredLabels: [:], createdBy: "admin", createdAt: 1,
-                description: nil)
-            try await store.createEnrollmentToken(token, secretHash: "secret", audit: Self.audit)
-            _ = try await store.enroll(
-                Enrollment(tokenHash: "secret", nodeID: NodeID("node-a")!, spec: FleetBackend.spec(), admission: .accepted,
-                           credentialHash: "c", at: 2),
-                audit: Self.audit)
+            try await Self.createToken(in: store)
+            _ = try await Self.enroll("node-a", credential: "c", in: store)
             try await NodeEnvironmentTests.execute(on: store, ["UPDATE nodes SET health = 'Sideways' WHERE id = 'node-a'"])
             await #expect(throws: CorruptRowError.self) { try await store.node(NodeID("node-a")!) }
             await #expect(throws: CorruptRowError.self) { try await store.nodes(NodeQuery()) }
