@@ -109,7 +109,8 @@ struct SQLStoreIntegrityContractTests {
             try await NodeEnvironmentTests.execute(on: store, [
                 "INSERT INTO modules (name, description, created_by, created_at, updated_at) VALUES ('hello', '', 'dev', 1, 1)",
                 """
-                INSERT INTO module_versions (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
+                INSERT INTO module_versions
+                    (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
                 VALUES ('hello', '1.0.0', '1.0.0', 'md5:nope', 1, 'module', '{}', 'active', 'dev', 1)
                 """,
             ])
