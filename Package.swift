@@ -68,9 +68,15 @@ let package = Package(
 
         // MARK: Adapters
         .target(
+            name: "SQLMetadataStore",
+            dependencies: ["OrchestratorPorts", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SQLiteMetadataStore",
             dependencies: [
                 "OrchestratorPorts",
+                "SQLMetadataStore",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -80,6 +86,7 @@ let package = Package(
             name: "PostgresMetadataStore",
             dependencies: [
                 "OrchestratorPorts",
+                "SQLMetadataStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -397,6 +404,7 @@ let package = Package(
                 "Deployments",
                 "WasmFixtures",
                 "FleetSimulation",
+                "SQLMetadataStore",
                 "SQLiteMetadataStore",
                 "PostgresMetadataStore",
                 "RedisCache",

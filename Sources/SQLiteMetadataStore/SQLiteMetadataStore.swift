@@ -5,20 +5,27 @@ import NIOPosix
 import OrchestratorDomain
 import OrchestratorPorts
 import SQLiteNIO
+import SQLMetadataStore
 import ServiceLifecycle
 
-/// The embedded metadata store: one SQLite file under the data dir.
+/// The embedded metadata store: one SQLite file under the data dir. Every query is the shared
+/// ``SQLStore``'s; this type supplies the connection, its PRAGMAs and the single-writer mutex.
 ///
 /// SQLiteNIO runs every libsqlite3 call on `NIOThreadPool`, never on an
 /// event loop. A single connection is shared and serialized by an
 /// ``AsyncMutex`` so transactions never interleave. It is a `Service` that
 /// closes the connection at shutdown; WAL mode lets external
 /// readers (backups, `sqlite3`) see a consistent file meanwhile.
-public final class SQLiteMetadataStore: MetadataStore, Service {
+public final class SQLiteMetadataStore: SQLStore, Service {
     public let healthName = "sqlite"
     let connection: SQLiteConnection
     let mutex = AsyncMutex()
-    let logger: Logger
+    public let logger: Logger
+    public let dialect = SQLDialect(
+        byteOrder: "", forUpdate: "", deploymentPosition: "rowid",
+        createMigrationsTable: SQLDialect.migrationsTable(appliedAt: "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
+        migrationsTableExists: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations') AS present",
+        inList: { "IN (SELECT value FROM json_each(\($0)))" })
 
     private init(connection: SQLiteConnection, logger: Logger) {
         self.connection = connection
@@ -59,13 +66,15 @@ public final class SQLiteMetadataStore: MetadataStore, Service {
         try await close()
     }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.
-    func transaction<T: Sendable>(_ body: @Sendable @escaping (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` under the mutex, rolling back on any error.
+    public func transaction<T: Sendable>(
+        timeout: Duration?, _ body: @escaping @Sendable (any SQLSession) async throws -> T
+    ) async throws -> T {
         try await Self.classifyingBusy {
             try await mutex.withLock {
                 _ = try await self.connection.query("BEGIN IMMEDIATE", [])
                 do {
-                    let result = try await body(self.connection)
+                    let result = try await body(SQLiteSession(connection: self.connection))
                     _ = try await self.connection.query("COMMIT", [])
                     return result
                 } catch {
@@ -74,6 +83,18 @@ public final class SQLiteMetadataStore: MetadataStore, Service {
                 }
             }
         }
+    }
+
+    public func statements<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await Self.classifyingBusy { try await mutex.withLock { try await body(SQLiteSession(connection: self.connection)) } }
+    }
+
+    /// One process owns an SQLite file, so it is always the leader.
+    public func whileLeader(
+        _ name: String, _ body: @escaping @Sendable (_ stillLeader: @escaping @Sendable () async throws -> Void) async throws -> Void
+    ) async throws -> Bool {
+        try await body({})
+        return true
     }
 
     /// A database another process keeps locked past `busy_timeout` is unavailable for now
@@ -86,7 +107,7 @@ public final class SQLiteMetadataStore: MetadataStore, Service {
         }
     }
 
-    /// Runs one statement outside an explicit transaction.
+    /// Runs one raw statement outside an explicit transaction (tests reach the file through it).
     func run(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
         try await Self.classifyingBusy { try await mutex.withLock { try await self.connection.query(sql, binds) } }
     }

@@ -7,6 +7,7 @@ import OrchestratorDomain
 import NIOPosix
 import OrchestratorPorts
 import PostgresMetadataStore
+import SQLMetadataStore
 import PostgresNIO
 import RedisCache
 import S3BlobStore

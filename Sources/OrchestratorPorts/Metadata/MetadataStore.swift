@@ -23,9 +23,6 @@ public protocol MetadataStore: ModuleCatalog, NodeStore, DeploymentStore, Idempo
     /// Records one audit event.
     func appendAudit(_ event: AuditEvent) async throws
 
-    /// The most recent audit events, newest first.
-    func recentAudit(limit: Int) async throws -> [AuditEvent]
-
     /// Audit events matching `query`, newest first; the page position is the last id.
     func auditEvents(_ query: AuditQuery) async throws -> Page<StoredAuditEvent, Int64>
 }

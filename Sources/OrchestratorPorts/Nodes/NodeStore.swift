@@ -128,7 +128,6 @@ public protocol NodeStore: Sendable {
     func desiredModules(of ids: [NodeID]) async throws -> [NodeID: [DesiredModule]]
     /// Replaces a node's desired modules (used by the deployments engine).
     func setDesiredModules(_ modules: [DesiredModule], for id: NodeID) async throws
-    func recordStatus(_ reports: [ModuleStatusReport], for id: NodeID, at time: Double) async throws
     /// Many nodes' reports in one statement (at most one per node and module); reports of
     /// deregistered nodes and reports older than the stored one are skipped.
     func recordStatuses(_ batch: [RecordedStatus]) async throws

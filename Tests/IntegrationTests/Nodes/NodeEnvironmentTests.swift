@@ -7,6 +7,7 @@ import OrchestratorDomain
 import OrchestratorPorts
 import PostgresMetadataStore
 import PostgresNIO
+import SQLMetadataStore
 @testable import SQLiteMetadataStore
 import Testing
 
