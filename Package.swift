@@ -216,6 +216,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Use cases with no area of their own: the audit log, readiness probes, idempotency keys.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: HTTP API
         .target(
             name: "OrchestratorAPI",
@@ -226,6 +238,7 @@ let package = Package(
                 "EdgeFleet",
                 "Deployments",
                 "ModuleRegistry",
+                "Operations",
                 "WasmInspection",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -245,6 +258,7 @@ let package = Package(
             name: "OrchestratorApp",
             dependencies: [
                 "OrchestratorAPI",
+                "Operations",
                 "EdgeFleet",
                 "Deployments",
                 "ModuleRegistry",
@@ -343,6 +357,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
