@@ -1,4 +1,7 @@
+import EdgeFleet
 import Hummingbird
+import Operations
+import OrchestratorAuth
 
 /// The single place where routes and middleware are wired.
 ///

@@ -1,3 +1,4 @@
+import HTTPTypes
 import OrchestratorDomain
 
 extension APIError: AuditedRefusal {
