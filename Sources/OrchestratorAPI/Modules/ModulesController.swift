@@ -216,7 +216,9 @@ struct ModulesController {
         let version = try context.pathParameter("version")
         return try await audited("module.version.\(change.rawValue)", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.deploy)
-            return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { request in
+            return try await idempotency.respond(
+                to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit
+            ) { request in
                 let record = try await registry.change(
                     change, module: name, version: version, actor: principal.subject, requestID: context.requestID,
                     authorize: { action in try context.authorize(action) })
@@ -230,7 +232,9 @@ struct ModulesController {
         let version = try context.pathParameter("version")
         return try await audited("module.version.delete", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.administer)
-            return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+            return try await idempotency.respond(
+                to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit
+            ) { _ in
                 _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
                 return Response(status: .noContent)
             }

@@ -68,7 +68,8 @@ struct NodesController {
             throw APIError.badRequest(detail: "'labels' must be at most \(NodeSpecRules.maxLabels) valid key/value pairs")
         }
         guard TextRules.isFreeText(body.description ?? "", maxBytes: EnrollmentTokenLimits.maxDescriptionBytes) else {
-            throw APIError.badRequest(detail: "'description' is at most \(EnrollmentTokenLimits.maxDescriptionBytes) bytes, without control characters")
+            throw APIError.badRequest(
+                detail: "'description' is at most \(EnrollmentTokenLimits.maxDescriptionBytes) bytes, without control characters")
         }
         let (record, token) = try await nodes.createEnrollmentToken(
             ttlSeconds: ttl, maxUses: uses, region: body.region, labels: labels, description: body.description,
@@ -86,7 +87,9 @@ struct NodesController {
     @Sendable func deleteEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try context.pathParameter("id")
-        return try await idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             try await nodes.deleteEnrollmentToken(id: id, actor: admin.subject, requestID: context.requestID)
             return Response(status: .noContent)
         }
@@ -181,7 +184,9 @@ struct NodesController {
     @Sendable func deleteNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
-        return try await idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             try await nodes.deregister(node: id, actor: admin.subject, requestID: context.requestID)
             return Response(status: .noContent)
         }
@@ -190,7 +195,9 @@ struct NodesController {
     func decide(_ decision: AdmissionDecision, _ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
-        return try await idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             NodeBody(try await nodes.decide(decision, node: id, actor: admin.subject, requestID: context.requestID))
         }
     }
@@ -204,7 +211,9 @@ struct NodesController {
     @Sendable func rotateCredential(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try Self.nodeID(context)
         let principal = try context.authorize(.actAsNode(id.value))
-        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             let credential = try await nodes.rotateCredential(node: id, actor: principal.subject, requestID: context.requestID)
             return EditedResponse(headers: [.cacheControl: "no-store"], response: RotatedCredential(nodeId: id.value, credential: credential))
         }
