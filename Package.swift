@@ -224,6 +224,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Use cases with no area of their own: the audit log, readiness probes, idempotency keys.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: HTTP API
         .target(
             name: "OrchestratorAPI",
@@ -234,6 +246,7 @@ let package = Package(
                 "EdgeFleet",
                 "Deployments",
                 "ModuleRegistry",
+                "Operations",
                 "WasmInspection",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -253,6 +266,7 @@ let package = Package(
             name: "OrchestratorApp",
             dependencies: [
                 "OrchestratorAPI",
+                "Operations",
                 "EdgeFleet",
                 "Deployments",
                 "ModuleRegistry",
@@ -351,6 +365,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

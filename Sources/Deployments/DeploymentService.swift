@@ -13,7 +13,7 @@ import OrchestratorPorts
 /// Losing the race re-reads and re-decides, so of two conflicting concurrent
 /// commands exactly one wins and the other is refused with the state it lost to.
 public struct DeploymentService: Sendable {
-    public let store: any MetadataStore
+    let store: any MetadataStore
     public let settings: DeploymentSettings
     public let engine: RolloutEngine
     let fleet: NodeService

@@ -5,7 +5,7 @@ import OrchestratorPorts
 
 /// The node use cases behind `/api/v1/wasm/nodes` and `/enrollment-tokens`.
 public struct NodeService: Sendable {
-    public let store: any MetadataStore
+    let store: any MetadataStore
     public let settings: FleetSettings
     public let credentials: CredentialResolver
     public let heartbeats: HeartbeatIngest

@@ -13,8 +13,8 @@ import WasmInspection
 /// pool, stored in the blob store, and only then recorded in the catalog:
 /// a crash at any step leaves at most an orphan blob, which `gc` removes.
 public struct ModuleRegistry: Sendable {
-    public let catalog: any MetadataStore
-    public let blobs: any BlobStore
+    let catalog: any MetadataStore
+    let blobs: any BlobStore
     public let settings: RegistrySettings
     let spool: BlobSpool
     let validations: AsyncSemaphore

@@ -1,6 +1,7 @@
 import EdgeFleet
 import Hummingbird
-import OrchestratorPorts
+import Operations
+import OrchestratorAuth
 
 /// The single place where routes and middleware are wired.
 ///
@@ -9,6 +10,8 @@ import OrchestratorPorts
 /// bearer authentication → per-principal rate limit → handler (see `docs/rate-limits.md`). Each handler
 /// authorizes its caller first; write handlers then go through ``IdempotentWrites``, so no
 /// body is buffered and nothing is stored for a caller the route refuses.
+///
+/// Each controller gets only the use cases it serves and contributes its routes as a `RouteCollection`.
 public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
     let router = Router(context: OrchestratorRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -17,18 +20,23 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     router.add(middleware: MethodNotAllowedMiddleware(routes: DeclaredRoutes(openAPIDocument: environment.openAPIDocument)))
     router.add(middleware: ExpectContinueMiddleware())
 
-    HealthController(environment: environment).register(on: router)
-    OperationsController(environment: environment).register(on: router)
+    router.addRoutes(HealthController(readiness: environment.readiness, version: environment.version, startedAt: environment.startedAt).endpoints)
+    router.addRoutes(OperationsController(openAPIDocument: environment.openAPIDocument, renderMetrics: environment.renderMetrics).endpoints)
 
+    let readiness = environment.readiness
+    let idempotency = IdempotentWrites(keys: environment.idempotencyKeys)
     let api = router.group("/api/v1/wasm")
-        .add(middleware: SchemaGateMiddleware(isReady: environment.isSchemaReady, dependency: environment.metadata.healthName))
+        .add(middleware: SchemaGateMiddleware(isReady: { readiness.schemaIsReady }, dependency: readiness.metadataName))
         .add(middleware: AddressRateLimitMiddleware(limiter: environment.rateLimiter))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
         .add(middleware: PrincipalRateLimitMiddleware(limiter: environment.rateLimiter))
-    AuthController(environment: environment).register(on: api)
-    ModulesController(environment: environment).register(on: api)
-    NodesController(environment: environment).register(on: api)
-    DeploymentsController(environment: environment).register(on: api)
-    AuditController(environment: environment).register(on: api)
+    api.addRoutes(AuthController(
+        issuer: environment.issuer, revocations: environment.revocations, auditLog: environment.auditLog,
+        maxLifetimeSeconds: environment.verifier.settings.maxLifetimeSeconds, maxBodyBytes: environment.maxBodyBytes).endpoints)
+    api.addRoutes(ModulesController(
+        registry: environment.registry, nodes: environment.nodes, downloads: environment.downloads, idempotency: idempotency).endpoints)
+    api.addRoutes(NodesController(nodes: environment.nodes, idempotency: idempotency).endpoints)
+    api.addRoutes(DeploymentsController(deployments: environment.deployments, idempotency: idempotency).endpoints)
+    api.addRoutes(AuditController(auditLog: environment.auditLog).endpoints)
     return router
 }

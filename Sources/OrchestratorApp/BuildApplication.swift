@@ -9,6 +9,7 @@ import ModuleRegistry
 import NIOCore
 import NIOSSL
 import OrchestratorAPI
+import Operations
 import OrchestratorAuth
 import OrchestratorConfig
 import OrchestratorDomain
@@ -100,15 +101,16 @@ private func assemble(
     roster.run(fleet.services)
     roster.run(deployments.engine, if: settings.deployments.runEngine)
 
+    let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     let environment = APIEnvironment(
-        verifier: verifier, issuer: issuer, revocations: revocations, metadata: backends.metadata, cache: backends.cache, blobs: backends.blobs,
-        version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
-        renderMetrics: { MetricsBootstrap.registry.emitToString() },
-        maxBodyBytes: settings.server.maxBodyBytes, now: { Date().timeIntervalSince1970 },
-        isSchemaReady: { gate.isOpen },
-        registry: registry.registry,
+        registry: registry.registry, nodes: fleet.nodes, deployments: deployments.deployments,
+        auditLog: AuditLog(store: backends.metadata, now: now),
+        readiness: Readiness(metadata: backends.metadata, blobs: backends.blobs, cache: backends.cache, isSchemaReady: { gate.isOpen }),
+        idempotencyKeys: IdempotencyKeys(store: backends.metadata, ttlSeconds: settings.deployments.idempotencyTTLSeconds, now: now),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
-        nodes: fleet.nodes, deployments: deployments.deployments, idempotencyTTLSeconds: settings.deployments.idempotencyTTLSeconds,
+        verifier: verifier, issuer: issuer, revocations: revocations,
+        version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
+        renderMetrics: { MetricsBootstrap.registry.emitToString() }, maxBodyBytes: settings.server.maxBodyBytes,
         rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger))
     let router = buildRouter(environment: environment)
 

@@ -1,12 +1,19 @@
 import Foundation
 import Hummingbird
+import Operations
 import OrchestratorAuth
 import OrchestratorDomain
 import OrchestratorPorts
 
 /// `/api/v1/wasm/auth/...`: who am I, (admin) minting tokens for people and CI, and revoking tokens.
 struct AuthController {
-    let environment: APIEnvironment
+    /// `nil` when the server only verifies tokens: minting answers 409.
+    let issuer: TokenIssuer?
+    let revocations: TokenRevocations
+    let auditLog: AuditLog
+    /// The longest lifetime a minted token may have (`auth.jwt.maxLifetimeSeconds`).
+    let maxLifetimeSeconds: Int
+    let maxBodyBytes: Int
 
     struct WhoAmI: ResponseEncodable {
         let subject: String
@@ -38,7 +45,8 @@ struct AuthController {
         let actors: [String]
     }
 
-    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+    var endpoints: RouteCollection<OrchestratorRequestContext> {
+        let group = RouteCollection(context: OrchestratorRequestContext.self)
         group.get("/auth/whoami") { _, context -> WhoAmI in
             let principal = try context.authorize(.readOwnIdentity)
             return WhoAmI(
@@ -54,7 +62,7 @@ struct AuthController {
             // Path parameters arrive percent-encoded; a `jti` is compared decoded (undecodable text is refused).
             let tokenID = context.parameters.get("jti")?.removingPercentEncoding ?? ""
             do {
-                try await environment.revocations.revoke(tokenID, by: principal, requestID: context.requestID)
+                try await revocations.revoke(tokenID, by: principal, requestID: context.requestID)
             } catch TokenRevocations.Refusal.invalidTokenID {
                 throw APIError.badRequest(detail: "'jti' must be 1 to \(TokenID.maxLength) letters, digits, '.', '_', ':', '-', '+' or '='")
             } catch TokenRevocations.Refusal.forbidden {
@@ -62,14 +70,15 @@ struct AuthController {
             }
             return Response(status: .noContent)
         }
+        return group
     }
 
     /// Mints a token for someone else: bounded by the minter's own lifetime and marked with the minter as RFC 8693 actor.
     private func issue(_ request: Request, _ context: OrchestratorRequestContext) async throws -> EditedResponse<IssuedToken> {
         let admin = try context.authorize(.administer)
-        let body = try await request.decodeJSON(IssueTokenRequest.self, limit: environment.maxBodyBytes)
+        let body = try await request.decodeJSON(IssueTokenRequest.self, limit: maxBodyBytes)
         let ttl = body.ttlSeconds ?? 3600
-        let maxTTL = environment.verifier.settings.maxLifetimeSeconds
+        let maxTTL = maxLifetimeSeconds
         guard (60...maxTTL).contains(ttl) else {
             throw APIError.badRequest(detail: "'ttlSeconds' must be between 60 and \(maxTTL)")
         }
@@ -84,14 +93,12 @@ struct AuthController {
         guard actors.count <= ActorClaim.maximumDepth else {
             throw APIError.badRequest(detail: "the caller's token was itself minted through too many hands to mint another")
         }
-        guard let issuer = environment.issuer else {
+        guard let issuer else {
             throw APIError(status: .conflict, slug: "issuing-disabled", detail: "this server has no signing key configured")
         }
         let minted = try await issuer.mint(
             subject: body.subject, role: body.role, ttlSeconds: ttl, actors: actors, notAfter: admin.expiresAt)
-        try await environment.metadata.appendAudit(AuditEvent(
-            actor: admin.subject, action: "auth.token.issue", target: "subject:\(body.subject)#\(body.role.rawValue)",
-            outcome: .success, requestID: context.requestID, occurredAt: environment.now(), actors: admin.actors))
+        try await auditLog.recordTokenIssue(by: admin, subject: body.subject, role: body.role, requestID: context.requestID)
         let issued = IssuedToken(
             token: minted.token, subject: body.subject, role: body.role.rawValue, expiresAt: Self.rfc3339(minted.expiresAt),
             tokenId: minted.tokenID, actors: actors)

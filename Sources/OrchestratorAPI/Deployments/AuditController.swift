@@ -1,15 +1,17 @@
 import Foundation
 import Hummingbird
+import Operations
 import OrchestratorDomain
-import OrchestratorPorts
 
 /// `GET /api/v1/wasm/audit-events`: the append-only audit log, admins only.
 struct AuditController {
-    let environment: APIEnvironment
+    let auditLog: AuditLog
     static let maxLimit = 500
 
-    func register(on group: RouterGroup<OrchestratorRequestContext>) {
-        group.get("/audit-events", use: list)
+    var endpoints: RouteCollection<OrchestratorRequestContext> {
+        let routes = RouteCollection(context: OrchestratorRequestContext.self)
+        routes.get("/audit-events", use: list)
+        return routes
     }
 
     @Sendable func list(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -37,7 +39,7 @@ struct AuditController {
             }
             query.beforeID = id
         }
-        let page = try await environment.metadata.auditEvents(query)
+        let page = try await auditLog.events(query)
         return try ListBody(items: page.items.map(AuditEventBody.init), nextCursor: page.next.map { ListingQuery.encodeCursor(tag: "a", String($0)) })
             .response(request: request, context: context)
     }

@@ -68,12 +68,13 @@ struct CreateDeploymentRequest: Decodable {
             runtime = value
         }
         let function = FunctionConfig(
-            entrypoint: entrypoint ?? "_start", runtime: runtime,
-            resources: ResourceLimits(memory: resources?.memory ?? "128Mi", cpu: resources?.cpu ?? "100m"),
+            entrypoint: entrypoint ?? DeploymentDefaults.entrypoint, runtime: runtime,
+            resources: ResourceLimits(
+                memory: resources?.memory ?? DeploymentDefaults.resources.memory, cpu: resources?.cpu ?? DeploymentDefaults.resources.cpu),
             env: env ?? [:], config: config ?? [:], scaling: scaling ?? Scaling())
         let target = DeploymentTarget(
             nodeIds: self.target.nodeIds ?? [], regions: self.target.regions ?? [], zones: self.target.zones ?? [],
-            labels: self.target.labels ?? [:], offlineNodes: self.target.offlineNodes ?? .skip)
+            labels: self.target.labels ?? [:], offlineNodes: self.target.offlineNodes ?? DeploymentDefaults.offlineNodes)
         let policy = FailurePolicy(
             threshold: try failureThreshold.map { try Self.threshold($0.text) } ?? settings.defaultFailureThreshold,
             nodeTimeoutSeconds: nodeTimeoutSeconds ?? settings.defaultNodeTimeoutSeconds,
@@ -81,7 +82,7 @@ struct CreateDeploymentRequest: Decodable {
             autoRollback: autoRollback ?? settings.policy(for: environment).autoRollbackByDefault)
         return DeploymentSpec(
             moduleName: moduleName, moduleVersion: moduleVersion, target: target, environment: environment, function: function,
-            strategy: try strategy.map(Self.strategy) ?? .allAtOnce, failurePolicy: policy, description: description)
+            strategy: try strategy.map(Self.strategy) ?? DeploymentDefaults.strategy, failurePolicy: policy, description: description)
     }
 
     static func strategy(_ body: StrategyBody) throws -> RolloutStrategy {

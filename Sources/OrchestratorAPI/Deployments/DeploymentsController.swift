@@ -3,19 +3,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrchestratorDomain
-import OrchestratorPorts
+import OrchestratorPorts  // DeploymentQuery
 
 /// `/api/v1/wasm/deployments/...`: create, read, the approval workflow and
 /// operating a rollout. Transitions honour `If-Match` (412) and answer with
 /// the deployment and its new `ETag`.
 struct DeploymentsController {
-    let environment: APIEnvironment
-    var deployments: DeploymentService { environment.deployments }
+    let deployments: DeploymentService
+    let idempotency: IdempotentWrites
     static let bodyLimit = 256 * 1024
     /// Transition bodies (`reason`, `comment`, `digest`) are small.
     static let transitionBodyLimit = 16 * 1024
 
-    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+    var endpoints: RouteCollection<OrchestratorRequestContext> {
+        let group = RouteCollection(context: OrchestratorRequestContext.self)
         group.post("/deployments", use: create)
         group.get("/deployments", use: list)
         group.get("/deployments/:id", use: get)
@@ -28,13 +29,14 @@ struct DeploymentsController {
         group.post("/deployments/:id/promote", use: promote)
         group.post("/deployments/:id/cancel", use: cancel)
         group.post("/deployments/:id/rollback", use: rollback)
+        return group
     }
 
     // MARK: Create and read
 
     @Sendable func create(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.deploy)
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.bodyLimit) { request in
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.bodyLimit) { request in
             let body = try await request.decodeJSON(CreateDeploymentRequest.self, limit: Self.bodyLimit)
             let record = try await deployments.create(try body.spec(settings: deployments.settings), by: principal, requestID: context.requestID)
             var response = try await respond(record, request: request, context: context)
@@ -62,8 +64,8 @@ struct DeploymentsController {
             guard let position = Int64(cursor) else { throw APIError.badRequest(detail: "'cursor' is not valid for this listing") }
             filter.beforePosition = position
         }
-        let page = try await deployments.store.deployments(filter)
-        let time = environment.now()
+        let page = try await deployments.list(filter)
+        let time = deployments.currentTime
         let items = page.items.map { DeploymentBody($0, policy: deployments.policy(of: $0), nodes: nil, now: time, timeline: false) }
         return try ListBody(items: items, nextCursor: page.next.map { ListingQuery.encodeCursor(tag: "d", String($0)) })
             .response(request: request, context: context)
@@ -102,7 +104,7 @@ struct DeploymentsController {
     @Sendable func approve(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.readFleet)
         let id = try context.pathParameter("id")
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
             request in
             let body = try await Self.optionalBody(request, ApproveRequest.self) ?? ApproveRequest(comment: nil, digest: nil)
             let comment = try Self.text(body.comment, "comment", required: false)
@@ -127,7 +129,7 @@ struct DeploymentsController {
     @Sendable func execute(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.readFleet)
         let id = try context.pathParameter("id")
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
             request in
             let body = try await Self.optionalBody(request, ExecuteRequest.self)
             let note = try Self.text(body?.approvedBy, "approvedBy", required: false)
@@ -179,7 +181,7 @@ struct DeploymentsController {
     ) async throws -> Response {
         let principal = try context.authorize(action)
         let id = try context.pathParameter("id")
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
             request in
             var reason: String?
             if rule != .none {
@@ -192,8 +194,8 @@ struct DeploymentsController {
 
     /// The deployment with progress counts (one read of its node rows) and its `ETag`.
     private func respond(_ record: DeploymentRecord, request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let nodes = try await deployments.store.deploymentNodes(of: record.id)
-        var response = try DeploymentBody(record, policy: deployments.policy(of: record), nodes: nodes, now: environment.now())
+        let nodes = try await deployments.nodeRows(of: record)
+        var response = try DeploymentBody(record, policy: deployments.policy(of: record), nodes: nodes, now: deployments.currentTime)
             .response(from: request, context: context)
         response.headers[.eTag] = DeploymentBody.etag(record)
         return response

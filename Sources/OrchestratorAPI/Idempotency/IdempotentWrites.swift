@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Operations
 import OrchestratorDomain
 import OrchestratorPorts
 
@@ -24,19 +25,14 @@ import OrchestratorPorts
 public struct IdempotentWrites: Sendable {
     static let header = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotency-Replayed")!
-    /// A claim older than this without an answer belongs to a crashed request and may be taken over.
-    static let staleClaimSeconds = 300.0
     /// The bound for routes that take no body (or a tiny one): what a stray body may be.
     static let smallBodyLimit = 16 * 1024
 
-    let store: any IdempotencyStore
-    let ttlSeconds: Int
-    let now: @Sendable () -> Double
+    /// The use case that claims, completes and releases keys (and owns their timing rules).
+    let keys: IdempotencyKeys
 
-    public init(store: any IdempotencyStore, ttlSeconds: Int, now: @escaping @Sendable () -> Double) {
-        self.store = store
-        self.ttlSeconds = ttlSeconds
-        self.now = now
+    public init(keys: IdempotencyKeys) {
+        self.keys = keys
     }
 
     /// Runs an authorized write once per `Idempotency-Key`.
@@ -70,10 +66,7 @@ public struct IdempotentWrites: Sendable {
         hasher.update(data: Array(body.readableBytesView))
         let fingerprint = ContentDigest(bytes: hasher.finalize()).hex
         let idempotencyKey = IdempotencyKey(scope: scope.value, key: key)
-        let time = now()
-        switch try await store.claimIdempotencyKey(
-            idempotencyKey, fingerprint: fingerprint, at: time, expiresAt: time + Double(ttlSeconds), staleBefore: time - Self.staleClaimSeconds)
-        {
+        switch try await keys.claim(idempotencyKey, fingerprint: fingerprint) {
         case .replay(let stored):
             return Self.response(stored)
         case .mismatch:
@@ -91,7 +84,7 @@ public struct IdempotentWrites: Sendable {
         do {
             response = try await handler(request).response(from: request, context: context)
         } catch {
-            try? await store.releaseIdempotencyKey(idempotencyKey)
+            await keys.release(idempotencyKey)
             throw error
         }
         return try await complete(idempotencyKey, with: response)
@@ -100,7 +93,7 @@ public struct IdempotentWrites: Sendable {
     /// Stores the answer (unless it is a 5xx or carries a one-time secret) and returns it with its body in memory.
     private func complete(_ key: IdempotencyKey, with response: Response) async throws -> Response {
         guard response.status.code < 500, response.headers[.cacheControl]?.contains("no-store") != true else {
-            try? await store.releaseIdempotencyKey(key)
+            await keys.release(key)
             return response
         }
         let collector = CollectingWriter()
@@ -109,11 +102,7 @@ public struct IdempotentWrites: Sendable {
             status: response.status.code,
             headers: response.headers.filter { $0.name != .contentLength && $0.name.canonicalName != "x-request-id" }.map { [$0.name.canonicalName, $0.value] },
             body: Array(collector.buffer.readableBytesView))
-        do {
-            try await store.completeIdempotencyKey(key, response: stored)
-        } catch {
-            try? await store.releaseIdempotencyKey(key)
-        }
+        await keys.complete(key, with: stored)
         var answer = Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: collector.buffer))
         answer.headers[.contentLength] = nil
         return answer

@@ -23,21 +23,12 @@ public struct ProblemMiddleware: RouterMiddleware {
             } else {
                 context.logger.debug("request failed", metadata: ["status": "\(apiError.status.code)", "detail": "\(apiError.detail)"])
             }
-            return Self.response(for: apiError, requestID: context.requestID)
+            return try apiError.response(from: request, context: context)
         }
     }
 
     /// Builds the problem response for an error.
     public static func response(for error: APIError, requestID: String) -> Response {
-        let problem = ProblemDetails(
-            type: ProblemDetails.typeURI(error.slug), title: error.status.reasonPhrase, status: error.status.code,
-            detail: error.detail, instance: requestID)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(problem)) ?? Data()
-        var headers = error.headers
-        headers[.contentType] = "application/problem+json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        error.problemResponse(requestID: requestID)
     }
 }

@@ -1,6 +1,7 @@
 import EdgeFleet
 import HTTPTypes
 import Hummingbird
+import Operations
 import OrchestratorDomain
 
 /// Per-source-address limit, placed **before** bearer authentication.

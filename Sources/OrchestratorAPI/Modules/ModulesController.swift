@@ -10,10 +10,14 @@ import OrchestratorPorts
 /// `/api/v1/wasm/modules/...`: upload (raw and seed 004's JSON form), list,
 /// read, download, deprecate/yank/restore and delete module versions.
 struct ModulesController {
-    let environment: APIEnvironment
-    var registry: ModuleRegistry { environment.registry }
+    let registry: ModuleRegistry
+    /// For the agent-download rule: an agent may fetch only what its node's desired state names.
+    let nodes: NodeService
+    let downloads: DownloadPolicy
+    let idempotency: IdempotentWrites
 
-    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+    var endpoints: RouteCollection<OrchestratorRequestContext> {
+        let group = RouteCollection(context: OrchestratorRequestContext.self)
         group.post("/modules", use: uploadJSON)
         group.put("/modules/:name/versions/:version", use: uploadRaw)
         group.get("/modules", use: listModules)
@@ -27,6 +31,7 @@ struct ModulesController {
                 try await changeStatus(change, request: request, context: context)
             }
         }
+        return group
     }
 
     // MARK: Upload
@@ -45,7 +50,7 @@ struct ModulesController {
                 throw APIError.payloadTooLarge(limit: registry.settings.maxModuleBytes)
             }
             let metadata = try UploadMetadata(request)
-            return try await environment.idempotency.respond(
+            return try await idempotency.respond(
                 to: request, context: context, scope: .principal(principal), bodyLimit: registry.settings.maxModuleBytes
             ) { request in
                 let upload = UploadRequest(
@@ -75,7 +80,7 @@ struct ModulesController {
             let principal = try context.authorize(.deploy)
             let maxBytes = registry.settings.maxModuleBytes
             let envelopeLimit = (maxBytes / 3 + 1) * 4 + 64 * 1024
-            return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: envelopeLimit) {
+            return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: envelopeLimit) {
                 request in
                 try await uploadJSON(request, context: context, by: principal, envelopeLimit: envelopeLimit)
             }
@@ -124,7 +129,7 @@ struct ModulesController {
     @Sendable func listModules(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         try context.authorize(.readFleet)
         let listing = try ListingQuery(request)
-        let page = try await registry.catalog.modules(ModuleQuery(
+        let page = try await registry.modules(ModuleQuery(
             namePrefix: listing.namePrefix, kind: listing.kind, status: listing.status,
             afterName: try listing.decodeCursor(tag: "m"), limit: listing.limit))
         let next = page.next.map { ListingQuery.encodeCursor(tag: "m", $0) }
@@ -135,7 +140,7 @@ struct ModulesController {
         try context.authorize(.readFleet)
         let name = try context.pathParameter("name")
         guard let moduleName = ModuleName(name) else { throw RegistryError.invalidModuleName(name) }
-        guard let record = try await registry.catalog.module(named: moduleName) else {
+        guard let record = try await registry.module(named: moduleName) else {
             throw APIError.notFound(detail: "no module named '\(name)'")
         }
         return ModuleBody(record)
@@ -146,14 +151,14 @@ struct ModulesController {
         let name = try context.pathParameter("name")
         let listing = try ListingQuery(request)
         guard let moduleName = ModuleName(name) else { throw RegistryError.invalidModuleName(name) }
-        guard try await registry.catalog.module(named: moduleName) != nil else {
+        guard try await registry.module(named: moduleName) != nil else {
             throw APIError.notFound(detail: "no module named '\(name)'")
         }
         let after = try listing.decodeCursor(tag: "v").map { text -> Int64 in
             guard let position = Int64(text) else { throw APIError.badRequest(detail: "'cursor' is not a cursor returned by this listing") }
             return position
         }
-        let page = try await registry.catalog.versions(VersionQuery(
+        let page = try await registry.versions(VersionQuery(
             module: moduleName, kind: listing.kind, status: listing.status, afterPosition: after, limit: listing.limit))
         let next = page.next.map { ListingQuery.encodeCursor(tag: "v", String($0)) }
         return try ListBody(items: page.items.map(ModuleVersionBody.init), nextCursor: next).response(request: request, context: context)
@@ -173,13 +178,12 @@ struct ModulesController {
         if principal.role != .agent { try context.authorize(.readFleet) }
         let record: ModuleVersionRecord
         if principal.role == .agent {
-            // An agent may fetch only content in its own (admitted) node's desired state; it learns
-            // nothing else, not even whether another version exists.
             let refusal = APIError.forbidden(detail: "this module version is not in node '\(principal.nodeID ?? "?")'s desired state")
-            guard context.nodeAdmission.map({ $0 == .accepted }) ?? true, let node = principal.nodeID.flatMap(NodeID.init) else { throw refusal }
+            guard let node = principal.nodeID.flatMap(NodeID.init) else { throw refusal }
+            // An unknown version is refused like a version not in the desired state: the agent learns nothing else.
             guard let found = try? await registry.version(
                 module: try context.pathParameter("name"), version: try context.pathParameter("version")),
-                  try await environment.nodes.desiredState.snapshot(for: node).modules.contains(where: { $0.digest == found.digest })
+                  try await nodes.agentMayDownload(found.digest, node: node, admission: context.nodeAdmission)
             else { throw refusal }
             record = found
         } else {
@@ -190,19 +194,19 @@ struct ModulesController {
         if request.ifNoneMatch(etag) {
             return Response(status: .notModified, headers: headers)
         }
-        if environment.downloads.redirect,
-           let url = try await environment.blobs.presignedGetURL(for: record.digest, expiresInSeconds: environment.downloads.presignSeconds)
-        {
-            guard try await environment.blobs.head(record.digest) != nil else { throw Self.blobMissing(record) }
+        switch try await registry.content(of: record, policy: downloads) {
+        case .redirect(let url):
             headers[.location] = url
             headers[.cacheControl] = "no-store"
             return Response(status: .temporaryRedirect, headers: headers)
+        case .stream(let blob):
+            headers[.contentType] = "application/wasm"
+            headers[.contentLength] = String(blob.info.sizeBytes)
+            headers[.contentDisposition] = "attachment; filename=\"\(record.module)-\(record.identitySafeVersion).wasm\""
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: blob.body))
+        case nil:
+            throw Self.blobMissing(record)
         }
-        guard let blob = try await environment.blobs.get(record.digest) else { throw Self.blobMissing(record) }
-        headers[.contentType] = "application/wasm"
-        headers[.contentLength] = String(blob.info.sizeBytes)
-        headers[.contentDisposition] = "attachment; filename=\"\(record.module)-\(record.identitySafeVersion).wasm\""
-        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: blob.body))
     }
 
     // MARK: Lifecycle
@@ -212,7 +216,9 @@ struct ModulesController {
         let version = try context.pathParameter("version")
         return try await audited("module.version.\(change.rawValue)", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.deploy)
-            return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { request in
+            return try await idempotency.respond(
+                to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit
+            ) { request in
                 let record = try await registry.change(
                     change, module: name, version: version, actor: principal.subject, requestID: context.requestID,
                     authorize: { action in try context.authorize(action) })
@@ -226,7 +232,9 @@ struct ModulesController {
         let version = try context.pathParameter("version")
         return try await audited("module.version.delete", target: Self.auditTarget(name, version), context: context) {
             let principal = try context.authorize(.administer)
-            return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+            return try await idempotency.respond(
+                to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit
+            ) { _ in
                 _ = try await registry.delete(module: name, version: version, actor: principal.subject, requestID: context.requestID)
                 return Response(status: .noContent)
             }
@@ -235,23 +243,12 @@ struct ModulesController {
 
     // MARK: Helpers
 
-    /// Runs a write; a refusal (4xx other than 401) is recorded in the audit
-    /// log as `denied` (403) or `failure`, then rethrown. Successes are
-    /// audited by the registry in the same transaction as the write.
+    /// Runs a write through the registry, which records a refusal in the audit log (`denied` or `failure`).
     func audited(
         _ action: String, target: String, context: OrchestratorRequestContext, _ body: () async throws -> Response
     ) async throws -> Response {
-        do {
-            return try await body()
-        } catch {
-            let (apiError, _) = ErrorTranslation.translate(error)
-            if (400..<500).contains(apiError.status.code), apiError.status != .unauthorized {
-                await registry.auditRefusal(
-                    actor: context.principal?.subject ?? "anonymous", action: action, target: target,
-                    denied: apiError.status == .forbidden, requestID: context.requestID)
-            }
-            throw error
-        }
+        try await registry.recordingRefusals(
+            action, target: target, actor: context.principal?.subject ?? "anonymous", requestID: context.requestID, body)
     }
 
     /// The audit target for a module version named in a path: only validated names

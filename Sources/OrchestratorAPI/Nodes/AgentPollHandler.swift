@@ -10,15 +10,14 @@ import OrchestratorDomain
 /// desired state changes on any replica. A held request is a suspended
 /// task, not a thread.
 struct AgentPollHandler {
-    let environment: APIEnvironment
+    let nodes: NodeService
     static let pollAfterHeader = HTTPField.Name("X-Poll-After-Seconds")!
 
-    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+    func register(on group: RouteCollection<OrchestratorRequestContext>) {
         group.get("/nodes/:id/desired-state", use: poll)
     }
 
     @Sendable func poll(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let nodes = environment.nodes
         let id = try NodesController.nodeID(context)
         let principal = try context.requirePrincipal()
         if principal.role == .agent {
@@ -55,7 +54,7 @@ struct AgentPollHandler {
     }
 
     private func answer(_ snapshot: DesiredStateHub.Snapshot, id: NodeID, request: Request, context: OrchestratorRequestContext) throws -> Response {
-        let poll = environment.nodes.pollAfterSeconds()
+        let poll = nodes.pollAfterSeconds()
         let body = DesiredStateBody(
             nodeId: id.value, revision: String(snapshot.etag.dropFirst().dropLast()),
             modules: snapshot.modules.map(DesiredStateBody.Module.init), pollAfterSeconds: poll)

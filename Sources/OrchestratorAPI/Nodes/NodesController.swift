@@ -9,10 +9,11 @@ import OrchestratorPorts
 /// operators' node management and the agent protocol (heartbeat, health,
 /// desired state with ETag and long-poll, status reports).
 struct NodesController {
-    let environment: APIEnvironment
-    var nodes: NodeService { environment.nodes }
+    let nodes: NodeService
+    let idempotency: IdempotentWrites
 
-    func register(on group: RouterGroup<OrchestratorRequestContext>) {
+    var endpoints: RouteCollection<OrchestratorRequestContext> {
+        let group = RouteCollection(context: OrchestratorRequestContext.self)
         group.post("/enrollment-tokens", use: createEnrollmentToken)
         group.get("/enrollment-tokens", use: listEnrollmentTokens)
         group.delete("/enrollment-tokens/:id", use: deleteEnrollmentToken)
@@ -27,9 +28,10 @@ struct NodesController {
         group.post("/nodes/:id/heartbeat", use: heartbeat)
         group.get("/nodes/:id/health", use: health)
         group.get("/nodes/:id/health/history", use: healthHistory)
-        AgentPollHandler(environment: environment).register(on: group)
+        AgentPollHandler(nodes: nodes).register(on: group)
         group.post("/nodes/:id/status", use: reportStatus)
         group.get("/nodes/:id/status", use: listStatus)
+        return group
     }
 
     // MARK: Enrollment tokens
@@ -46,7 +48,7 @@ struct NodesController {
 
     @Sendable func createEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
+        return try await idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
             try await createEnrollmentToken(request, context: context, by: admin)
         }
     }
@@ -55,10 +57,9 @@ struct NodesController {
         _ request: Request, context: OrchestratorRequestContext, by admin: Principal
     ) async throws -> EditedResponse<EnrollmentTokenBody> {
         let body = try await request.decodeJSON(CreateTokenRequest.self, limit: 16 * 1024)
-        let ttl = body.expiresInSeconds ?? 86_400
-        guard (60...2_592_000).contains(ttl) else { throw APIError.badRequest(detail: "'expiresInSeconds' must be 60 to 2592000") }
-        let uses = body.maxUses ?? 1
-        guard (1...100_000).contains(uses) else { throw APIError.badRequest(detail: "'maxUses' must be 1 to 100000") }
+        let ttl = body.expiresInSeconds ?? EnrollmentTokenLimits.defaultLifetimeSeconds
+        let uses = body.maxUses ?? EnrollmentTokenLimits.defaultMaxUses
+        if let problem = EnrollmentTokenLimits.problem(lifetimeSeconds: ttl, maxUses: uses) { throw APIError.badRequest(detail: problem) }
         if let region = body.region, !NodeSpecRules.isToken(region, max: 64) {
             throw APIError.badRequest(detail: "'region' must be 1–63 letters, digits, '.', '_' or '-'")
         }
@@ -66,8 +67,9 @@ struct NodesController {
         guard labels.count <= NodeSpecRules.maxLabels, labels.allSatisfy({ NodeSpecRules.isLabelKey($0.key) && NodeSpecRules.isLabelValue($0.value) }) else {
             throw APIError.badRequest(detail: "'labels' must be at most \(NodeSpecRules.maxLabels) valid key/value pairs")
         }
-        guard TextRules.isFreeText(body.description ?? "", maxBytes: 256) else {
-            throw APIError.badRequest(detail: "'description' is at most 256 bytes, without control characters")
+        guard TextRules.isFreeText(body.description ?? "", maxBytes: EnrollmentTokenLimits.maxDescriptionBytes) else {
+            throw APIError.badRequest(
+                detail: "'description' is at most \(EnrollmentTokenLimits.maxDescriptionBytes) bytes, without control characters")
         }
         let (record, token) = try await nodes.createEnrollmentToken(
             ttlSeconds: ttl, maxUses: uses, region: body.region, labels: labels, description: body.description,
@@ -78,18 +80,17 @@ struct NodesController {
     @Sendable func listEnrollmentTokens(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<EnrollmentTokenBody> {
         try context.authorize(.administer)
         let includeExpired = try request.booleanFlag("includeExpired") ?? false
-        let tokens = try await nodes.store.enrollmentTokens(includeExpiredBefore: includeExpired ? nil : nodes.currentTime)
+        let tokens = try await nodes.enrollmentTokens(includeExpired: includeExpired)
         return ListBody(items: tokens.map { EnrollmentTokenBody($0) }, nextCursor: nil)
     }
 
     @Sendable func deleteEnrollmentToken(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try context.pathParameter("id")
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
-            let audit = AuditEvent(
-                actor: admin.subject, action: "node.enrollment-token.revoke", target: "enrollment-token:\(id.prefix(64))", outcome: .success,
-                requestID: context.requestID, occurredAt: nodes.currentTime)
-            guard try await nodes.store.deleteEnrollmentToken(id: id, audit: audit) else { throw FleetError.tokenNotFound(id) }
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
+            try await nodes.deleteEnrollmentToken(id: id, actor: admin.subject, requestID: context.requestID)
             return Response(status: .noContent)
         }
     }
@@ -111,7 +112,7 @@ struct NodesController {
             }
             scope = .principal(principal)
         }
-        return try await environment.idempotency.respond(to: request, context: context, scope: scope, bodyLimit: 64 * 1024) { request in
+        return try await idempotency.respond(to: request, context: context, scope: scope, bodyLimit: 64 * 1024) { request in
             try await register(request, context: context)
         }
     }
@@ -141,7 +142,7 @@ struct NodesController {
     @Sendable func listNodes(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         try context.authorize(.readFleet)
         let query = try NodeListingQuery(request)
-        let page = try await nodes.store.nodes(query.nodeQuery)
+        let page = try await nodes.nodes(query.nodeQuery)
         let next = page.next.map { ListingQuery.encodeCursor(tag: "n", $0) }
         return try ListBody(items: page.items.map(NodeBody.init), nextCursor: next).response(request: request, context: context)
     }
@@ -171,7 +172,7 @@ struct NodesController {
     @Sendable func updateNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
+        return try await idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
             let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
             guard !body.change.isEmpty else {
                 throw APIError.badRequest(detail: "send at least one of 'isEnabled', 'labels', 'adoptReportedLabels', 'environment', 'region', 'zone'")
@@ -183,7 +184,9 @@ struct NodesController {
     @Sendable func deleteNode(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             try await nodes.deregister(node: id, actor: admin.subject, requestID: context.requestID)
             return Response(status: .noContent)
         }
@@ -192,7 +195,9 @@ struct NodesController {
     func decide(_ decision: AdmissionDecision, _ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let admin = try context.authorize(.administer)
         let id = try Self.nodeID(context)
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             NodeBody(try await nodes.decide(decision, node: id, actor: admin.subject, requestID: context.requestID))
         }
     }
@@ -206,7 +211,9 @@ struct NodesController {
     @Sendable func rotateCredential(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try Self.nodeID(context)
         let principal = try context.authorize(.actAsNode(id.value))
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit) { _ in
+        return try await idempotency.respond(
+            to: request, context: context, scope: .principal(principal), bodyLimit: IdempotentWrites.smallBodyLimit
+        ) { _ in
             let credential = try await nodes.rotateCredential(node: id, actor: principal.subject, requestID: context.requestID)
             return EditedResponse(headers: [.cacheControl: "no-store"], response: RotatedCredential(nodeId: id.value, credential: credential))
         }
@@ -217,7 +224,7 @@ struct NodesController {
     @Sendable func heartbeat(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try await Self.admittedAgent(context, nodes: nodes)
         let principal = try context.requirePrincipal()
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: 256 * 1024) { request in
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: 256 * 1024) { request in
             let heartbeat = try await request.decodeJSON(Heartbeat.self, limit: 256 * 1024)
             try await nodes.heartbeat(heartbeat, from: id)
             return Response(
@@ -237,8 +244,7 @@ struct NodesController {
 
     @Sendable func healthHistory(_ request: Request, context: OrchestratorRequestContext) async throws -> ListBody<HealthTransitionBody> {
         let id = try Self.readableNode(context)
-        _ = try await nodes.node(id)
-        let transitions = try await nodes.store.healthTransitions(of: id, limit: 100)
+        let transitions = try await nodes.healthHistory(of: id, limit: 100)
         return ListBody(
             items: transitions.map { HealthTransitionBody(from: $0.from.rawValue, to: $0.to.rawValue, at: RFC3339.format($0.at)) }, nextCursor: nil)
     }
@@ -246,7 +252,7 @@ struct NodesController {
     @Sendable func reportStatus(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let id = try await Self.admittedAgent(context, nodes: nodes)
         let principal = try context.requirePrincipal()
-        return try await environment.idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: 256 * 1024) { request in
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: 256 * 1024) { request in
             let body = try await request.decodeJSON(StatusReportsRequest.self, limit: 256 * 1024)
             try await nodes.report(body.reports.map(\.domain), from: id)
             return Response(status: .noContent)
@@ -296,8 +302,7 @@ struct NodesController {
         if let cached = context.nodeAdmission {
             admission = cached
         } else {
-            guard let node = try await nodes.store.node(id) else { throw FleetError.nodeNotFound(id.value) }
-            admission = node.admission
+            admission = try await nodes.node(id).admission
         }
         guard admission == .accepted else { throw FleetError.notAdmitted(id.value, admission) }
         return id

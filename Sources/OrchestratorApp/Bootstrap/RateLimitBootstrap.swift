@@ -1,6 +1,7 @@
 import Foundation
 import InProcessCache
 import Logging
+import Operations
 import OrchestratorAPI
 import OrchestratorConfig
 import OrchestratorDomain

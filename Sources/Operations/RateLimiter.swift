@@ -1,11 +1,9 @@
-import HTTPTypes
 import Logging
-import Metrics
 import NIOConcurrencyHelpers
 import OrchestratorDomain
 import OrchestratorPorts
 
-/// Takes tokens from the shared buckets, falling back to this replica's when the shared store fails.
+/// The rate-limiting use case: takes tokens from the shared buckets, falling back to this replica's when the shared store fails.
 ///
 /// With Redis configured, `shared` is Redis and every replica draws from the same
 /// buckets. When Redis fails, the limiter **fails open per replica**: it answers from
@@ -37,11 +35,11 @@ public struct RateLimiter: Sendable {
     }
 
     /// The policy of `limitClass` (a class without one is not limited).
-    func policy(_ limitClass: RateLimitClass) -> TokenBucketPolicy? { policies[limitClass] }
+    public func policy(_ limitClass: RateLimitClass) -> TokenBucketPolicy? { policies[limitClass] }
 
     /// Takes `cost` tokens (0: only checks) from `key`'s bucket. Never throws: a failing
     /// shared store falls back to the local one, and a failing local store admits.
-    func take(_ key: RateLimitKey, cost: Int, policy: TokenBucketPolicy) async -> TokenBucketDecision {
+    public func take(_ key: RateLimitKey, cost: Int, policy: TokenBucketPolicy) async -> TokenBucketDecision {
         do {
             return try await shared.takeTokens(key.storageKey, cost: cost, policy: policy)
         } catch {
@@ -63,44 +61,5 @@ public struct RateLimiter: Sendable {
         if due {
             logger.warning("rate-limit store unavailable; limiting per replica until it answers", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// The `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09
-/// (structured-field form), and the 429 problem.
-enum RateLimitFields {
-    static let policy = HTTPField.Name("RateLimit-Policy")!
-    static let limit = HTTPField.Name("RateLimit")!
-    /// `rate_limited_requests_total{class}`, created once (after metrics are bootstrapped).
-    static let refusals = Dictionary(uniqueKeysWithValues: RateLimitClass.allCases.map {
-        ($0, Counter(label: "rate_limited_requests_total", dimensions: [("class", $0.rawValue)]))
-    })
-
-    /// `"<class>";q=<burst>;w=<seconds to refill a full burst>`: `q` requests per `w` seconds never wait.
-    static func policyValue(_ limitClass: RateLimitClass, _ policy: TokenBucketPolicy) -> String {
-        let window = max(1, TokenBucketPolicy.ceilingSeconds(policy.millisecondsToFill))
-        return "\"\(limitClass.rawValue)\";q=\(policy.burst);w=\(window)"
-    }
-
-    /// `"<class>";r=<remaining>;t=<seconds until the bucket is full>`.
-    static func limitValue(_ limitClass: RateLimitClass, _ decision: TokenBucketDecision) -> String {
-        "\"\(limitClass.rawValue)\";r=\(decision.remaining);t=\(decision.resetSeconds)"
-    }
-
-    static func add(to headers: inout HTTPFields, _ limitClass: RateLimitClass, _ policy: TokenBucketPolicy, _ decision: TokenBucketDecision) {
-        headers[Self.policy] = policyValue(limitClass, policy)
-        headers[Self.limit] = limitValue(limitClass, decision)
-    }
-
-    /// 429 problem with `Retry-After` and both fields.
-    static func tooManyRequests(_ limitClass: RateLimitClass, _ policy: TokenBucketPolicy, _ decision: TokenBucketDecision) -> APIError {
-        refusals[limitClass]?.increment()
-        var headers = HTTPFields()
-        headers[.retryAfter] = String(max(1, decision.retryAfterSeconds))
-        add(to: &headers, limitClass, policy, decision)
-        return APIError(
-            status: .tooManyRequests, slug: "rate-limited",
-            detail: "too many '\(limitClass.rawValue)' requests (\(policy.burst) at once, \(policy.perMinute) per minute); retry in \(max(1, decision.retryAfterSeconds)) s",
-            headers: headers)
     }
 }
