@@ -2,6 +2,7 @@
 # test.sh [SWIFT_TEST_ARGS...]
 #
 # The project's single test command (CI runs it through .ci/run):
+#   0. checks the format (scripts/lint.sh: swift format lint --strict, lines ≤ 150),
 #   1. installs what build + tests need (scripts/install-deps.sh; idempotent),
 #   2. starts private PostgreSQL / Redis / SeaweedFS-S3 instances in a fresh
 #      temp dir (scripts/services-up.sh) and exports their TEST_* variables,
@@ -23,6 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
+bash "$here/lint.sh"
 bash "$here/install-deps.sh"
 
 # Under /tmp (not $TMPDIR): user postgres must reach it, and the unix socket
