@@ -28,6 +28,9 @@ public struct OrchestratorServer: Sendable {
     public let nodes: NodeService
     /// The deployment workflow; tests drive its rollout engine directly.
     public let deployments: DeploymentService
+    /// Every route the router serves, as `METHOD /path/{parameter}` (Hummingbird's route list);
+    /// a test compares them with the OpenAPI document.
+    public let routes: [String]
 }
 
 /// The single place where the server is assembled from settings.
@@ -111,7 +114,8 @@ private func assemble(
         },
         logger: logger)
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
-    return OrchestratorServer(application: application, backends: backends, gate: gate, nodes: nodes, deployments: deployments)
+    return OrchestratorServer(
+        application: application, backends: backends, gate: gate, nodes: nodes, deployments: deployments, routes: router.routes.map(\.description))
 }
 
 /// The registry over the selected backends, with the configured limits.
