@@ -36,14 +36,17 @@ public final class HealthMonitor: Service, Sendable {
         return (health, latest?.at, latest?.heartbeat)
     }
 
-    /// One pass over the fleet. Returns the transitions this replica recorded.
+    /// One pass over the fleet, reading every node's presence in one batched cache call.
+    /// Returns the transitions this replica recorded.
     @discardableResult
     public func evaluateOnce() async throws -> [HealthTransition] {
         let nodes = try await store.allNodes()
+        let latest = await heartbeats.latest(nodes)  // one cache round trip per pass, not one per node
         var recorded: [HealthTransition] = []
         var healthyCount = 0
         for node in nodes {
-            let (health, _, _) = await currentHealth(of: node)
+            let heartbeat = latest[node.id]
+            let health = policy.evaluate(lastHeartbeatAt: heartbeat?.at, conditions: heartbeat?.heartbeat.conditions ?? [], now: now())
             if health == .healthy && node.admission == .accepted { healthyCount += 1 }
             guard health != node.recordedHealth else { continue }
             let transition = HealthTransition(nodeID: node.id, from: node.recordedHealth, to: health, at: now())

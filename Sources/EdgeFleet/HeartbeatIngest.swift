@@ -57,12 +57,29 @@ public final class HeartbeatIngest: Service, Sendable {
 
     /// The newest heartbeat known for `node`: this replica's own, the cache's, or the database's.
     public func latest(_ node: NodeRecord) async -> (at: Double, heartbeat: Heartbeat)? {
+        newest(node, cached: try? await cache.get(Self.cacheKey(node.id)))
+    }
+
+    /// The newest heartbeat known for each of `nodes`, reading the cache in one round trip
+    /// (a cache that fails counts as a miss for every node, as in ``latest(_:)``).
+    public func latest(_ nodes: [NodeRecord]) async -> [NodeID: (at: Double, heartbeat: Heartbeat)] {
+        guard !nodes.isEmpty else { return [:] }
+        let cached = (try? await cache.getMany(nodes.map { Self.cacheKey($0.id) })) ?? []
+        var result: [NodeID: (at: Double, heartbeat: Heartbeat)] = [:]
+        for (index, node) in nodes.enumerated() {
+            result[node.id] = newest(node, cached: index < cached.count ? cached[index] : nil)
+        }
+        return result
+    }
+
+    /// The newest of this replica's buffers, the cache's copy (`cached`) and the node's row.
+    private func newest(_ node: NodeRecord, cached text: String?) -> (at: Double, heartbeat: Heartbeat)? {
         var best: (at: Double, heartbeat: Heartbeat)?
         for local in [pending.withLockedValue({ $0[node.id] }), writing.withLockedValue({ $0[node.id] })].compactMap({ $0 })
         where local.at > (best?.at ?? -1) {
             best = (local.at, local.heartbeat)
         }
-        if let text = try? await cache.get(Self.cacheKey(node.id)), let cached = NodeCoding.decode(CachedHeartbeat.self, text),
+        if let text, let cached = NodeCoding.decode(CachedHeartbeat.self, text),
            cached.at >= node.registeredAt, cached.at > (best?.at ?? -1)
         {
             best = (cached.at, cached.heartbeat)

@@ -32,6 +32,10 @@ public actor InProcessCache: CacheStore {
         live(key)?.value
     }
 
+    public func getMany(_ keys: [String]) -> [String?] {
+        keys.map { live($0)?.value }
+    }
+
     public func set(_ key: String, value: String, ttlSeconds: Int?) {
         entries[key] = Entry(value: value, expiresAt: ttlSeconds.map { now() + Double(max(1, $0)) })
         sweepOccasionally()

@@ -35,6 +35,9 @@ public struct OrchestratorServer: Sendable {
     public let revocations: TokenRevocations
     /// Every long-lived component, in the order the application's service group starts them.
     public let roster: ServiceRoster
+    /// Every route the router serves, as `METHOD /path/{parameter}` (Hummingbird's route list);
+    /// a test compares them with the OpenAPI document.
+    public let routes: [String]
 }
 
 /// The single place where the server is assembled from settings.
@@ -126,7 +129,8 @@ private func assemble(
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
     return OrchestratorServer(
         application: application, backends: backends, gate: gate, nodes: fleet.nodes, deployments: deployments.deployments,
-        registry: registry.registry, revocations: revocations, roster: roster)
+        registry: registry.registry, revocations: revocations, roster: roster,
+        routes: router.routes.map(\.description))
 }
 
 /// HTTP/1.1 with explicit idle timeout and header limits, wrapped in TLS when configured.

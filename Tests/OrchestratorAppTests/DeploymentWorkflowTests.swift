@@ -203,8 +203,10 @@ struct DeploymentRoleTests {
                 .viewer: try await server.token(subject: "eve", role: .viewer),
             ]
             let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["r1"])
+            let gateFleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["g1", "g2"], environment: "development")
             _ = try await E.upload(client, admin)
-            let id = try await E.create(client, try #require(tokens[.deployer]), E.deploymentBody())
+            let creator = try #require(tokens[.deployer])
+            let id = try await E.create(client, creator, E.deploymentBody())
             let d = "/deployments/\(id)"
             let routes: [(HTTPRequest.Method, String, String?, Set<Role>)] = [
                 (.post, "/deployments", E.deploymentBody(), [.admin, .deployer]),
@@ -221,16 +223,61 @@ struct DeploymentRoleTests {
                 (.post, d + "/cancel", "{}", [.admin, .deployer]),
                 (.get, "/audit-events", nil, [.admin]),
             ]
+            // For a transition, an allowed role acts on a deployment put in the state it applies to (created by
+            // the deployer, prepared by another admin), and the state after is asserted: a 409 is not a pass.
+            let transitions: [String: (from: String, to: String)] = [
+                "/approve": ("PendingApproval", "Approved"), "/pause": ("InProgress", "Paused"), "/resume": ("Paused", "InProgress"),
+                "/promote": ("AtManualGate", "InProgress"), "/execute": ("Approved", "InProgress"), "/rollback": ("InProgress", "RolledBack"),
+                "/reject": ("PendingApproval", "Rejected"), "/cancel": ("PendingApproval", "Cancelled"),
+            ]
+            /// A new deployment in `state`; only one per module may be active, so the previous one was ended.
+            func prepared(_ state: String) async throws -> String {
+                if state == "AtManualGate" {
+                    let gated = try await E.create(client, admin, E.deploymentBody(
+                        environment: "development", extra: #","strategy":{"type":"canary","steps":[50],"pause":"manual"}"#))
+                    #expect(try await E.post(client, admin, "/deployments/\(gated)/execute").status == .ok)
+                    for _ in 0..<100 {
+                        try await gateFleet.round()
+                        if (try await E.get(client, admin, gated)["rollout"] as? [String: Any])?["gate"] as? String == "manual" { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    #expect((try await E.get(client, admin, gated)["rollout"] as? [String: Any])?["gate"] as? String == "manual")
+                    return gated
+                }
+                let fresh = try await E.create(client, creator, E.deploymentBody())
+                let steps = [("PendingApproval", "/approve"), ("Approved", "/execute"), ("InProgress", "/pause"), ("Paused", "")]
+                for (reached, next) in steps {
+                    if reached == state { break }
+                    #expect(try await E.post(client, admin, "/deployments/\(fresh)\(next)", "{}").status == .ok, "preparing \(state)")
+                }
+                #expect(try await E.get(client, admin, fresh)["status"] as? String == state, "prepared")
+                return fresh
+            }
             for (method, path, body, allowed) in routes {
                 for role in [Role.viewer, .deployer, .agent, .admin] {
                     let token = role == .agent ? try #require(fleet.credentials["r1"]) : try #require(tokens[role])
+                    let suffix = path.hasPrefix(d + "/") ? String(path.dropFirst(d.count)) : ""
+                    let transition = allowed.contains(role) ? transitions[suffix] : nil
+                    var target: String?
+                    if let transition { target = try await prepared(transition.from) }
                     var headers = bearer(token)
                     if body != nil { headers[.contentType] = "application/json" }
-                    let status = try await client.execute(uri: E.base + path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
-                        $0.status.code
-                    }
-                    if allowed.contains(role) {
-                        #expect(status != 403 && status != 401 && status < 500, "\(role) \(method) \(path) got \(status)")
+                    let uri = E.base + (target.map { "/deployments/\($0)" + suffix } ?? path)
+                    let (status, after) = try await client.execute(
+                        uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
+                    ) { ($0.status.code, try? $0.json()) }
+                    if let transition, let target {
+                        #expect(status == 200, "\(role) \(method) \(path) from \(transition.from) got \(status)")
+                        #expect(after?["status"] as? String == transition.to, "\(role) \(method) \(path): \(after?["status"] ?? "?")")
+                        #expect(try await E.get(client, admin, target)["status"] as? String == transition.to, "\(role) \(path) stored")
+                        if suffix == "/promote" {
+                            #expect((after?["rollout"] as? [String: Any])?["currentStep"] as? Int == 2, "promote opened the gate")
+                        }
+                        if ["InProgress", "Paused"].contains(transition.to) {
+                            #expect(try await E.post(client, admin, "/deployments/\(target)/cancel", "{}").status == .ok)
+                        }
+                    } else if allowed.contains(role) {
+                        #expect((200...201).contains(status), "\(role) \(method) \(path) got \(status)")
                     } else {
                         #expect(status == 403, "\(role) \(method) \(path) got \(status), wanted 403")
                     }

@@ -197,6 +197,16 @@ struct NodeEndpointTests {
                 #expect((24...36).contains(poll))
                 return try #require(response.headers[.eTag])
             }
+            // The poll interval is jittered (30 s ± 20 %) on every answer: many samples stay in bounds and spread out.
+            var polls: [Int] = []
+            for _ in 0..<60 {
+                polls.append(
+                    try await client.execute(uri: uri, method: .get, headers: bearer(credential)) { response throws in
+                        try #require(response.json()["pollAfterSeconds"] as? Int)
+                    })
+            }
+            #expect(polls.allSatisfy { (24...36).contains($0) }, "\(polls)")
+            #expect(Set(polls).count >= 5 && polls.contains { $0 < 30 } && polls.contains { $0 > 30 }, "\(polls)")
             var conditional = bearer(credential)
             conditional[.ifNoneMatch] = etag
             let idle = ContinuousClock.now

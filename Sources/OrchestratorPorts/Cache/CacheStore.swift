@@ -12,6 +12,11 @@ public protocol CacheStore: Sendable {
     /// The value at `key`, or `nil` when absent or expired.
     func get(_ key: String) async throws -> String?
 
+    /// The values at `keys`, in the same order (`nil` for an absent or expired key),
+    /// in one round trip (Redis `MGET`). For reads across the fleet, such as the
+    /// health monitor's presence pass. No keys is no round trip.
+    func getMany(_ keys: [String]) async throws -> [String?]
+
     /// Stores `value` at `key`, expiring after `ttlSeconds` when given.
     func set(_ key: String, value: String, ttlSeconds: Int?) async throws
 

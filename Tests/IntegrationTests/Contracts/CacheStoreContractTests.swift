@@ -32,6 +32,19 @@ struct CacheStoreContractTests {
         }
     }
 
+    @Test("getMany reads every key in order, absent and expired ones as nil", arguments: CacheBackend.available)
+    func getMany(backend: CacheBackend) async throws {
+        try await backend.withCache { cache in
+            #expect(try await cache.getMany([]) == [])
+            try await cache.setMany([("a", "1"), ("c", "three ✓")])
+            try await cache.set("gone", value: "x", ttlSeconds: 5)
+            #expect(try await cache.getMany(["c", "missing", "a", "gone", "a"]) == ["three ✓", nil, "1", "x", "1"])
+            try await cache.delete("a")
+            #expect(try await cache.getMany(["a", "c"]) == [nil, "three ✓"])
+            try await Self.eventually(seconds: 12) { try await cache.getMany(["gone", "c"]) == [nil, "three ✓"] }
+        }
+    }
+
     @Test("values expire after their TTL", arguments: CacheBackend.available)
     func ttl(backend: CacheBackend) async throws {
         try await backend.withCache { cache in

@@ -110,7 +110,9 @@ struct EdgeAgentEndToEndTests {
             #expect(try await reported()["digest"] as? String == digests[2])
 
             // Rollback: the agent returns to 1.0.0 from its cache, without downloading.
-            let downloadsBefore = try String(contentsOfFile: agentLog, encoding: .utf8).components(separatedBy: "\"downloading\"").count
+            // Counted on the server: successful GETs of a version's content (1.0.0 and 2.0.0 so far).
+            let downloadsBefore = try await api.contentDownloads()
+            #expect(downloadsBefore >= 2)
             let (rolled, _) = try await api.json(.POST, "/deployments/\(second)/rollback", admin, #"{"reason":"Production incident - high error rate"}"#)
             #expect(rolled == 200)
             try await api.until("the agent runs 1.0.0 again") {
@@ -119,7 +121,7 @@ struct EdgeAgentEndToEndTests {
             }
             let log = try String(contentsOfFile: agentLog, encoding: .utf8)
             #expect(log.contains("module found in the local cache; no download"))
-            #expect(log.components(separatedBy: "\"downloading\"").count == downloadsBefore)
+            #expect(try await api.contentDownloads() == downloadsBefore)
 
             // A tampered blob: 3.0.0's bytes are replaced in S3; the agent refuses to run them.
             let hex = try #require(digests[3]?.dropFirst(7))
@@ -288,6 +290,17 @@ struct API: Sendable {
         let body = try await response.body.collect(upTo: 1 << 20)
         #expect(response.status == .created)
         return try #require((try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["digest"] as? String)
+    }
+
+    /// Successful module downloads the server has answered: the sum of `http_requests_total`
+    /// for `GET …/versions/{version}/content` with status 200, from `/metrics`.
+    func contentDownloads() async throws -> Double {
+        let response = try await http.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        return text.split(separator: "\n").filter { line in
+            line.hasPrefix("http_requests_total{") && line.contains(#"method="GET""#) && line.contains(#"status="200""#)
+                && line.contains(#"/versions/{version}/content""#)
+        }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
     func waitReady() async throws {

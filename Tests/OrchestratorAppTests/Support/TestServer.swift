@@ -72,6 +72,11 @@ struct TestServer {
         try #require(running.withLockedValue { $0 }).backends.metadata
     }
 
+    /// Every route the running server's router serves, as `METHOD /path/{parameter}`.
+    func routes() throws -> Set<String> {
+        Set(try #require(running.withLockedValue { $0 }).routes)
+    }
+
     /// The running server's node services (to act as the deployments engine would).
     func nodes() throws -> NodeService {
         try #require(running.withLockedValue { $0 }).nodes
