@@ -66,4 +66,3 @@ public struct BlobSpool: Sendable {
         try? await fileIO.remove(path: blob.path)
     }
 }
-

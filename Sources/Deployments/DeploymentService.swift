@@ -103,7 +103,8 @@ public struct DeploymentService: Sendable {
         let created = decision.audits.first.map { auditEvent($0, record, requestID) } ?? audit(principal, submit.action, record, requestID)
         try await store.markReferenced(module: name, key: semver.identityKey, at: time)
         try await store.createDeployment(record, nodes: rows, audit: created)
-        logger.info("deployment created", metadata: ["deployment": "\(id)", "module": "\(spec.moduleName)@\(version.version)", "targets": "\(targets.count)"])
+        logger.info(
+            "deployment created", metadata: ["deployment": "\(id)", "module": "\(spec.moduleName)@\(version.version)", "targets": "\(targets.count)"])
         return record
     }
 

@@ -22,7 +22,9 @@ enum TargetResolver {
         let needsPreview2 = interface.wasiImports.contains { $0.hasPrefix("wasi:") }
         if needsPreview1 && !capabilities.wasiPreviews.contains("preview1") { return "no WASI preview1" }
         if needsPreview2 && !capabilities.wasiPreviews.contains("preview2") { return "no WASI preview2" }
-        if let runtime = spec.function.runtime, runtime != node.spec.runtime { return "runtime \(node.spec.runtime.rawValue), not \(runtime.rawValue)" }
+        if let runtime = spec.function.runtime, runtime != node.spec.runtime {
+            return "runtime \(node.spec.runtime.rawValue), not \(runtime.rawValue)"
+        }
         return nil
     }
 
@@ -31,7 +33,8 @@ enum TargetResolver {
         guard let limitMi = UInt64(spec.function.resources.memory.dropLast(2)) else { return nil }
         let minimumBytes = version.interface.memories.reduce(UInt64(0)) { $0 &+ $1.minPages.multipliedReportingOverflow(by: 65_536).partialValue }
         guard minimumBytes > limitMi * 1_048_576 else { return nil }
-        return "the module needs at least \(minimumBytes / 1_048_576)Mi of linear memory, more than resources.memory \(spec.function.resources.memory)"
+        return
+            "the module needs at least \(minimumBytes / 1_048_576)Mi of linear memory, more than resources.memory \(spec.function.resources.memory)"
     }
 
     /// The entrypoint must be an exported function of a core module.

@@ -56,7 +56,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
     public init(
         nodeId: String, region: String, zone: String, orchestratorApiUrl: String, runtime: String = "wasmkit", runtimeVersion: String = "0.4.2",
         maxModules: Int = 100, heartbeatInterval: String = "PT30S", hardware: Hardware = .detected, labels: [String: String] = [:],
-        stateDirectory: String = "/var/lib/wasm-edge-agent", enrollmentToken: String? = nil, keepVersions: Int = 3, fuelBudget: UInt64 = 10_000_000_000,
+        stateDirectory: String = "/var/lib/wasm-edge-agent", enrollmentToken: String? = nil, keepVersions: Int = 3,
+        fuelBudget: UInt64 = 10_000_000_000,
         insecure: Bool = false, entrypointTimeoutSeconds: Double = 30
     ) {
         self.nodeId = nodeId
@@ -112,7 +113,9 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
     /// entrypoint timeout is 0.1–3600 s; the orchestrator URL must satisfy ``RequestPolicy``.
     public var problem: String? {
         let id = Array(nodeId.utf8)
-        let allowed = id.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 95 }
+        let allowed = id.allSatisfy {
+            (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 95
+        }
         if !(1...128).contains(id.count) || !allowed || nodeId == "." || nodeId == ".." {
             return "NodeId must be 1-128 of A-Z, a-z, 0-9, '.', '_', '-'"
         }
@@ -129,11 +132,11 @@ extension AgentConfiguration.Hardware {
     /// This host: cores, memory from `/proc/meminfo`, architecture.
     public static var detected: Self {
         #if arch(x86_64)
-        let architecture = "x86_64"
+            let architecture = "x86_64"
         #elseif arch(arm64)
-        let architecture = "aarch64"
+            let architecture = "aarch64"
         #else
-        let architecture = "unknown"
+            let architecture = "unknown"
         #endif
         return Self(
             cpuCores: ProcessInfo.processInfo.activeProcessorCount,

@@ -1,8 +1,9 @@
 import Crypto
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The node credential on disk: `<state>/credential`, mode 0600, written atomically.
 public struct CredentialFile: Sendable {
@@ -69,8 +70,8 @@ public struct ModuleCache: Sendable {
     /// symbolic link or a refused name counts as absent).
     public func load(module: String, digest: String) -> [UInt8]? {
         guard let (directory, file) = path(module: module, digest: digest), let hex = ServerInput.sha256Hex(digest),
-              Self.kind(of: root) == .directory, Self.kind(of: directory) == .directory, Self.kind(of: file) == .file,
-              let data = FileManager.default.contents(atPath: file)
+            Self.kind(of: root) == .directory, Self.kind(of: directory) == .directory, Self.kind(of: file) == .file,
+            let data = FileManager.default.contents(atPath: file)
         else { return nil }
         let bytes = [UInt8](data)
         guard Self.sha256(bytes) == hex else { return nil }
@@ -85,7 +86,8 @@ public struct ModuleCache: Sendable {
         }
         for (path, what) in [(root, "the cache directory"), (directory, "the module's cache directory")] {
             switch Self.kind(of: path) {
-            case .absent: try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            case .absent:
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             case .directory: break
             case .file, .other: throw Refusal(description: "refused: \(what) is a symbolic link or not a directory")
             }

@@ -297,7 +297,8 @@ public actor EdgeAgent {
 
     private func fail(_ module: Wire.Module, _ reason: String) {
         running[module.name] = Running(module: module, state: "failed", reason: reason)
-        logger.error("module failed", metadata: ["module": "\(ReportText.sanitize(module.name, maxBytes: 80))", "reason": "\(ReportText.sanitize(reason))"])
+        logger.error(
+            "module failed", metadata: ["module": "\(ReportText.sanitize(module.name, maxBytes: 80))", "reason": "\(ReportText.sanitize(reason))"])
     }
 
     func report(_ module: Wire.Module, _ state: String, reason: String? = nil) async {

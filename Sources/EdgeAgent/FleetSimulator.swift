@@ -117,7 +117,8 @@ public final class FleetSimulator: Sendable {
 
     func registration(_ id: String) -> Wire.Registration {
         Wire.Registration(
-            nodeId: id, region: options.region, zone: options.region + "-1", labels: ["simulated": "true"], runtime: "wasmkit", runtimeVersion: "0.4.2",
+            nodeId: id, region: options.region, zone: options.region + "-1", labels: ["simulated": "true"], runtime: "wasmkit",
+            runtimeVersion: "0.4.2",
             capabilities: .init(componentModel: true, wasiPreviews: ["preview1", "preview2"]), maxModules: 100,
             hardware: .init(cpuCores: 1, totalMemoryMB: 512, architecture: "x86_64"))
     }

@@ -1,12 +1,12 @@
-@_spi(Fuzzing) import WasmKit
 import Foundation
 import NIOConcurrencyHelpers
 import WASI
+@_spi(Fuzzing) import WasmKit
 import WasmKitWASI
 import WasmParser
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Loads a module with WasmKit and runs its entrypoint once, within limits:

@@ -54,7 +54,9 @@ public struct OrchestratorClient: Sendable {
     }()
 
     /// A request to `url`; `credential` is attached only when `url` is of the orchestrator's origin.
-    func request(_ method: HTTPMethod, url: URL, credential: String?, body: (some Encodable)? = Optional<String>.none, etag: String? = nil) throws -> HTTPClientRequest {
+    func request(
+        _ method: HTTPMethod, url: URL, credential: String?, body: (some Encodable)? = Optional<String>.none, etag: String? = nil
+    ) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
         if let credential, policy.mayCarryCredential(url) { request.headers.add(name: "Authorization", value: "Bearer \(credential)") }
@@ -68,7 +70,9 @@ public struct OrchestratorClient: Sendable {
     }
 
     /// A request to an API path of the orchestrator (`/api/v1/wasm/…`).
-    func request(_ method: HTTPMethod, _ path: String, token: String?, body: (some Encodable)? = Optional<String>.none, etag: String? = nil) throws -> HTTPClientRequest {
+    func request(
+        _ method: HTTPMethod, _ path: String, token: String?, body: (some Encodable)? = Optional<String>.none, etag: String? = nil
+    ) throws -> HTTPClientRequest {
         try request(method, url: try policy.resolve(baseURL + path), credential: token, body: body, etag: etag)
     }
 
@@ -79,7 +83,9 @@ public struct OrchestratorClient: Sendable {
 
     /// One exchange, bounded as a whole: AsyncHTTPClient's timeout covers the head only, so a
     /// body that trickles for ever would otherwise hold the caller (the poll loop) for ever.
-    func send(_ request: HTTPClientRequest, timeout: TimeAmount? = nil, maxBytes: Int = 1 << 20) async throws -> (HTTPResponseStatus, HTTPHeaders, ByteBuffer) {
+    func send(
+        _ request: HTTPClientRequest, timeout: TimeAmount? = nil, maxBytes: Int = 1 << 20
+    ) async throws -> (HTTPResponseStatus, HTTPHeaders, ByteBuffer) {
         let limit = timeout ?? self.timeout
         let http = self.http
         do {

@@ -10,7 +10,7 @@ public struct Origin: Sendable, Equatable, CustomStringConvertible {
     /// `nil` unless `url` is an absolute `http` or `https` URL with a host.
     public init?(_ url: URL) {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host?.lowercased(), !host.isEmpty
+            let host = url.host?.lowercased(), !host.isEmpty
         else { return nil }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         guard (1...65_535).contains(port) else { return nil }
@@ -41,7 +41,8 @@ public struct RequestPolicy: Sendable {
     /// Refuses an unreadable orchestrator URL, and an `http` one without `insecure`.
     public init(orchestratorURL: String, insecure: Bool) throws(Refusal) {
         guard let url = URL(string: orchestratorURL), let origin = Origin(url) else {
-            throw Refusal(description: "the orchestrator URL '\(ReportText.sanitize(String(orchestratorURL.prefix(200))))' is not an absolute http(s) URL")
+            throw Refusal(
+                description: "the orchestrator URL '\(ReportText.sanitize(String(orchestratorURL.prefix(200))))' is not an absolute http(s) URL")
         }
         guard origin.scheme == "https" || insecure else {
             throw Refusal(
@@ -56,7 +57,7 @@ public struct RequestPolicy: Sendable {
     /// absolute http(s) URL that this policy allows fetching.
     public func resolve(_ text: String, against base: URL? = nil) throws(Refusal) -> URL {
         guard text.utf8.count <= 8192, !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }),
-              let url = URL(string: text, relativeTo: base)?.absoluteURL, let origin = Origin(url)
+            let url = URL(string: text, relativeTo: base)?.absoluteURL, let origin = Origin(url)
         else { throw Refusal(description: "refused URL: not an absolute http(s) URL") }
         if origin.scheme == "http" && orchestrator.scheme == "https" && !insecure {
             throw Refusal(description: "refused URL: plain http to \(origin) while the orchestrator is https (give --insecure to allow it)")

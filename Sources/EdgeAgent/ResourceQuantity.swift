@@ -80,7 +80,10 @@ public enum AgentSeconds {
         var number = ""
         var sawUnit = false
         for character in rest {
-            if character.isASCII && (character.isNumber || character == ".") { number.append(character); continue }
+            if character.isASCII && (character.isNumber || character == ".") {
+                number.append(character)
+                continue
+            }
             guard let value = decimal(number) else { return nil }
             switch character {
             case "H": total += value * 3600
@@ -112,7 +115,7 @@ public enum AgentSeconds {
     static func decimal(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         guard (1...12).contains(bytes.count), bytes.allSatisfy({ (48...57).contains($0) || $0 == 46 }),
-              bytes.filter({ $0 == 46 }).count <= 1, bytes.contains(where: { (48...57).contains($0) })
+            bytes.filter({ $0 == 46 }).count <= 1, bytes.contains(where: { (48...57).contains($0) })
         else { return nil }
         return Double(text)
     }

@@ -19,7 +19,9 @@ public enum ServerInput {
     public static func isVersion(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         return (1...128).contains(bytes.count)
-            && bytes.allSatisfy { isLowerAlphanumeric($0) || (65...90).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }
+            && bytes.allSatisfy {
+                isLowerAlphanumeric($0) || (65...90).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+")
+            }
     }
 
     /// The lowercase hex of a `sha256:<64 hex>` digest; `nil` for anything else.

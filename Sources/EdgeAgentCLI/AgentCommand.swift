@@ -68,7 +68,9 @@ public struct AgentCommand: AsyncParsableCommand {
             configuration.insecure = enabled
         }
         if let value = environment["WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS"] {
-            guard let seconds = AgentSeconds.interval(value) else { throw ValidationError("WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS is seconds, e.g. 30") }
+            guard let seconds = AgentSeconds.interval(value) else {
+                throw ValidationError("WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS is seconds, e.g. 30")
+            }
             configuration.entrypointTimeoutSeconds = seconds
         }
         if insecure { configuration.insecure = true }
@@ -128,11 +130,13 @@ public struct AgentCommand: AsyncParsableCommand {
         guard count > 0, count <= 100_000 else { throw ValidationError("--simulate takes 1 to 100000") }
         guard heartbeatSeconds.isFinite, (0.1...3600).contains(heartbeatSeconds) else { throw ValidationError("--heartbeat-seconds is 0.1-3600") }
         guard let url = orchestratorUrl ?? environment["WASM_AGENT_ORCHESTRATOR_URL"],
-              let token = enrollmentToken ?? environment["WASM_AGENT_ENROLLMENT_TOKEN"]
+            let token = enrollmentToken ?? environment["WASM_AGENT_ENROLLMENT_TOKEN"]
         else { throw ValidationError("--simulate needs --orchestrator-url and --enrollment-token (with maxUses ≥ N)") }
         let parts = latencyMs.split(separator: "-", omittingEmptySubsequences: false)
         let bounds = parts.compactMap { Int($0) }
-        guard let low = bounds.first, bounds.count == parts.count, bounds.count <= 2, low >= 0, (bounds.last ?? low) >= low, (bounds.last ?? low) <= 600_000 else {
+        guard let low = bounds.first, bounds.count == parts.count, bounds.count <= 2, low >= 0, (bounds.last ?? low) >= low,
+            (bounds.last ?? low) <= 600_000
+        else {
             throw ValidationError("--latency-ms is N or LOW-HIGH milliseconds")
         }
         FileLimits.raise(to: count * 2 + 256)

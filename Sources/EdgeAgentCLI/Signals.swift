@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGINT/SIGTERM as an awaitable event (systemd stops the agent with SIGTERM).

@@ -103,7 +103,8 @@ public final class DesiredStateHub: Service, Sendable {
             do {
                 try await cache.publish(channel: Self.channel, message: message)
             } catch {
-                logger.warning("could not publish a desired-state change; other replicas see it within the memo lifetime", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "could not publish a desired-state change; other replicas see it within the memo lifetime", metadata: ["error": "\(error)"])
                 return
             }
         }
@@ -115,14 +116,18 @@ public final class DesiredStateHub: Service, Sendable {
     /// so a fleet-wide change costs one read per replica instead of one per agent.
     private func refresh(_ nodes: [NodeID]) async {
         let (polled, before) = waiting.withLockedValue { waiting in
-            (nodes.filter { waiting.held[$0]?.isEmpty == false }, Dictionary(nodes.map { ($0, waiting.versions[$0] ?? 0) }, uniquingKeysWith: { a, _ in a }))
+            (
+                nodes.filter { waiting.held[$0]?.isEmpty == false },
+                Dictionary(nodes.map { ($0, waiting.versions[$0] ?? 0) }, uniquingKeysWith: { a, _ in a })
+            )
         }
         let loaded = polled.isEmpty ? nil : try? await store.desiredModules(of: polled)
         // Preloaded entries are stamped with the counter the bump below produces, and only
         // for nodes nobody else changed meanwhile (their read may predate that other change).
         let stamps = waiting.withLockedValue { waiting in
-            Dictionary(nodes.compactMap { node in (waiting.versions[node] ?? 0) == before[node] ? (node, (before[node] ?? 0) &+ 1) : nil },
-                       uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                nodes.compactMap { node in (waiting.versions[node] ?? 0) == before[node] ? (node, (before[node] ?? 0) &+ 1) : nil },
+                uniquingKeysWith: { a, _ in a })
         }
         let expires = now() + Self.memoSeconds
         let polledSet = Set(polled)

@@ -52,9 +52,11 @@ public final class HealthMonitor: Service, Sendable {
             let transition = HealthTransition(nodeID: node.id, from: node.recordedHealth, to: health, at: now())
             if try await store.recordHealthTransition(transition) {
                 recorded.append(transition)
-                logger.info("node health changed", metadata: [
-                    "node": "\(node.id)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)",
-                ])
+                logger.info(
+                    "node health changed",
+                    metadata: [
+                        "node": "\(node.id)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)",
+                    ])
             }
         }
         total.record(nodes.filter { $0.admission == .accepted }.count)

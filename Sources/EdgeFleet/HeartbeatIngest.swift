@@ -80,7 +80,7 @@ public final class HeartbeatIngest: Service, Sendable {
             best = (local.at, local.heartbeat)
         }
         if let text, let cached = NodeCoding.decode(CachedHeartbeat.self, text),
-           cached.at >= node.registeredAt, cached.at > (best?.at ?? -1)
+            cached.at >= node.registeredAt, cached.at > (best?.at ?? -1)
         {
             best = (cached.at, cached.heartbeat)
         }

@@ -105,13 +105,15 @@ public struct NodeService: Sendable {
         if let problem = NodeSpecRules.problem(spec) { throw FleetError.invalidSpec(problem) }
         let current = try await node(nodeID)
         guard spec.region == current.spec.region else {
-            throw FleetError.notSetByNode("a node cannot move itself from region '\(current.spec.region)'; an admin changes 'region' with PUT /nodes/{id}")
+            throw FleetError.notSetByNode(
+                "a node cannot move itself from region '\(current.spec.region)'; an admin changes 'region' with PUT /nodes/{id}")
         }
         guard spec.zone == current.spec.zone else {
             throw FleetError.notSetByNode("a node cannot move itself from zone '\(current.spec.zone)'; an admin changes 'zone' with PUT /nodes/{id}")
         }
-        guard let node = try await store.updateSpec(
-            of: nodeID, to: spec, at: now(), audit: audit("node:\(nodeID)", "node.reregister", "node:\(nodeID)", requestID))
+        guard
+            let node = try await store.updateSpec(
+                of: nodeID, to: spec, at: now(), audit: audit("node:\(nodeID)", "node.reregister", "node:\(nodeID)", requestID))
         else { throw FleetError.nodeNotFound(nodeID.value) }
         return node
     }
@@ -126,8 +128,9 @@ public struct NodeService: Sendable {
     public func decide(_ decision: AdmissionDecision, node id: NodeID, actor: String, requestID: String?) async throws -> NodeRecord {
         let current = try await node(id)
         if decision.isNoOp(from: current.admission) { return current }
-        guard let updated = try await store.setAdmission(
-            id, decision.target, at: now(), audit: audit(actor, "node.\(decision.rawValue)", "node:\(id)", requestID))
+        guard
+            let updated = try await store.setAdmission(
+                id, decision.target, at: now(), audit: audit(actor, "node.\(decision.rawValue)", "node:\(id)", requestID))
         else { throw FleetError.nodeNotFound(id.value) }
         credentials.evict(node: id)
         return updated
@@ -139,7 +142,7 @@ public struct NodeService: Sendable {
     public func update(node id: NodeID, _ change: NodeUpdate, actor: String, requestID: String?) async throws -> NodeRecord {
         let current = try await node(id)
         if let environment = change.environment,
-           let problem = EnvironmentRules.problem(environment, field: "environment", configured: settings.environments)
+            let problem = EnvironmentRules.problem(environment, field: "environment", configured: settings.environments)
         {
             throw FleetError.unknownEnvironment(problem)
         }
@@ -161,8 +164,9 @@ public struct NodeService: Sendable {
     /// and within ``FleetSettings/credentialCacheSeconds`` elsewhere.
     public func rotateCredential(node id: NodeID, actor: String, requestID: String?) async throws -> String {
         let credential = Secrets.newNodeCredential()
-        guard try await store.replaceCredential(
-            of: id, with: Secrets.hash(credential), at: now(), audit: audit(actor, "node.credential.rotate", "node:\(id)", requestID))
+        guard
+            try await store.replaceCredential(
+                of: id, with: Secrets.hash(credential), at: now(), audit: audit(actor, "node.credential.rotate", "node:\(id)", requestID))
         else { throw FleetError.nodeNotFound(id.value) }
         credentials.evict(node: id)
         return credential

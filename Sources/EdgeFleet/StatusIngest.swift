@@ -39,7 +39,10 @@ public final class StatusIngest: Service, Sendable {
 
     public func record(_ reports: [ModuleStatusReport], from node: NodeID, at time: Double) {
         buffer.withLockedValue { buffer in
-            for report in reports { buffer[Key(node: node, module: report.module)] = RecordedStatus(node: node, status: RecordedModuleStatus(report: report, reportedAt: time)) }
+            for report in reports {
+                buffer[Key(node: node, module: report.module)] = RecordedStatus(
+                    node: node, status: RecordedModuleStatus(report: report, reportedAt: time))
+            }
         }
     }
 
@@ -79,7 +82,8 @@ public final class StatusIngest: Service, Sendable {
 
     /// The store refused the batch: write each report alone, drop (and log) those it still refuses.
     private func flushRowByRow(_ batch: [Key: RecordedStatus], batchError: any Error) async throws -> Int {
-        logger.warning("a batch of status reports was refused; writing them one by one", metadata: ["error": "\(batchError)", "reports": "\(batch.count)"])
+        logger.warning(
+            "a batch of status reports was refused; writing them one by one", metadata: ["error": "\(batchError)", "reports": "\(batch.count)"])
         var written = 0
         var settled = Set<Key>()
         for (key, status) in batch {

@@ -49,7 +49,10 @@ public struct FileBlobStore: BlobStore {
                     guard errno == EXDEV || errno == EPERM else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
                     try FileManager.default.copyItem(atPath: path, toPath: staging)
                     let descriptor = open(staging, O_RDONLY)
-                    if descriptor >= 0 { _ = fsync(descriptor); close(descriptor) }
+                    if descriptor >= 0 {
+                        _ = fsync(descriptor)
+                        close(descriptor)
+                    }
                 }
                 guard rename(staging, destination) == 0 else {
                     let code = errno

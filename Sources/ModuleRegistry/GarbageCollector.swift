@@ -1,5 +1,5 @@
-import Logging
 import Foundation
+import Logging
 import OrchestratorDomain
 import OrchestratorPorts
 
@@ -45,7 +45,8 @@ extension ModuleRegistry {
                 let blobs = self.blobs
                 let digest = blob.digest
                 // A dry run changes nothing, so it cannot see upload intents (the real run may keep a few more).
-                let removed = try await dryRun
+                let removed =
+                    try await dryRun
                     ? true
                     : catalog.collectBlob(digest, intentsStartedAfter: intentCutoff) { try await blobs.delete(digest) }
                 if removed {
@@ -74,7 +75,7 @@ extension ModuleRegistry {
         for name in names where name.hasPrefix("upload-") && name.hasSuffix(".part") {
             let path = directory + "/" + name
             guard let modified = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                  modified.timeIntervalSince1970 <= cutoff
+                modified.timeIntervalSince1970 <= cutoff
             else { continue }
             if (try? manager.removeItem(atPath: path)) != nil { removed += 1 }
         }

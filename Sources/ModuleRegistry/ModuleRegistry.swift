@@ -90,9 +90,11 @@ public struct ModuleRegistry: Sendable {
         switch outcome {
         case .created(let record):
             RegistryMetrics.registered(bytes: record.sizeBytes, duration: ContinuousClock.now - started)
-            logger.info("registered module version", metadata: [
-                "module": "\(name)", "version": "\(request.version)", "digest": "\(record.digest)", "bytes": "\(record.sizeBytes)",
-            ])
+            logger.info(
+                "registered module version",
+                metadata: [
+                    "module": "\(name)", "version": "\(request.version)", "digest": "\(record.digest)", "bytes": "\(record.sizeBytes)",
+                ])
             return UploadResult(version: record, created: true)
         case .existing(let record):
             // A concurrent upload of the same version won the race.
@@ -100,7 +102,9 @@ public struct ModuleRegistry: Sendable {
         }
     }
 
-    private func answerExisting(_ existing: ModuleVersionRecord, uploaded: ContentDigest, name: ModuleName, version: SemanticVersion) throws -> UploadResult {
+    private func answerExisting(
+        _ existing: ModuleVersionRecord, uploaded: ContentDigest, name: ModuleName, version: SemanticVersion
+    ) throws -> UploadResult {
         switch VersionUploadPolicy.decide(existing: existing.digest, uploaded: uploaded) {
         case .create, .identical:
             return UploadResult(version: existing, created: false)

@@ -13,7 +13,9 @@ public struct UploadRequest: Sendable {
     public var actor: String
     public var requestID: String?
 
-    public init(moduleName: String, version: String, description: String?, owner: String?, requiredExports: [String], actor: String, requestID: String?) {
+    public init(
+        moduleName: String, version: String, description: String?, owner: String?, requiredExports: [String], actor: String, requestID: String?
+    ) {
         self.moduleName = moduleName
         self.version = version
         self.description = description

@@ -33,10 +33,13 @@ public struct Readiness: Sendable {
     /// One check per dependency, in no particular order; failures are logged with their reason.
     public func check(logger: Logger) async -> [DependencyCheck] {
         let probes: [(String, Bool, @Sendable () async throws -> Void)] = [
-            (metadata.healthName, true, { [metadata, isSchemaReady] in
-                guard isSchemaReady() else { throw SchemaNotReadyError() }
-                try await metadata.ping()
-            }),
+            (
+                metadata.healthName, true,
+                { [metadata, isSchemaReady] in
+                    guard isSchemaReady() else { throw SchemaNotReadyError() }
+                    try await metadata.ping()
+                }
+            ),
             (blobs.healthName, true, { [blobs] in try await blobs.ping() }),
             (cache.healthName, false, { [cache] in try await cache.ping() }),
         ]

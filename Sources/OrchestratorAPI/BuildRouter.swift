@@ -30,11 +30,15 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
         .add(middleware: AddressRateLimitMiddleware(limiter: environment.rateLimiter))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
         .add(middleware: PrincipalRateLimitMiddleware(limiter: environment.rateLimiter))
-    api.addRoutes(AuthController(
-        issuer: environment.issuer, revocations: environment.revocations, auditLog: environment.auditLog,
-        maxLifetimeSeconds: environment.verifier.settings.maxLifetimeSeconds, maxBodyBytes: environment.maxBodyBytes).endpoints)
-    api.addRoutes(ModulesController(
-        registry: environment.registry, nodes: environment.nodes, downloads: environment.downloads, idempotency: idempotency).endpoints)
+    api.addRoutes(
+        AuthController(
+            issuer: environment.issuer, revocations: environment.revocations, auditLog: environment.auditLog,
+            maxLifetimeSeconds: environment.verifier.settings.maxLifetimeSeconds, maxBodyBytes: environment.maxBodyBytes
+        ).endpoints)
+    api.addRoutes(
+        ModulesController(
+            registry: environment.registry, nodes: environment.nodes, downloads: environment.downloads, idempotency: idempotency
+        ).endpoints)
     api.addRoutes(NodesController(nodes: environment.nodes, idempotency: idempotency).endpoints)
     api.addRoutes(DeploymentsController(deployments: environment.deployments, idempotency: idempotency).endpoints)
     api.addRoutes(AuditController(auditLog: environment.auditLog).endpoints)

@@ -1,15 +1,15 @@
+import Deployments
+import EdgeFleet
 import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Deployments
-import EdgeFleet
 import Logging
 import ModuleRegistry
 import NIOCore
 import NIOSSL
-import OrchestratorAPI
 import Operations
+import OrchestratorAPI
 import OrchestratorAuth
 import OrchestratorConfig
 import OrchestratorDomain
@@ -89,13 +89,14 @@ private func assemble(
     // Dependency order: clients first, then the migrations that gate the API, then the loops that use them.
     var roster = ServiceRoster()
     roster.run(backends.services)
-    roster.run(MigrationService(
-        store: backends.metadata,
-        migrations: try BundledResources.migrations(for: backends.dialect),
-        gate: gate,
-        maxBackoff: .seconds(settings.database.connectRetryMaxSeconds),
-        applyPending: settings.database.migrateOnStart,
-        logger: logger))
+    roster.run(
+        MigrationService(
+            store: backends.metadata,
+            migrations: try BundledResources.migrations(for: backends.dialect),
+            gate: gate,
+            maxBackoff: .seconds(settings.database.connectRetryMaxSeconds),
+            applyPending: settings.database.migrateOnStart,
+            logger: logger))
     if let jwksURL = authSettings.jwksURL {
         roster.run(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
     }
@@ -119,7 +120,8 @@ private func assemble(
 
     let application = Application(
         router: router,
-        server: try serverBuilder(settings.server, maxBodyBytes: max(settings.server.maxBodyBytes, (settings.modules.maxBytes / 3 + 1) * 4 + 64 * 1024)),
+        server: try serverBuilder(
+            settings.server, maxBodyBytes: max(settings.server.maxBodyBytes, (settings.modules.maxBytes / 3 + 1) * 4 + 64 * 1024)),
         configuration: .init(address: .hostname(settings.server.host, port: settings.server.port), serverName: nil),
         services: roster.running,
         onServerRunning: { channel in
@@ -137,11 +139,12 @@ private func assemble(
 /// ``RequestBodyGuard`` answers `Expect: 100-continue` and closes lingering, unread bodies;
 /// `maxBodyBytes` is the largest body any route accepts (the base64 JSON module upload).
 func serverBuilder(_ server: ServerSettings, maxBodyBytes: Int) throws -> HTTPServerBuilder {
-    let http = HTTPServerBuilder.http1(configuration: .init(
-        additionalChannelHandlers: [RequestBodyGuard(maxBodyBytes: maxBodyBytes)],
-        idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
-        httpDecoderConfiguration: .init(
-            maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)))
+    let http = HTTPServerBuilder.http1(
+        configuration: .init(
+            additionalChannelHandlers: [RequestBodyGuard(maxBodyBytes: maxBodyBytes)],
+            idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)))
     guard let certificatePath = server.tlsCertificatePath, let keyPath = server.tlsKeyPath else { return http }
     do {
         let chain = try NIOSSLCertificate.fromPEMFile(certificatePath)

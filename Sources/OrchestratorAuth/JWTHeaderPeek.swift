@@ -17,8 +17,8 @@ struct JWTHeaderPeek: Decodable {
         guard token.utf8.count <= maximumTokenLength else { throw .malformed }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty,
-              let data = Data(base64URLEncoded: String(parts[0])),
-              let header = try? JSONDecoder().decode(JWTHeaderPeek.self, from: data)
+            let data = Data(base64URLEncoded: String(parts[0])),
+            let header = try? JSONDecoder().decode(JWTHeaderPeek.self, from: data)
         else { throw .malformed }
         return header
     }

@@ -40,7 +40,7 @@ public struct TokenClaims: JWTPayload, Equatable {
 }
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif

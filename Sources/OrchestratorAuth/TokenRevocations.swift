@@ -132,7 +132,8 @@ public struct TokenRevocations: Service {
         list.insert(String(parts[1]), until: expiresAt)
     }
 
-    private func event(_ principal: Principal, _ tokenID: String, _ outcome: AuditEvent.Outcome, _ requestID: String?, at time: Double) -> AuditEvent {
+    private func event(_ principal: Principal, _ tokenID: String, _ outcome: AuditEvent.Outcome, _ requestID: String?, at time: Double) -> AuditEvent
+    {
         AuditEvent(
             actor: principal.subject, action: "auth.token.revoke", target: "token:\(tokenID)", outcome: outcome, requestID: requestID,
             occurredAt: time, actors: principal.actors)

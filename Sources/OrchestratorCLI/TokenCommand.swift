@@ -23,7 +23,11 @@ struct IssueTokenCommand: AsyncParsableCommand {
         commandName: "issue",
         abstract: "Break-glass: print a token signed with the server's key, for whoever holds the signing secret.",
         discussion: """
-            Anyone who can read the signing secret or private key (auth.jwt.secret, auth.jwt.privateKeyPath, or the             generated secret in the data dir) can mint any token with this command, including admin tokens: it does             not ask the server, carries no act claim and is not in the audit log. Use it to bootstrap the first admin             or to recover access; mint everyday tokens with POST /api/v1/wasm/auth/tokens, which records who minted             them. Revoke a token with DELETE /api/v1/wasm/auth/tokens/{jti}.
+            Anyone who can read the signing secret or private key (auth.jwt.secret, auth.jwt.privateKeyPath, or \
+            the generated secret in the data dir) can mint any token with this command, including admin tokens: \
+            it does not ask the server, carries no act claim and is not in the audit log. Use it to bootstrap \
+            the first admin or to recover access; mint everyday tokens with POST /api/v1/wasm/auth/tokens, which \
+            records who minted them. Revoke a token with DELETE /api/v1/wasm/auth/tokens/{jti}.
 
             --ttl may not exceed auth.jwt.maxLifetimeSeconds (default 30 days): the server would refuse such a token.
             --subject follows the token subject charset: 1 to 128 of A-Z a-z 0-9 . _ @ : + -
@@ -62,8 +66,10 @@ struct IssueTokenCommand: AsyncParsableCommand {
         let silent = Logger(label: "token", factory: { _ in SwiftLogNoOpLogHandler() })
         if settings.auth.mayGenerateSecret, SecretBootstrap.load(dataDirectory: settings.dataDirectory) == nil {
             // Said on stderr so `TOKEN=$(…)` still captures only the token.
-            FileHandle.standardError.write(Data(
-                "wasm-orchestrator: no signing secret in \(settings.dataDirectory) yet; creating one. Start the server with the same --data-dir.\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("wasm-orchestrator: no signing secret in \(settings.dataDirectory) yet; creating one. "
+                        + "Start the server with the same --data-dir.\n").utf8))
         }
         do {
             let authSettings = try AuthBootstrap.resolve(settings.auth, dataDirectory: settings.dataDirectory, logger: silent)

@@ -13,9 +13,10 @@ public enum ConfigSources {
         configFile: String?
     ) async throws -> ConfigReader {
         var providers: [any ConfigProvider] = []
-        let flagValues = Dictionary(uniqueKeysWithValues: flags.map { key, value in
-            (AbsoluteConfigKey(ConfigKey(key)), ConfigValue(.string(value), isSecret: false))
-        })
+        let flagValues = Dictionary(
+            uniqueKeysWithValues: flags.map { key, value in
+                (AbsoluteConfigKey(ConfigKey(key)), ConfigValue(.string(value), isSecret: false))
+            })
         providers.append(InMemoryProvider(name: "flags", values: flagValues))
         providers.append(EnvironmentVariablesProvider(environmentVariables: environment))
         if let file = configFile ?? environment["CONFIG_FILE"] {

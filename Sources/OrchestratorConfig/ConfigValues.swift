@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 
 /// Typed, validated reads over a `ConfigReader`.
 ///
@@ -50,5 +51,3 @@ struct ConfigValues {
         return value
     }
 }
-
-import Foundation

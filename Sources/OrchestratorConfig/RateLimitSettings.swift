@@ -32,7 +32,8 @@ public struct RateLimitSettings: Sendable {
         var policies: [RateLimitClass: TokenBucketPolicy] = [:]
         for limitClass in RateLimitClass.allCases {
             let defaults = Self.defaults[limitClass] ?? (60, 60)
-            let derived = limitClass == .agent
+            let derived =
+                limitClass == .agent
                 ? AgentBudget.perMinute(heartbeatIntervalSeconds: nodes.heartbeatIntervalSeconds, pollIntervalSeconds: nodes.pollIntervalSeconds)
                 : defaults.perMinute
             let range = 1...TokenBucketPolicy.maximumRate

@@ -28,16 +28,32 @@ struct PostgresSession: SQLSession {
             let position = "$\(binds.count + index + 1)"
             switch sample {
             case .integer:
-                bindings.append(rows.map { row -> Int in guard case .integer(let value?) = row[index] else { return 0 }; return value })
+                bindings.append(
+                    rows.map { row -> Int in
+                        guard case .integer(let value?) = row[index] else { return 0 }
+                        return value
+                    })
                 arrays.append(position + "::int8[]")
             case .real:
-                bindings.append(rows.map { row -> Double in guard case .real(let value?) = row[index] else { return 0 }; return value })
+                bindings.append(
+                    rows.map { row -> Double in
+                        guard case .real(let value?) = row[index] else { return 0 }
+                        return value
+                    })
                 arrays.append(position + "::float8[]")
             case .boolean:
-                bindings.append(rows.map { row -> Bool in guard case .boolean(let value?) = row[index] else { return false }; return value })
+                bindings.append(
+                    rows.map { row -> Bool in
+                        guard case .boolean(let value?) = row[index] else { return false }
+                        return value
+                    })
                 arrays.append(position + "::bool[]")
             default:
-                bindings.append(rows.map { row -> String in guard case .text(let value?) = row[index] else { return "" }; return value })
+                bindings.append(
+                    rows.map { row -> String in
+                        guard case .text(let value?) = row[index] else { return "" }
+                        return value
+                    })
                 arrays.append(position + "::text[]")
             }
         }

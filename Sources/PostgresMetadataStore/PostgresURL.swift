@@ -10,8 +10,8 @@ public enum PostgresURL {
 
     public static func configuration(from text: String) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: text),
-              let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme),
-              let host = components.host, !host.isEmpty
+            let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme),
+            let host = components.host, !host.isEmpty
         else {
             throw InvalidURLError(description: "expected postgres://user[:password]@host[:port]/database")
         }

@@ -112,8 +112,8 @@ final class RedisSubscriber: Sendable {
     /// Routes a `pmessage` reply (`["pmessage", pattern, channel, payload]`) to local subscribers.
     private func dispatch(_ reply: RedisReply) {
         guard case .array(let parts) = reply, parts.count == 4,
-              case .string(let kind) = parts[0], kind == "pmessage",
-              case .string(let channel) = parts[2], case .string(let payload) = parts[3]
+            case .string(let kind) = parts[0], kind == "pmessage",
+            case .string(let channel) = parts[2], case .string(let payload) = parts[3]
         else { return }
         let targets = state.withLockedValue { Array(($0.subscribers[channel] ?? [:]).values) }
         targets.forEach { $0.yield(payload) }

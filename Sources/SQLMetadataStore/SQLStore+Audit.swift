@@ -16,9 +16,11 @@ extension SQLStore {
               AND ($7 IS NULL OR (CASE WHEN $8 = 1 THEN substr(action, 1, length($7)) = $7 ELSE action = $7 END))
             ORDER BY id DESC LIMIT $9
             """,
-            [.text(query.actor), .text(query.target), .text(query.outcome?.rawValue), .real(query.since), .real(query.until),
-             .integer(query.beforeID.map(Int.init)), .text(action?.value), .integer(action?.isPrefix == true ? 1 : 0),
-             .integer(query.limit + 1)])
+            [
+                .text(query.actor), .text(query.target), .text(query.outcome?.rawValue), .real(query.since), .real(query.until),
+                .integer(query.beforeID.map(Int.init)), .text(action?.value), .integer(action?.isPrefix == true ? 1 : 0),
+                .integer(query.limit + 1),
+            ])
         let events = try auditEvents(rows)
         let page = Array(events.prefix(query.limit))
         return Page(items: page, next: events.count > query.limit ? page.last?.id : nil)
@@ -30,11 +32,13 @@ extension SQLStore {
 
     func auditEvents(_ rows: [SQLRow]) throws -> [StoredAuditEvent] {
         try decode(rows, table: "audit_events", key: ["id"]) { row in
-            StoredAuditEvent(id: Int64(try row.int("id")), event: AuditEvent(
-                actor: try row.text("actor"), action: try row.text("action"), target: try row.text("target"),
-                outcome: try row.value(AuditEvent.Outcome.self, "outcome"), requestID: try row.optionalText("request_id"),
-                occurredAt: try row.double("occurred_at"), role: try row.optionalText("actor_role"),
-                sourceAddress: try row.optionalText("source_address"), actors: try row.optionalJSON([String].self, "actor_chain") ?? []))
+            StoredAuditEvent(
+                id: Int64(try row.int("id")),
+                event: AuditEvent(
+                    actor: try row.text("actor"), action: try row.text("action"), target: try row.text("target"),
+                    outcome: try row.value(AuditEvent.Outcome.self, "outcome"), requestID: try row.optionalText("request_id"),
+                    occurredAt: try row.double("occurred_at"), role: try row.optionalText("actor_role"),
+                    sourceAddress: try row.optionalText("source_address"), actors: try row.optionalJSON([String].self, "actor_chain") ?? []))
         }
     }
 
@@ -44,7 +48,9 @@ extension SQLStore {
             INSERT INTO audit_events (actor, action, target, outcome, request_id, occurred_at, actor_role, source_address, actor_chain)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """,
-            [.text(event.actor), .text(event.action), .text(event.target), .text(event.outcome), .text(event.requestID),
-             .real(event.occurredAt), .text(event.role), .text(event.sourceAddress), .text(AuditActors.encode(event.actors))])
+            [
+                .text(event.actor), .text(event.action), .text(event.target), .text(event.outcome), .text(event.requestID),
+                .real(event.occurredAt), .text(event.role), .text(event.sourceAddress), .text(AuditActors.encode(event.actors)),
+            ])
     }
 }

@@ -13,8 +13,10 @@ extension SQLStore {
                     INSERT INTO deployments (id, module_name, environment, state, created_by, created_at, updated_at, revision, record_json)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                     """,
-                    [.text(record.id), .text(record.spec.moduleName), .text(record.spec.environment), .text(record.state),
-                     .text(record.createdBy), .real(record.createdAt), .real(record.updatedAt), .integer(record.revision), .text(json)])
+                    [
+                        .text(record.id), .text(record.spec.moduleName), .text(record.spec.environment), .text(record.state),
+                        .text(record.createdBy), .real(record.createdAt), .real(record.updatedAt), .integer(record.revision), .text(json),
+                    ])
                 try await Self.upsertNodes(rows, deployment: record.id, on: session)
                 try await Self.insertAudit(audit, on: session)
             }
@@ -34,8 +36,10 @@ extension SQLStore {
               AND ($4 IS NULL OR created_by = $4) AND ($5 IS NULL OR \(position) < $5)
             ORDER BY \(position) DESC LIMIT $6
             """,
-            [.text(query.state?.rawValue), .text(query.moduleName), .text(query.environment), .text(query.createdBy),
-             .integer(query.beforePosition.map(Int.init)), .integer(query.limit + 1)])
+            [
+                .text(query.state?.rawValue), .text(query.moduleName), .text(query.environment), .text(query.createdBy),
+                .integer(query.beforePosition.map(Int.init)), .integer(query.limit + 1),
+            ])
         let records = try deployments(rows)
         let positions = try decode(rows, table: "deployments", key: ["id"]) { Int64(try $0.int("position")) }
         let count = min(query.limit, records.count)
@@ -43,15 +47,17 @@ extension SQLStore {
     }
 
     public func activeDeployments() async throws -> [DeploymentRecord] {
-        try await deployments(query(
-            "SELECT id, record_json FROM deployments WHERE state IN ($1, $2) ORDER BY \(dialect.deploymentPosition)",
-            [.text(DeploymentState.inProgress), .text(DeploymentState.paused)]))
+        try await deployments(
+            query(
+                "SELECT id, record_json FROM deployments WHERE state IN ($1, $2) ORDER BY \(dialect.deploymentPosition)",
+                [.text(DeploymentState.inProgress), .text(DeploymentState.paused)]))
     }
 
     public func deploymentNodes(of id: String) async throws -> [DeploymentNode] {
-        try await targets(query(
-            "SELECT deployment_id, node_id, node_json FROM deployment_nodes WHERE deployment_id = $1 ORDER BY node_id\(dialect.byteOrder)",
-            [.text(id)]))
+        try await targets(
+            query(
+                "SELECT deployment_id, node_id, node_json FROM deployment_nodes WHERE deployment_id = $1 ORDER BY node_id\(dialect.byteOrder)",
+                [.text(id)]))
     }
 
     public func deploymentNodes(of id: String, nodes: [NodeID]) async throws -> [NodeID: DeploymentNode] {
@@ -91,8 +97,10 @@ extension SQLStore {
         var upserts: [[SQLValue]] = [], removals: [String] = []
         for (node, baseline) in commit.desired.sorted(by: { $0.key.value < $1.key.value }) {
             if let module = baseline.module {
-                upserts.append([.text(node.value), .text(module.digest.description), .text(try NodeCoding.encode(module)),
-                                .text(module.deploymentID ?? "")])
+                upserts.append([
+                    .text(node.value), .text(module.digest.description), .text(try NodeCoding.encode(module)),
+                    .text(module.deploymentID ?? ""),
+                ])
             } else {
                 removals.append(node.value)
             }
@@ -105,8 +113,10 @@ extension SQLStore {
                     UPDATE deployments SET state = $1, updated_at = $2, revision = $3, record_json = $4
                     WHERE id = $5 AND revision = $6 RETURNING id
                     """,
-                    [.text(record.state), .real(record.updatedAt), .integer(record.revision), .text(json), owner,
-                     .integer(commit.expectedRevision)])
+                    [
+                        .text(record.state), .real(record.updatedAt), .integer(record.revision), .text(json), owner,
+                        .integer(commit.expectedRevision),
+                    ])
                 guard !updated.isEmpty else { return false }
                 try await Self.upsertNodes(rows, deployment: record.id, on: session)
                 let columns = ["node_id", "digest", "module_json", "owner"]
@@ -180,8 +190,10 @@ extension SQLStore {
 
     func statuses(_ rows: [SQLRow]) throws -> [(NodeID, RecordedModuleStatus)] {
         try decode(rows, table: "node_module_status", key: ["node_id", "module"]) {
-            (try $0.nodeID("node_id"),
-             RecordedModuleStatus(report: try $0.json(ModuleStatusReport.self, "report_json"), reportedAt: try $0.double("reported_at")))
+            (
+                try $0.nodeID("node_id"),
+                RecordedModuleStatus(report: try $0.json(ModuleStatusReport.self, "report_json"), reportedAt: try $0.double("reported_at"))
+            )
         }
     }
 }

@@ -30,16 +30,19 @@ extension SQLStore {
               AND ($4 IS NULL OR EXISTS (SELECT 1 FROM module_versions v WHERE v.module_name = m.name AND v.status = $4))
             ORDER BY m.name\(dialect.byteOrder) LIMIT $5
             """,
-            [.text(query.namePrefix), .text(query.afterName), .text(query.kind?.rawValue), .text(query.status?.rawValue),
-             .integer(query.limit + 1)])
+            [
+                .text(query.namePrefix), .text(query.afterName), .text(query.kind?.rawValue), .text(query.status?.rawValue),
+                .integer(query.limit + 1),
+            ])
         let records = try modules(rows)
         let page = Array(records.prefix(query.limit))
         return Page(items: page, next: records.count > query.limit ? page.last?.name.value : nil)
     }
 
     public func version(of module: ModuleName, key: String) async throws -> ModuleVersionRecord? {
-        try await versions(query(
-            "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2", [.text(module.value), .text(key)])
+        try await versions(
+            query(
+                "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2", [.text(module.value), .text(key)])
         ).first?.record
     }
 
@@ -50,8 +53,10 @@ extension SQLStore {
             WHERE module_name = $1 AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR id < $4)
             ORDER BY id DESC LIMIT $5
             """,
-            [.text(query.module.value), .text(query.kind?.rawValue), .text(query.status?.rawValue),
-             .integer(query.afterPosition.map(Int.init)), .integer(query.limit + 1)])
+            [
+                .text(query.module.value), .text(query.kind?.rawValue), .text(query.status?.rawValue),
+                .integer(query.afterPosition.map(Int.init)), .integer(query.limit + 1),
+            ])
         let records = try versions(rows)
         let page = Array(records.prefix(query.limit))
         return Page(items: page.map(\.record), next: records.count > query.limit ? page.last?.id : nil)
@@ -82,21 +87,27 @@ extension SQLStore {
                 INSERT INTO modules (name, description, owner, created_by, created_at, updated_at)
                 VALUES ($1, COALESCE($2, ''), $3, $4, $5, $5) ON CONFLICT (name) DO NOTHING
                 """,
-                [name, .text(registration.description), .text(registration.owner), .text(registration.createdBy),
-                 .real(registration.createdAt)])
-            let inserted = try await self.versions(session.query(
-                """
-                INSERT INTO module_versions
-                    (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
-                ON CONFLICT (module_name, version_key) DO NOTHING RETURNING \(Self.versionColumns)
-                """,
-                [name, .text(registration.versionText), key, .text(registration.blob.digest.description),
-                 .integer(registration.blob.sizeBytes), .text(registration.interface.kind), .text(interfaceJSON),
-                 .text(registration.createdBy), .real(registration.createdAt)]))
+                [
+                    name, .text(registration.description), .text(registration.owner), .text(registration.createdBy),
+                    .real(registration.createdAt),
+                ])
+            let inserted = try await self.versions(
+                session.query(
+                    """
+                    INSERT INTO module_versions
+                        (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
+                    ON CONFLICT (module_name, version_key) DO NOTHING RETURNING \(Self.versionColumns)
+                    """,
+                    [
+                        name, .text(registration.versionText), key, .text(registration.blob.digest.description),
+                        .integer(registration.blob.sizeBytes), .text(registration.interface.kind), .text(interfaceJSON),
+                        .text(registration.createdBy), .real(registration.createdAt),
+                    ]))
             guard let created = inserted.first?.record else {
-                let existing = try await self.versions(session.query(
-                    "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2", [name, key]))
+                let existing = try await self.versions(
+                    session.query(
+                        "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2", [name, key]))
                 guard let record = existing.first?.record else {
                     throw CorruptRowError(table: "module_versions", key: registration.version.identityKey, column: "id")
                 }
@@ -116,12 +127,13 @@ extension SQLStore {
         module: ModuleName, key: String, expected: VersionStatus, to status: VersionStatus, audit: AuditEvent
     ) async throws -> ModuleVersionRecord? {
         try await transaction { session -> ModuleVersionRecord? in
-            let rows = try await self.versions(session.query(
-                """
-                UPDATE module_versions SET status = $1, status_changed_at = $2
-                WHERE module_name = $3 AND version_key = $4 AND status = $5 RETURNING \(Self.versionColumns)
-                """,
-                [.text(status), .real(audit.occurredAt), .text(module.value), .text(key), .text(expected)]))
+            let rows = try await self.versions(
+                session.query(
+                    """
+                    UPDATE module_versions SET status = $1, status_changed_at = $2
+                    WHERE module_name = $3 AND version_key = $4 AND status = $5 RETURNING \(Self.versionColumns)
+                    """,
+                    [.text(status), .real(audit.occurredAt), .text(module.value), .text(key), .text(expected)]))
             guard let record = rows.first?.record else { return nil }
             try await Self.insertAudit(audit, on: session)
             return record
@@ -131,8 +143,9 @@ extension SQLStore {
     public func deleteVersion(module: ModuleName, key: String, audit: AuditEvent) async throws -> VersionDeletionOutcome {
         let binds: [SQLValue] = [.text(module.value), .text(key)]
         return try await transaction { [dialect] session -> VersionDeletionOutcome in
-            let rows = try await self.versions(session.query(
-                "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2\(dialect.forUpdate)", binds))
+            let rows = try await self.versions(
+                session.query(
+                    "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2\(dialect.forUpdate)", binds))
             guard let record = rows.first?.record else { return .notFound }
             guard record.firstReferencedAt == nil else { return .referenced(record) }
             try await session.query("DELETE FROM module_versions WHERE module_name = $1 AND version_key = $2", binds)
@@ -188,10 +201,13 @@ extension SQLStore {
             guard let interface = InterfaceCoding.decode(try row.text("interface_json")) else {
                 throw SQLRow.Unreadable(column: "interface_json")
             }
-            return (Int64(try row.int("id")), ModuleVersionRecord(
-                module: name, version: try row.text("version"), digest: digest, sizeBytes: try row.int("size_bytes"),
-                interface: interface, status: try row.value(VersionStatus.self, "status"), createdBy: try row.text("created_by"),
-                createdAt: try row.double("created_at"), firstReferencedAt: try row.optionalDouble("first_referenced_at")))
+            return (
+                Int64(try row.int("id")),
+                ModuleVersionRecord(
+                    module: name, version: try row.text("version"), digest: digest, sizeBytes: try row.int("size_bytes"),
+                    interface: interface, status: try row.value(VersionStatus.self, "status"), createdBy: try row.text("created_by"),
+                    createdAt: try row.double("created_at"), firstReferencedAt: try row.optionalDouble("first_referenced_at"))
+            )
         }
     }
 }

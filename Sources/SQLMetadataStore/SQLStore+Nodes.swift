@@ -22,16 +22,19 @@ extension SQLStore {
                 INSERT INTO enrollment_tokens (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by,
                     created_at, environment) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10)
                 """,
-                [.text(token.id), .text(secretHash), .real(token.expiresAt), .integer(token.maxUses), .text(token.region), .text(labels),
-                 .text(token.description), .text(token.createdBy), .real(token.createdAt), .text(token.environment)])
+                [
+                    .text(token.id), .text(secretHash), .real(token.expiresAt), .integer(token.maxUses), .text(token.region), .text(labels),
+                    .text(token.description), .text(token.createdBy), .real(token.createdAt), .text(token.environment),
+                ])
             try await Self.insertAudit(audit, on: session)
         }
     }
 
     public func enrollmentTokens(includeExpiredBefore cutoff: Double?) async throws -> [EnrollmentTokenRecord] {
-        try await tokens(query(
-            "SELECT \(Self.tokenColumns) FROM enrollment_tokens WHERE ($1 IS NULL OR expires_at > $1) ORDER BY created_at DESC, id",
-            [.real(cutoff)]))
+        try await tokens(
+            query(
+                "SELECT \(Self.tokenColumns) FROM enrollment_tokens WHERE ($1 IS NULL OR expires_at > $1) ORDER BY created_at DESC, id",
+                [.real(cutoff)]))
     }
 
     public func enrollmentToken(secretHash: String) async throws -> EnrollmentTokenRecord? {
@@ -53,18 +56,24 @@ extension SQLStore {
         let spec = try NodeCoding.encode(enrollment.spec)
         do {
             return try await transaction { [dialect] session -> EnrollmentOutcome in
-                let tokens = try await self.tokens(session.query(
-                    "SELECT \(Self.tokenColumns) FROM enrollment_tokens WHERE secret_hash = $1\(dialect.forUpdate)", [.text(enrollment.tokenHash)]))
+                let tokens = try await self.tokens(
+                    session.query(
+                        "SELECT \(Self.tokenColumns) FROM enrollment_tokens WHERE secret_hash = $1\(dialect.forUpdate)", [.text(enrollment.tokenHash)]
+                    ))
                 guard let token = tokens.first else { return .unknownToken }
                 if let refusal = EnrollmentRules.refusal(token, spec: enrollment.spec, now: enrollment.at) { return .refused(refusal) }
-                let inserted = try await self.nodes(session.query(
-                    """
-                    INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at, updated_at, environment,
-                        labels_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING \(Self.nodeColumns)
-                    """,
-                    [.text(enrollment.nodeID.value), .text(spec), .text(enrollment.spec.region), .text(enrollment.spec.zone),
-                     .text(enrollment.admission), .boolean(true), .text(enrollment.credentialHash), .real(enrollment.at),
-                     .text(token.environment), .text(try NodeCoding.encode(token.requiredLabels))]))
+                let inserted = try await self.nodes(
+                    session.query(
+                        """
+                        INSERT INTO nodes (id, spec_json, region, zone, admission, is_enabled, credential_hash, registered_at,
+                            updated_at, environment, labels_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)
+                            ON CONFLICT (id) DO NOTHING RETURNING \(Self.nodeColumns)
+                        """,
+                        [
+                            .text(enrollment.nodeID.value), .text(spec), .text(enrollment.spec.region), .text(enrollment.spec.zone),
+                            .text(enrollment.admission), .boolean(true), .text(enrollment.credentialHash), .real(enrollment.at),
+                            .text(token.environment), .text(try NodeCoding.encode(token.requiredLabels)),
+                        ]))
                 guard let node = inserted.first else { return .nodeExists }
                 try await session.query("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = $1", [.text(token.id)])
                 try await Self.insertAudit(audit, on: session)
@@ -87,15 +96,18 @@ extension SQLStore {
 
     public func nodes(_ query: NodeQuery) async throws -> Page<NodeRecord, String> {
         try await filteredPage(query) { after, batch in
-            try await nodes(self.query(
-                """
-                SELECT \(Self.nodeColumns) FROM nodes
-                WHERE ($1 IS NULL OR region = $1) AND ($2 IS NULL OR zone = $2) AND ($3 IS NULL OR admission = $3)
-                  AND ($4 IS NULL OR is_enabled = $4) AND ($5 IS NULL OR environment = $5) AND ($6 IS NULL OR id\(dialect.byteOrder) > $6)
-                ORDER BY id\(dialect.byteOrder) LIMIT $7
-                """,
-                [.text(query.region), .text(query.zone), .text(query.admission?.rawValue), .boolean(query.isEnabled), .text(query.environment),
-                 .text(after), .integer(batch)]))
+            try await nodes(
+                self.query(
+                    """
+                    SELECT \(Self.nodeColumns) FROM nodes
+                    WHERE ($1 IS NULL OR region = $1) AND ($2 IS NULL OR zone = $2) AND ($3 IS NULL OR admission = $3)
+                      AND ($4 IS NULL OR is_enabled = $4) AND ($5 IS NULL OR environment = $5) AND ($6 IS NULL OR id\(dialect.byteOrder) > $6)
+                    ORDER BY id\(dialect.byteOrder) LIMIT $7
+                    """,
+                    [
+                        .text(query.region), .text(query.zone), .text(query.admission?.rawValue), .boolean(query.isEnabled), .text(query.environment),
+                        .text(after), .integer(batch),
+                    ]))
         }
     }
 
@@ -105,14 +117,17 @@ extension SQLStore {
 
     public func updateNode(_ id: NodeID, _ update: NodeUpdate, at time: Double, audit: [AuditEvent]) async throws -> NodeRecord? {
         try await transaction { [dialect] session -> NodeRecord? in
-            let current = try await self.nodes(session.query(
-                "SELECT \(Self.nodeColumns) FROM nodes WHERE id = $1\(dialect.forUpdate)", [.text(id.value)]))
+            let current = try await self.nodes(
+                session.query(
+                    "SELECT \(Self.nodeColumns) FROM nodes WHERE id = $1\(dialect.forUpdate)", [.text(id.value)]))
             guard let found = current.first else { return nil }
             let node = update.applied(to: found)
             return try await self.mutateNode(
                 "is_enabled = $2, spec_json = $3, region = $4, zone = $5, environment = $6, labels_json = $7, updated_at = $8",
-                [.text(id.value), .boolean(node.isEnabled), .text(try NodeCoding.encode(node.spec)), .text(node.spec.region),
-                 .text(node.spec.zone), .text(node.environment), .text(try NodeCoding.encode(node.labels)), .real(time)],
+                [
+                    .text(id.value), .boolean(node.isEnabled), .text(try NodeCoding.encode(node.spec)), .text(node.spec.region),
+                    .text(node.spec.zone), .text(node.environment), .text(try NodeCoding.encode(node.labels)), .real(time),
+                ],
                 audit: audit, on: session)
         }
     }
@@ -181,9 +196,11 @@ extension SQLStore {
     // MARK: Desired state and status
 
     public func desiredModules(of id: NodeID) async throws -> [DesiredModule] {
-        try await desired(query(
-            "SELECT node_id, name, module_json FROM node_desired_modules WHERE node_id = $1 ORDER BY name\(dialect.byteOrder)",
-            [.text(id.value)])).map(\.1)
+        try await desired(
+            query(
+                "SELECT node_id, name, module_json FROM node_desired_modules WHERE node_id = $1 ORDER BY name\(dialect.byteOrder)",
+                [.text(id.value)])
+        ).map(\.1)
     }
 
     public func setDesiredModules(_ modules: [DesiredModule], for id: NodeID) async throws {
@@ -206,8 +223,10 @@ extension SQLStore {
         guard !batch.isEmpty else { return }
         let rows = try batch.map { entry -> [SQLValue] in
             let report = entry.status.report
-            return [.text(entry.node.value), .text(report.module), .text(report.state), .text(report.deploymentID ?? ""),
-                    .text(try NodeCoding.encode(report)), .real(entry.status.reportedAt)]
+            return [
+                .text(entry.node.value), .text(report.module), .text(report.state), .text(report.deploymentID ?? ""),
+                .text(try NodeCoding.encode(report)), .real(entry.status.reportedAt),
+            ]
         }
         try await transaction { session in
             try await session.bulk(
@@ -224,9 +243,11 @@ extension SQLStore {
     }
 
     public func moduleStatuses(of id: NodeID) async throws -> [RecordedModuleStatus] {
-        try await statuses(query(
-            "SELECT node_id, module, report_json, reported_at FROM node_module_status WHERE node_id = $1 ORDER BY module\(dialect.byteOrder)",
-            [.text(id.value)])).map(\.1)
+        try await statuses(
+            query(
+                "SELECT node_id, module, report_json, reported_at FROM node_module_status WHERE node_id = $1 ORDER BY module\(dialect.byteOrder)",
+                [.text(id.value)])
+        ).map(\.1)
     }
 
     // MARK: Rows

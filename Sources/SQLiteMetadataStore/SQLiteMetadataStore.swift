@@ -4,8 +4,8 @@ import NIOCore
 import NIOPosix
 import OrchestratorDomain
 import OrchestratorPorts
-import SQLiteNIO
 import SQLMetadataStore
+import SQLiteNIO
 import ServiceLifecycle
 
 /// The embedded metadata store: one SQLite file under the data dir. Every query is the shared

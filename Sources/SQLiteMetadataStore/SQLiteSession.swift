@@ -37,7 +37,10 @@ struct SQLiteSession: SQLSession {
     static func numbered(_ sql: String) -> String {
         var result = "", previous: Character = " "
         for character in sql {
-            if previous == "$", character.isNumber { result.removeLast(); result.append("?") }
+            if previous == "$", character.isNumber {
+                result.removeLast()
+                result.append("?")
+            }
             result.append(character)
             previous = character
         }

@@ -23,7 +23,8 @@ enum ComponentInspector {
                 throw InspectionFailure(.malformed, "truncated size of section \(id) at offset \(reader.offset)")
             }
             guard reader.remaining >= Int(size) else {
-                throw InspectionFailure(.malformed, "section \(id) at offset \(reader.offset) declares \(size) bytes but only \(reader.remaining) remain")
+                throw InspectionFailure(
+                    .malformed, "section \(id) at offset \(reader.offset) declares \(size) bytes but only \(reader.remaining) remain")
             }
             if id == coreModuleSection {
                 let start = reader.offset
@@ -36,7 +37,10 @@ enum ComponentInspector {
                 imports += interface.imports.filter { WasiDetection.isWasiNamespace($0.module ?? "") }
                 // The limits bound each embedded module; together they must fit the same memory budget.
                 var total = DeclaredTotals()
-                memories.forEach { total.memories += 1; total.memoryBytes = DeclaredTotals.saturatingSum(total.memoryBytes, Self.bytes($0)) }
+                memories.forEach {
+                    total.memories += 1
+                    total.memoryBytes = DeclaredTotals.saturatingSum(total.memoryBytes, Self.bytes($0))
+                }
                 try total.check(against: limits)
             } else {
                 reader.skip(Int(size))

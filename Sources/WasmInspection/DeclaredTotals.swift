@@ -41,9 +41,12 @@ struct DeclaredTotals {
 
     func check(against limits: ValidationLimits) throws(InspectionFailure) {
         try limits.check(.maxMemories, memories, "\(memories) memories")
-        try limits.check(.maxMemoryBytes, memoryBytes, "\(memories) \(memories == 1 ? "memory" : "memories") with a minimum of \(Self.describe(memoryBytes)) bytes in total")
+        try limits.check(
+            .maxMemoryBytes, memoryBytes,
+            "\(memories) \(memories == 1 ? "memory" : "memories") with a minimum of \(Self.describe(memoryBytes)) bytes in total")
         try limits.check(.maxTables, tables, "\(tables) tables")
-        try limits.check(.maxTableEntries, tableEntries, "\(tables) \(tables == 1 ? "table" : "tables") with \(Self.describe(tableEntries)) entries in total")
+        try limits.check(
+            .maxTableEntries, tableEntries, "\(tables) \(tables == 1 ? "table" : "tables") with \(Self.describe(tableEntries)) entries in total")
         try limits.check(.maxFunctions, functions, "\(functions) functions (imported and defined)")
         try limits.check(.maxGlobals, globals, "\(globals) globals (imported and defined)")
     }

@@ -25,7 +25,8 @@ enum StubImports {
                 value = try Table(store: store, type: tableType)
             case .tag(let typeIndex):
                 guard let type = module.functionType(at: typeIndex) else {
-                    throw InspectionFailure(.invalid, "tag import \(entry.module).\(entry.name) names type \(typeIndex), which is not a function type")
+                    throw InspectionFailure(
+                        .invalid, "tag import \(entry.module).\(entry.name) names type \(typeIndex), which is not a function type")
                 }
                 value = Tag(store: store, type: type)
             }
@@ -49,4 +50,3 @@ enum StubImports {
         var description: String { "a stub import was called during validation" }
     }
 }
-

@@ -111,6 +111,7 @@ public struct ValidationDeadline: Sendable {
     func check(_ phase: @autoclosure () -> String) throws(InspectionFailure) {
         guard ContinuousClock.now >= instant else { return }
         let millis = budget.components.seconds * 1000 + budget.components.attoseconds / 1_000_000_000_000_000
-        throw InspectionFailure(.deadline, "validation took longer than \(millis) ms and was stopped \(phase()); the limit is modules.validation.deadlineMillis")
+        throw InspectionFailure(
+            .deadline, "validation took longer than \(millis) ms and was stopped \(phase()); the limit is modules.validation.deadlineMillis")
     }
 }

@@ -12,7 +12,10 @@ struct CredentialOriginTests {
     func originRule() throws {
         let policy = try RequestPolicy(orchestratorURL: "https://api.example.com", insecure: false)
         #expect(policy.mayCarryCredential(try policy.resolve("https://API.example.com:443/api/v1/wasm/modules/x")))
-        for other in ["https://api.example.com:8443/x", "https://s3.example.com/x", "https://api.example.com.evil.test/x", "https://evil.test/?u=https://api.example.com"] {
+        for other in [
+            "https://api.example.com:8443/x", "https://s3.example.com/x", "https://api.example.com.evil.test/x",
+            "https://evil.test/?u=https://api.example.com",
+        ] {
             #expect(!policy.mayCarryCredential(try policy.resolve(other)), "\(other)")
         }
         let relative = try policy.resolve("/blobs/x", against: URL(string: "https://s3.example.com/presigned"))
@@ -85,7 +88,8 @@ struct IssuedCredentialTests {
         try await fake.serve { base in
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let configuration = AgentConfiguration(
-                nodeId: "edge-cred-01", region: "eu", zone: "eu-1", orchestratorApiUrl: base, stateDirectory: state, enrollmentToken: "wet_test", insecure: true)
+                nodeId: "edge-cred-01", region: "eu", zone: "eu-1", orchestratorApiUrl: base, stateDirectory: state, enrollmentToken: "wet_test",
+                insecure: true)
             let agent = try EdgeAgent(configuration: configuration, http: http, logger: Logger(label: "test"))
             await #expect(throws: AgentError.self) { try await agent.run() }
             try await http.shutdown()
@@ -104,7 +108,9 @@ struct BoundedExchangeTests {
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let client = try OrchestratorClient(baseURL: base, http: http, downloadTimeout: .seconds(1), insecure: true)
             let started = ContinuousClock.now
-            await #expect(throws: OrchestratorClient.Failure.self) { _ = try await client.download(base + "/trickle", credential: "c", maxBytes: 1 << 20) }
+            await #expect(throws: OrchestratorClient.Failure.self) {
+                _ = try await client.download(base + "/trickle", credential: "c", maxBytes: 1 << 20)
+            }
             #expect(ContinuousClock.now - started < .seconds(5))
             try await http.shutdown()
         }

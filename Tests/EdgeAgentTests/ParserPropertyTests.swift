@@ -49,7 +49,8 @@ struct ParserPropertyTests {
     @Test func intervalsAreFiniteAndHeartbeatsClamped() async {
         await propertyCheck(count: 2000, input: Self.text) { text in
             if let seconds = AgentSeconds.interval(text) { #expect(seconds.isFinite && seconds >= 0) }
-            let heartbeat = AgentConfiguration(nodeId: "n", region: "r", zone: "z", orchestratorApiUrl: "https://x", heartbeatInterval: text).heartbeatSeconds
+            let heartbeat = AgentConfiguration(nodeId: "n", region: "r", zone: "z", orchestratorApiUrl: "https://x", heartbeatInterval: text)
+                .heartbeatSeconds
             #expect(heartbeat.isFinite && (1...3600).contains(heartbeat))
         }
     }

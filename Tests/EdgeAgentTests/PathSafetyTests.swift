@@ -20,7 +20,10 @@ struct PathSafetyTests {
         let hex = String(repeating: "ab", count: 32)
         #expect(ServerInput.sha256Hex("sha256:" + hex) == hex)
         #expect(ServerInput.sha256Hex("sha256:" + hex.uppercased()) == hex)
-        for bad in ["sha256:" + hex + "0", "sha256:../" + hex.dropFirst(3), "sha512:" + hex, "sha256:" + hex.dropLast() + "g", "sha256:" + hex.dropLast() + "\u{0}"] {
+        for bad in [
+            "sha256:" + hex + "0", "sha256:../" + hex.dropFirst(3), "sha512:" + hex, "sha256:" + hex.dropLast() + "g",
+            "sha256:" + hex.dropLast() + "\u{0}",
+        ] {
             #expect(ServerInput.sha256Hex(bad) == nil, "\(bad)")
         }
     }
@@ -77,8 +80,10 @@ struct PathSafetyTests {
             let bytes = AgentFixtures.hello()
             fake.update { $0.blobs = ["/blobs/hello": bytes] }
             fake.setModules([
-                TestModule(name: "../../../tmp/escape", version: "1.0.0", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle"),
-                TestModule(name: "bad-version", version: "1.0.0/../../x", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle"),
+                TestModule(
+                    name: "../../../tmp/escape", version: "1.0.0", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle"),
+                TestModule(
+                    name: "bad-version", version: "1.0.0/../../x", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle"),
                 TestModule(name: "bad-digest", version: "1.0.0", digest: "sha256:../../x", downloadUrl: base + "/blobs/hello", entrypoint: "handle"),
                 TestModule(name: "good", version: "1.0.0", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle"),
             ])

@@ -73,7 +73,9 @@ struct RunDeadlineTests {
             fake.update { $0.blobs = ["/blobs/sleeper": sleeper] }
             fake.setModules([TestModule(name: "greeter", version: "1.0.0", digest: digest(sleeper), downloadUrl: base + "/blobs/sleeper")])
             try await withAgent(base: base, entrypointTimeoutSeconds: 0.5) {
-                try await fake.until("the deadline is reported", seconds: 30) { $0.reports.contains { $0.state == "failed" && $0.reason == "deadline exceeded" } }
+                try await fake.until("the deadline is reported", seconds: 30) {
+                    $0.reports.contains { $0.state == "failed" && $0.reason == "deadline exceeded" }
+                }
             }
         }
     }

@@ -17,7 +17,10 @@ struct StopSignalTests {
     static func start(base: String, state: String, timeoutSeconds: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--node-id", "edge-process-01", "--orchestrator-url", base, "--state-dir", state, "--enrollment-token", "wet_test", "--log-level", "warning"]
+        process.arguments = [
+            "--node-id", "edge-process-01", "--orchestrator-url", base, "--state-dir", state, "--enrollment-token", "wet_test", "--log-level",
+            "warning",
+        ]
         process.environment = ["PATH": "/usr/bin:/bin", "WASM_AGENT_INSECURE": "1", "WASM_AGENT_ENTRYPOINT_TIMEOUT_SECONDS": timeoutSeconds]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -25,8 +28,9 @@ struct StopSignalTests {
         return process
     }
 
-    @Test("a real agent: after a module that sleeps for ever, a new deployment and a rollback arrive; then SIGTERM ends it promptly",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: StopSignalTests.binary)))
+    @Test(
+        "a real agent: after a module that sleeps for ever, a new deployment and a rollback arrive; then SIGTERM ends it promptly",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: StopSignalTests.binary)))
     func sleepingModuleDoesNotFreezeTheProcess() async throws {
         let fake = FakeOrchestrator()
         let state = temporaryDirectory()
@@ -40,15 +44,21 @@ struct StopSignalTests {
             fake.setModules([sleeping("1.0.0")])
             let process = try Self.start(base: base, state: state, timeoutSeconds: "600")
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            guard try await fake.until("the sleeping module is starting", { $0.reports.contains { $0.version == "1.0.0" && $0.state == "starting" } }) else { return }
-            fake.setModules([TestModule(name: "greeter", version: "2.0.0", digest: digest(hello), downloadUrl: base + "/blobs/hello", entrypoint: "handle")])
+            guard try await fake.until("the sleeping module is starting", { $0.reports.contains { $0.version == "1.0.0" && $0.state == "starting" } })
+            else { return }
+            fake.setModules([
+                TestModule(name: "greeter", version: "2.0.0", digest: digest(hello), downloadUrl: base + "/blobs/hello", entrypoint: "handle")
+            ])
             try await fake.until("the new deployment runs") { $0.reports.contains { $0.version == "2.0.0" && $0.state == "running" } }
             fake.setModules([sleeping("1.0.0")])
             try await fake.until("the rollback to the sleeping version starts again") { state in
                 state.reports.filter { $0.version == "1.0.0" && $0.state == "starting" }.count >= 2
             }
             // Now one module sleeps and another spins on fuel: SIGTERM must still end the process within the default 5 s grace.
-            fake.setModules([sleeping("1.0.0"), TestModule(name: "spinner", version: "1.0.0", digest: digest(spinner), downloadUrl: base + "/blobs/spinner", entrypoint: "spin")])
+            fake.setModules([
+                sleeping("1.0.0"),
+                TestModule(name: "spinner", version: "1.0.0", digest: digest(spinner), downloadUrl: base + "/blobs/spinner", entrypoint: "spin"),
+            ])
             try await fake.until("the spinner is starting") { $0.reports.contains { $0.module == "spinner" && $0.state == "starting" } }
             let signalled = ContinuousClock.now
             process.terminate()
@@ -66,7 +76,10 @@ struct StopSignalTests {
         try await fake.serve { base in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["--node-id", "edge-process-02", "--orchestrator-url", base, "--insecure", "--state-dir", state, "--enrollment-token", "wet_test", "--stop-grace-seconds", "1"]
+            process.arguments = [
+                "--node-id", "edge-process-02", "--orchestrator-url", base, "--insecure", "--state-dir", state, "--enrollment-token", "wet_test",
+                "--stop-grace-seconds", "1",
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

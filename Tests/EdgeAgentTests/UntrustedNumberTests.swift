@@ -14,7 +14,10 @@ struct UntrustedNumberTests {
         #expect(try ResourceQuantity.memoryBytes("1M").get() == 1_000_000)
         #expect(try ResourceQuantity.memoryBytes("2G").get() == 2_000_000_000)
         #expect(try ResourceQuantity.memoryBytes("131072").get() == 131_072)
-        for refused in ["9223372036854775807Mi", "99999999999999999999", "17179869184Ki", "5Gi", "1Ti", "0Mi", "1Ki", "-1Mi", "1.5Gi", "1e9", "Mi", "", " 1Mi", "1mi", "１Mi"] {
+        for refused in [
+            "9223372036854775807Mi", "99999999999999999999", "17179869184Ki", "5Gi", "1Ti", "0Mi", "1Ki", "-1Mi", "1.5Gi", "1e9", "Mi", "", " 1Mi",
+            "1mi", "１Mi",
+        ] {
             #expect(throws: ResourceQuantity.Failure.self, "\(refused)") { try ResourceQuantity.memoryBytes(refused).get() }
         }
     }
@@ -61,8 +64,9 @@ struct UntrustedNumberTests {
                 $0.registrationAnswer = #"{"credential":"wnc_secret_credential","heartbeatIntervalSeconds":9223372036854775807}"#
             }
             func module(_ name: String, memory: String, cpu: String = "100m") -> TestModule {
-                TestModule(name: name, version: "1.0.0", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle",
-                           resources: ["memory": memory, "cpu": cpu])
+                TestModule(
+                    name: name, version: "1.0.0", digest: digest(bytes), downloadUrl: base + "/blobs/hello", entrypoint: "handle",
+                    resources: ["memory": memory, "cpu": cpu])
             }
             fake.setModules([
                 module("overflow", memory: "9223372036854775807Mi"), module("cores", memory: "1Mi", cpu: "9223372036854775807"),

@@ -3,14 +3,14 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import OrchestratorDomain
 import NIOPosix
+import OrchestratorDomain
 import OrchestratorPorts
 import PostgresMetadataStore
-import SQLMetadataStore
 import PostgresNIO
 import RedisCache
 import S3BlobStore
+import SQLMetadataStore
 import Testing
 
 /// Dependencies that are down or misconfigured fail fast with ``DependencyUnavailableError``.
@@ -103,9 +103,10 @@ struct FaultTests {
     func s3Down() async throws {
         let spool = NSTemporaryDirectory() + uniqueName("spool")
         defer { try? FileManager.default.removeItem(atPath: spool) }
-        let client = S3Client(configuration: S3Configuration(
-            endpoint: "http://127.0.0.1:\(try Self.closedPort())", bucket: "b", region: "us-east-1",
-            credentials: SigV4Credentials(accessKey: "a", secretKey: "s"), requestTimeout: .seconds(5)))
+        let client = S3Client(
+            configuration: S3Configuration(
+                endpoint: "http://127.0.0.1:\(try Self.closedPort())", bucket: "b", region: "us-east-1",
+                credentials: SigV4Credentials(accessKey: "a", secretKey: "s"), requestTimeout: .seconds(5)))
         let store = S3BlobStore(client: client, spoolDirectory: spool, logger: Logger(label: "test"))
         await #expect(throws: DependencyUnavailableError.self) { _ = try await store.put(Payload.stream(Payload.random(1000)), maxBytes: 1 << 20) }
         await #expect(throws: DependencyUnavailableError.self) { _ = try await store.get(.init(bytes: [UInt8](repeating: 0, count: 32))) }

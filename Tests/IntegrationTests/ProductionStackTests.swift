@@ -27,7 +27,8 @@ struct ProductionStackTests {
         var environment = environment
         environment["AUTH_JWT_SECRET"] = secret
         environment["DATABASE_CONNECT_RETRY_MAX_SECONDS"] = "1"
-        let reader = try await ConfigSources.reader(flags: ["data.dir": dataDirectory, "server.port": "0"], environment: environment, configFile: nil)
+        let reader = try await ConfigSources.reader(
+            flags: ["data.dir": dataDirectory, "server.port": "0"], environment: environment, configFile: nil)
         var logger = Logger(label: "test.prod")
         logger.logLevel = .critical
         let server = try await buildApplication(settings: try OrchestratorSettings(reader: reader), logger: logger)

@@ -27,7 +27,9 @@ struct AbuseTests {
                 }
             }
             let deployer = try await server.token(role: .deployer)
-            let (headers, body) = NodeEndpointTests.json(deployer, #"""
+            let (headers, body) = NodeEndpointTests.json(
+                deployer,
+                #"""
                 {"moduleName":"m","moduleVersion":"1.0.0","target":{"nodeIds":["edge-1"]},"environment":"development",
                  "strategy":{"type":"rolling","batchSize":1,"pause":"9223372036854775807s1s"}}
                 """#)
@@ -61,7 +63,9 @@ struct AbuseTests {
             let viewer = try await server.token(subject: "vera", role: .viewer)
             var (headers, body) = NodeEndpointTests.json(viewer, #"{"maxUses":1}"#)
             headers[HTTPField.Name("Idempotency-Key")!] = "k-1"
-            try await client.execute(uri: Self.base + "/enrollment-tokens", method: .post, headers: headers, body: body) { _ = try $0.problem(status: 403) }
+            try await client.execute(uri: Self.base + "/enrollment-tokens", method: .post, headers: headers, body: body) {
+                _ = try $0.problem(status: 403)
+            }
             // Nothing was claimed for the viewer's key: a fresh claim succeeds.
             let store = try server.metadata()
             let claim = try await store.claimIdempotencyKey(
@@ -70,7 +74,9 @@ struct AbuseTests {
             // The same subject as admin gets a fresh answer for the same key (scopes include the role) ...
             let admin = try await server.token(subject: "vera", role: .admin)
             headers[.authorization] = "Bearer \(admin)"
-            try await client.execute(uri: Self.base + "/enrollment-tokens", method: .post, headers: headers, body: body) { #expect($0.status == .created) }
+            try await client.execute(uri: Self.base + "/enrollment-tokens", method: .post, headers: headers, body: body) {
+                #expect($0.status == .created)
+            }
             // ... and the viewer's retry is authorized afresh, never served a stored answer.
             headers[.authorization] = "Bearer \(viewer)"
             try await client.execute(uri: Self.base + "/enrollment-tokens", method: .post, headers: headers, body: body) { response in

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import OrchestratorApp
 import OrchestratorDomain
 import Testing
 
@@ -53,7 +54,8 @@ struct AuthEndpointTests {
     @Test("a sane X-Request-ID is echoed and used as the problem instance; a hostile one is replaced")
     func requestID() async throws {
         try await TestServer().run { client, _ in
-            try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "ci-run-42.step:7"]) { response throws in
+            try await client.execute(uri: "/api/v1/wasm/auth/whoami", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "ci-run-42.step:7"]) {
+                response throws in
                 #expect(response.headers[HTTPField.Name("X-Request-ID")!] == "ci-run-42.step:7")
                 #expect(try response.problem(status: 401)["instance"] as? String == "ci-run-42.step:7")
             }
@@ -75,5 +77,3 @@ struct AuthEndpointTests {
         }
     }
 }
-
-import OrchestratorApp

@@ -18,7 +18,8 @@ struct BadInputCorpusTests {
     /// expected to grow while the corpus runs.
     static func snapshot(_ client: any TestClientProtocol, admin: String, viewer: String, deployment: String) async throws -> [String: String] {
         let reads: [(String, String)] = [
-            ("/modules", admin), ("/modules/hello/versions", admin), ("/modules/hello/versions/1.0.0", admin), ("/nodes", admin), ("/nodes/n1", admin),
+            ("/modules", admin), ("/modules/hello/versions", admin), ("/modules/hello/versions/1.0.0", admin), ("/nodes", admin),
+            ("/nodes/n1", admin),
             ("/deployments", admin), ("/deployments/\(deployment)", admin), ("/deployments/\(deployment)/nodes", admin),
             ("/enrollment-tokens?includeExpired=true", admin), ("/nodes/n1/desired-state", viewer),
         ]
@@ -26,7 +27,8 @@ struct BadInputCorpusTests {
         for (path, token) in reads {
             state[path] = try await client.execute(uri: base + path, method: .get, headers: bearer(token)) { response in
                 // `pollAfterSeconds` is jittered on every answer; it is not state.
-                "\(response.status.code) " + response.text.replacingOccurrences(of: #""pollAfterSeconds":[0-9]+"#, with: "", options: .regularExpression)
+                "\(response.status.code) "
+                    + response.text.replacingOccurrences(of: #""pollAfterSeconds":[0-9]+"#, with: "", options: .regularExpression)
             }
         }
         return state
@@ -36,7 +38,8 @@ struct BadInputCorpusTests {
     static func send(_ item: CorpusCase, port: Int, tokens: [CorpusRole: String]) async -> (CorpusCase, TestClient.Response?, String?) {
         var headers = item.headers
         if let token = tokens[item.role], headers[.authorization] == nil { headers[.authorization] = "Bearer \(token)" }
-        let request = TestClient.Request(base + item.path, method: item.method, authority: "localhost", headers: headers, body: item.body.map { ByteBuffer(bytes: $0) })
+        let request = TestClient.Request(
+            base + item.path, method: item.method, authority: "localhost", headers: headers, body: item.body.map { ByteBuffer(bytes: $0) })
         do {
             let response = try await TestClient.withClient(host: "localhost", port: port, configuration: .init(timeout: .seconds(15))) { client in
                 try await client.execute(request)
@@ -56,7 +59,9 @@ struct BadInputCorpusTests {
             return "\(code) as \(response.headers[.contentType] ?? "no content type")"
         }
         let document = response.body.flatMap { try? JSONSerialization.jsonObject(with: Data($0.readableBytesView)) as? [String: Any] }
-        guard document?["status"] as? Int == code else { return "\(code) with a problem document whose status is \(String(describing: document?["status"]))" }
+        guard document?["status"] as? Int == code else {
+            return "\(code) with a problem document whose status is \(String(describing: document?["status"]))"
+        }
         return nil
     }
 
@@ -71,7 +76,8 @@ struct BadInputCorpusTests {
             #expect(registered == 201)
             let node = try #require(body["credential"] as? String)
             _ = try await E.upload(client, admin)
-            let fixture = BadInputCorpus.Fixture(deployment: try await E.create(client, deployer, BadInputCorpus.deploymentBody(.init(deployment: ""))))
+            let fixture = BadInputCorpus.Fixture(
+                deployment: try await E.create(client, deployer, BadInputCorpus.deploymentBody(.init(deployment: ""))))
             let tokens: [CorpusRole: String] = [.admin: admin, .deployer: deployer, .viewer: viewer, .node: node, .enrollment: enrollment]
             let port = try #require(client.port)
 

@@ -3,6 +3,7 @@ import FleetSimulation
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 /// Runs the built `wasm-orchestrator` binary the way operators and scripts do.
@@ -37,7 +38,8 @@ struct CommandLineTests {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     static func scratch() throws -> String {
@@ -51,7 +53,8 @@ struct CommandLineTests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the package first: \(Self.binary)")
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try await Self.run(["token", "issue", "--subject", "alice", "--role", "admin", "--ttl", "1h", "--data-dir", "state"], in: directory)
+        let result = try await Self.run(
+            ["token", "issue", "--subject", "alice", "--role", "admin", "--ttl", "1h", "--data-dir", "state"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.split(separator: ".").count == 3)
@@ -159,5 +162,3 @@ extension CommandLineTests {
         try await client.shutdown()
     }
 }
-
-import NIOSSL

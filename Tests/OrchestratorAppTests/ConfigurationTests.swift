@@ -99,7 +99,8 @@ struct ConfigurationTests {
         try await expectInvalid(key: "s3.bucket", environment: ["S3_ENDPOINT": "http://s3:8333"])
         try await expectInvalid(key: "s3.endpoint", environment: ["S3_BUCKET": "b"])
         try await expectInvalid(key: "s3.secretKey", environment: ["S3_ENDPOINT": "http://s3", "S3_BUCKET": "b", "S3_ACCESS_KEY": "a"])
-        try await expectInvalid(key: "s3.endpoint", environment: ["S3_ENDPOINT": "s3.local", "S3_BUCKET": "b", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "s"])
+        try await expectInvalid(
+            key: "s3.endpoint", environment: ["S3_ENDPOINT": "s3.local", "S3_BUCKET": "b", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "s"])
         // Replicas on PostgreSQL must share a configured key; a generated per-replica secret would split them.
         try await expectInvalid(key: "auth.jwt.secret", environment: ["DATABASE_URL": "postgres://app@db/orch"])
     }
@@ -115,10 +116,12 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("environment names follow swift-configuration's mapping", arguments: [
-        ("server.port", "SERVER_PORT"), ("s3.accessKey", "S3_ACCESS_KEY"), ("auth.jwt.jwksUrl", "AUTH_JWT_JWKS_URL"),
-        ("server.tls.certificatePath", "SERVER_TLS_CERTIFICATE_PATH"), ("database.migrateOnStart", "DATABASE_MIGRATE_ON_START"),
-    ])
+    @Test(
+        "environment names follow swift-configuration's mapping",
+        arguments: [
+            ("server.port", "SERVER_PORT"), ("s3.accessKey", "S3_ACCESS_KEY"), ("auth.jwt.jwksUrl", "AUTH_JWT_JWKS_URL"),
+            ("server.tls.certificatePath", "SERVER_TLS_CERTIFICATE_PATH"), ("database.migrateOnStart", "DATABASE_MIGRATE_ON_START"),
+        ])
     func environmentNames(key: String, variable: String) {
         #expect(ConfigurationError.environmentName(of: key) == variable)
     }

@@ -15,7 +15,9 @@ struct DeploymentEndpointTests {
     /// A fast rollout engine so tests do not wait.
     static let fastEngine = ["DEPLOYMENTS_EVALUATION_INTERVAL_MILLISECONDS": "50"]
 
-    static func upload(_ client: any TestClientProtocol, _ token: String, _ bytes: [UInt8] = WasmFixtures.hello(), version: String = "1.0.0") async throws -> String {
+    static func upload(
+        _ client: any TestClientProtocol, _ token: String, _ bytes: [UInt8] = WasmFixtures.hello(), version: String = "1.0.0"
+    ) async throws -> String {
         try await client.execute(
             uri: "\(base)/modules/hello/versions/\(version)", method: .put,
             headers: [.authorization: "Bearer \(token)", .contentType: "application/wasm"], body: ByteBuffer(bytes: bytes)
@@ -25,12 +27,16 @@ struct DeploymentEndpointTests {
         }
     }
 
-    static func deploymentBody(version: String = "1.0.0", environment: String = "production", target: String = #"{"regions":["eu"]}"#, extra: String = "") -> String {
+    static func deploymentBody(
+        version: String = "1.0.0", environment: String = "production", target: String = #"{"regions":["eu"]}"#, extra: String = ""
+    ) -> String {
         #"{"moduleName":"hello","moduleVersion":"\#(version)","environment":"\#(environment)","target":\#(target),"entrypoint":"handle","#
             + #""resources":{"memory":"128Mi","cpu":"100m"}\#(extra)}"#
     }
 
-    static func post(_ client: any TestClientProtocol, _ token: String, _ path: String, _ body: String? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    static func post(
+        _ client: any TestClientProtocol, _ token: String, _ path: String, _ body: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [.authorization: "Bearer \(token)"]
         if body != nil { headers[.contentType] = "application/json" }
         headers.append(contentsOf: extra)
@@ -128,9 +134,12 @@ struct DeploymentEndpointTests {
             let admin = try await server.token(subject: "ops", role: .admin)
             let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["n1", "n2", "n3"], environment: "development")
             _ = try await Self.upload(client, admin)
-            let id = try await Self.create(client, admin, Self.deploymentBody(
-                environment: "development", extra: #","strategy":{"type":"rolling","batchSize":1},"failureThreshold":0,"autoRollback":false"#))
-            let cohorts = try await client.execute(uri: Self.base + "/deployments/\(id)/nodes", method: .get, headers: bearer(admin)) { response throws in
+            let id = try await Self.create(
+                client, admin,
+                Self.deploymentBody(
+                    environment: "development", extra: #","strategy":{"type":"rolling","batchSize":1},"failureThreshold":0,"autoRollback":false"#))
+            let cohorts = try await client.execute(uri: Self.base + "/deployments/\(id)/nodes", method: .get, headers: bearer(admin)) {
+                response throws in
                 try #require(try response.json()["items"] as? [[String: Any]]).reduce(into: [Int: String]()) {
                     $0[$1["cohort"] as? Int ?? 0] = $1["nodeId"] as? String
                 }
@@ -143,7 +152,8 @@ struct DeploymentEndpointTests {
 
             let disable = try await client.execute(
                 uri: Self.base + "/nodes/\(broken)", method: .put, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"isEnabled": false}"#)) { $0 }
+                body: ByteBuffer(string: #"{"isEnabled": false}"#)
+            ) { $0 }
             #expect(disable.status == .ok)
             #expect(try await Self.post(client, admin, "/deployments/\(id)/resume").status == .ok)
             let done = try await Self.settle(client, admin, id, fleet: fleet, until: "Completed", failing: [broken])
@@ -183,9 +193,11 @@ struct DeploymentEndpointTests {
             async let rollback = {
                 try await Task.sleep(for: .milliseconds(300))
                 return try await deployments.rollback(
-                    second, by: Principal(subject: "ops", role: .admin), reason: "Production incident - high error rate", ifMatch: nil, requestID: nil)
+                    second, by: Principal(subject: "ops", role: .admin), reason: "Production incident - high error rate", ifMatch: nil, requestID: nil
+                )
             }()
-            let woken = try await client.execute(uri: Self.base + "/nodes/a1/desired-state?wait=20s", method: .get, headers: conditional) { response throws in
+            let woken = try await client.execute(uri: Self.base + "/nodes/a1/desired-state?wait=20s", method: .get, headers: conditional) {
+                response throws in
                 #expect(response.status == .ok)
                 return try #require((try response.json()["modules"] as? [[String: Any]])?.first?["digest"] as? String)
             }
@@ -209,8 +221,11 @@ struct DeploymentEndpointTests {
             let admin = try await server.token(subject: "ops", role: .admin)
             let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["c1", "c2", "c3", "c4"], environment: "development")
             _ = try await Self.upload(client, admin)
-            let id = try await Self.create(client, admin, Self.deploymentBody(
-                environment: "development", extra: #","strategy":{"type":"canary","steps":[25,100],"pause":"manual"},"failureThreshold":"10%","autoRollback":true"#))
+            let id = try await Self.create(
+                client, admin,
+                Self.deploymentBody(
+                    environment: "development",
+                    extra: #","strategy":{"type":"canary","steps":[25,100],"pause":"manual"},"failureThreshold":"10%","autoRollback":true"#))
             #expect(try await Self.post(client, admin, "/deployments/\(id)/execute").status == .ok)
             let states = try await Self.nodeStates(client, admin, id)
             let canary = try #require(states.first { $0.value == "Updating" }?.key)
@@ -230,8 +245,10 @@ struct DeploymentEndpointTests {
             let admin = try await server.token(subject: "ops", role: .admin)
             let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["p1", "p2"], environment: "development")
             _ = try await Self.upload(client, admin)
-            let id = try await Self.create(client, admin, Self.deploymentBody(
-                environment: "development", extra: #","strategy":{"type":"canary","steps":[50],"pause":"manual"}"#))
+            let id = try await Self.create(
+                client, admin,
+                Self.deploymentBody(
+                    environment: "development", extra: #","strategy":{"type":"canary","steps":[50],"pause":"manual"}"#))
             #expect(try await Self.post(client, admin, "/deployments/\(id)/execute").status == .ok)
             _ = try await Self.post(client, admin, "/deployments/\(id)/promote").problem(status: 409)
             var waiting: [String: Any] = [:]

@@ -42,7 +42,9 @@ struct DeploymentWorkflowTests {
             #expect(try second.json()["status"] as? String == "Approved")
             let started = try await E.post(client, bob, "/deployments/\(id)/execute")
             #expect(try started.json()["status"] as? String == "InProgress")
-            let approvers = ((try started.json()["approvals"] as? [String: Any])?["received"] as? [[String: Any]])?.compactMap { $0["approver"] as? String }
+            let approvers = ((try started.json()["approvals"] as? [String: Any])?["received"] as? [[String: Any]])?.compactMap {
+                $0["approver"] as? String
+            }
             #expect(approvers == ["bob", "carol"])
         }
     }
@@ -83,7 +85,9 @@ struct DeploymentWorkflowTests {
                 await withTaskGroup(of: String.self) { group in
                     for _ in 0..<8 {
                         group.addTask {
-                            do { return "won:\(try await operation().revision)" } catch let error as DeploymentError { return "\(error)" } catch { return "other:\(error)" }
+                            do { return "won:\(try await operation().revision)" } catch let error as DeploymentError { return "\(error)" } catch {
+                                return "other:\(error)"
+                            }
                         }
                     }
                     return await group.reduce(into: []) { $0.append($1) }
@@ -108,7 +112,9 @@ struct DeploymentWorkflowTests {
             _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["i1"], environment: "development")
             _ = try await E.upload(client, admin)
             let id = try await E.create(client, admin, E.deploymentBody(environment: "development"))
-            let etag = try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: bearer(admin)) { try #require($0.headers[.eTag]) }
+            let etag = try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: bearer(admin)) {
+                try #require($0.headers[.eTag])
+            }
             #expect(etag == "\"r1\"")
             var conditional = bearer(admin)
             conditional[.ifNoneMatch] = etag
@@ -142,8 +148,10 @@ struct DeploymentWorkflowTests {
             let otherCaller = try await E.post(client, other, "/deployments", E.deploymentBody(), headers: key)
             let otherID = try otherCaller.json()["id"] as? String
             #expect(otherCaller.status == .created && otherID != firstID)
-            _ = try await E.post(client, admin, "/deployments", E.deploymentBody(), headers: [HTTPField.Name("Idempotency-Key")!: String(repeating: "k", count: 256)])
-                .problem(status: 400)
+            _ = try await E.post(
+                client, admin, "/deployments", E.deploymentBody(), headers: [HTTPField.Name("Idempotency-Key")!: String(repeating: "k", count: 256)]
+            )
+            .problem(status: 400)
             let listed = try await client.execute(uri: E.base + "/deployments", method: .get, headers: bearer(admin)) {
                 try #require(try $0.json()["items"] as? [[String: Any]]).count
             }
@@ -168,14 +176,17 @@ struct DeploymentWorkflowTests {
             #expect((try memory.problem(status: 400)["detail"] as? String)?.contains("resources.memory") == true)
             let nowhere = try await E.post(client, admin, "/deployments", E.deploymentBody(target: #"{"regions":["mars"]}"#))
             #expect(try nowhere.problem(status: 422)["type"] as? String == "urn:wasm-orchestrator:problem:no-target-nodes")
-            let entry = try await E.post(client, admin, "/deployments", E.deploymentBody().replacingOccurrences(of: "\"handle\"", with: "\"missing\""))
+            let entry = try await E.post(
+                client, admin, "/deployments", E.deploymentBody().replacingOccurrences(of: "\"handle\"", with: "\"missing\""))
             #expect((try entry.problem(status: 400)["detail"] as? String)?.contains("missing") == true)
             _ = try await E.post(client, admin, "/deployments", #"{"moduleName":"hello"}"#).problem(status: 400)
-            _ = try await E.post(client, admin, "/deployments", E.deploymentBody(extra: #","strategy":{"type":"canary","steps":[50,10]}"#)).problem(status: 400)
+            _ = try await E.post(client, admin, "/deployments", E.deploymentBody(extra: #","strategy":{"type":"canary","steps":[50,10]}"#)).problem(
+                status: 400)
 
             let component = try await client.execute(
                 uri: E.base + "/modules/hello/versions/3.0.0", method: .put,
-                headers: [.authorization: "Bearer \(admin)", .contentType: "application/wasm"], body: ByteBuffer(bytes: WasmFixtures.component())) { $0.status }
+                headers: [.authorization: "Bearer \(admin)", .contentType: "application/wasm"], body: ByteBuffer(bytes: WasmFixtures.component())
+            ) { $0.status }
             #expect(component == .created)
             let incompatible = try await E.post(client, admin, "/deployments", E.deploymentBody(version: "3.0.0"))
             let detail = try #require(try incompatible.problem(status: 422)["detail"] as? String)
@@ -233,8 +244,10 @@ struct DeploymentRoleTests {
             /// A new deployment in `state`; only one per module may be active, so the previous one was ended.
             func prepared(_ state: String) async throws -> String {
                 if state == "AtManualGate" {
-                    let gated = try await E.create(client, admin, E.deploymentBody(
-                        environment: "development", extra: #","strategy":{"type":"canary","steps":[50],"pause":"manual"}"#))
+                    let gated = try await E.create(
+                        client, admin,
+                        E.deploymentBody(
+                            environment: "development", extra: #","strategy":{"type":"canary","steps":[50],"pause":"manual"}"#))
                     #expect(try await E.post(client, admin, "/deployments/\(gated)/execute").status == .ok)
                     for _ in 0..<100 {
                         try await gateFleet.round()

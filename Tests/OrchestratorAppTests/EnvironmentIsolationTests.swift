@@ -34,7 +34,8 @@ struct EnvironmentIsolationTests {
             _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["prod-1", "prod-2"])
             _ = try await E.upload(client, admin)
 
-            let named = try await E.post(client, deployer, "/deployments", E.deploymentBody(environment: "development", target: #"{"nodeIds":["prod-1","prod-2"]}"#))
+            let named = try await E.post(
+                client, deployer, "/deployments", E.deploymentBody(environment: "development", target: #"{"nodeIds":["prod-1","prod-2"]}"#))
             let problem = try named.problem(status: 422)
             #expect(problem["type"] as? String == "urn:wasm-orchestrator:problem:target-outside-environment")
             let detail = try #require(problem["detail"] as? String)
@@ -67,7 +68,8 @@ struct EnvironmentIsolationTests {
                 #expect(try response.json()["environment"] as? String == "production")
             }
             let production = try await N.enrollmentToken(client, admin: admin)
-            let development = try await N.enrollmentToken(client, admin: admin, body: #"{"maxUses":2,"environment":"development","labels":{"tier":"edge"}}"#)
+            let development = try await N.enrollmentToken(
+                client, admin: admin, body: #"{"maxUses":2,"environment":"development","labels":{"tier":"edge"}}"#)
             let (devStatus, devBody) = try await N.register(client, token: development, id: "d1")
             #expect(devStatus == 201)
             let devNode = try #require(devBody["node"] as? [String: Any])
@@ -123,7 +125,9 @@ struct EnvironmentIsolationTests {
             _ = try await N.credential(client, admin: admin, id: "n1")
             _ = try await E.upload(client, admin)
             let byLabel = E.deploymentBody(environment: "production", target: #"{"labels":{"tier":"edge"}}"#)
-            #expect(try await E.post(client, admin, "/deployments", byLabel).problem(status: 422)["type"] as? String == "urn:wasm-orchestrator:problem:no-target-nodes")
+            #expect(
+                try await E.post(client, admin, "/deployments", byLabel).problem(status: 422)["type"] as? String
+                    == "urn:wasm-orchestrator:problem:no-target-nodes")
 
             let adopted = try await Self.put(client, admin, "/nodes/n1", #"{"adoptReportedLabels":true}"#)
             #expect(adopted.status == .ok)

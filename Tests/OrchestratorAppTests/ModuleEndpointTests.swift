@@ -78,7 +78,9 @@ struct ModuleEndpointTests {
             let token = try await server.token(role: .deployer)
             let encoded = Data(WasmFixtures.wasiCommand()).base64EncodedString()
             let json = #"{"name":"wasi-tool","version":"2.0.0","description":"CLI","wasmBinary":"\#(encoded)"}"#
-            try await client.execute(uri: Self.base, method: .post, headers: Self.wasmHeaders(token, contentType: "application/json"), body: ByteBuffer(string: json)) {
+            try await client.execute(
+                uri: Self.base, method: .post, headers: Self.wasmHeaders(token, contentType: "application/json"), body: ByteBuffer(string: json)
+            ) {
                 response throws in
                 #expect(response.status == .created)
                 let body = try response.json()
@@ -91,7 +93,10 @@ struct ModuleEndpointTests {
                 (#"{"name":"Not A Name","version":"1.0.0","wasmBinary":"AGFzbQEAAAA="}"#, "invalid-module-name"),
                 (#"{"name":"x","version":"1.0","wasmBinary":"AGFzbQEAAAA="}"#, "invalid-version"),
             ] {
-                try await client.execute(uri: Self.base, method: .post, headers: Self.wasmHeaders(token, contentType: "application/json"), body: ByteBuffer(string: payload)) {
+                try await client.execute(
+                    uri: Self.base, method: .post, headers: Self.wasmHeaders(token, contentType: "application/json"),
+                    body: ByteBuffer(string: payload)
+                ) {
                     response throws in
                     let problem = try response.problem(status: 400)
                     #expect(problem["type"] as? String == "urn:wasm-orchestrator:problem:\(slug)")
@@ -104,7 +109,9 @@ struct ModuleEndpointTests {
     func validation() async throws {
         try await TestServer().run { client, server in
             let token = try await server.token(role: .deployer)
-            for bytes in [[], Array("GIF89a......".utf8), Array(WasmFixtures.hello().dropLast(4)), WasmFixtures.typeError(), WasmFixtures.truncatedComponent()] {
+            for bytes in [
+                [], Array("GIF89a......".utf8), Array(WasmFixtures.hello().dropLast(4)), WasmFixtures.typeError(), WasmFixtures.truncatedComponent(),
+            ] {
                 let response = try await Self.put(client, token, bytes)
                 let problem = try response.problem(status: 422)
                 #expect(problem["type"] as? String == "urn:wasm-orchestrator:problem:invalid-wasm-binary")

@@ -18,8 +18,9 @@ struct ModuleValidationLimitEndpointTests {
             #expect(ContinuousClock.now - started < .seconds(10))
             let problem = try response.problem(status: 422)
             #expect(problem["type"] as? String == "urn:wasm-orchestrator:problem:module-limit-exceeded")
-            #expect(problem["detail"] as? String
-                == "the module declares 10 tables with 100000000 entries in total; the limit is 1000000 (modules.validation.maxTableEntries)")
+            #expect(
+                problem["detail"] as? String
+                    == "the module declares 10 tables with 100000000 entries in total; the limit is 1000000 (modules.validation.maxTableEntries)")
             try await client.execute(uri: "\(ModuleEndpointTests.base)/bomb/versions/1.0.0", method: .get, headers: bearer(token)) { response in
                 #expect(response.status == .notFound)
             }
@@ -34,7 +35,9 @@ struct ModuleValidationLimitEndpointTests {
         try await TestServer(environment: ["MODULES_VALIDATION_MAX_FUNCTIONS": "10"]).run { client, server in
             let token = try await server.token(role: .deployer)
             let refused = try await ModuleEndpointTests.put(client, token, WasmFixtures.functions(11), module: "many")
-            #expect(try refused.problem(status: 422)["detail"] as? String == "the module declares 11 functions; the limit is 10 (modules.validation.maxFunctions)")
+            #expect(
+                try refused.problem(status: 422)["detail"] as? String
+                    == "the module declares 11 functions; the limit is 10 (modules.validation.maxFunctions)")
             let accepted = try await ModuleEndpointTests.put(client, token, WasmFixtures.functions(10), module: "many")
             #expect(accepted.status == .created)
         }

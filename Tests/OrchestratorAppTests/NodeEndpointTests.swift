@@ -33,7 +33,8 @@ struct NodeEndpointTests {
         }
     }
 
-    static func register(_ client: any TestClientProtocol, token: String, id: String, region: String = "us-east") async throws -> (Int, [String: Any]) {
+    static func register(_ client: any TestClientProtocol, token: String, id: String, region: String = "us-east") async throws -> (Int, [String: Any])
+    {
         let (headers, payload) = json(token, registration(id, region: region))
         return try await client.execute(uri: base + "/nodes", method: .post, headers: headers, body: payload) { response throws in
             (Int(response.status.code), (try? response.json()) ?? [:])
@@ -89,7 +90,10 @@ struct NodeEndpointTests {
             try await client.execute(uri: node, method: .get, headers: bearer(rotated)) { _ = try $0.problem(status: 401) }
             try await client.execute(uri: node, method: .get, headers: bearer(admin)) { _ = try $0.problem(status: 404) }
             let actions = try await server.recentAudit(limit: 6).map(\.action)
-            #expect(actions == ["node.deregister", "node.credential.rotate", "node.update", "node.accept", "node.register", "node.enrollment-token.create"])
+            #expect(
+                actions == [
+                    "node.deregister", "node.credential.rotate", "node.update", "node.accept", "node.register", "node.enrollment-token.create",
+                ])
         }
     }
 
@@ -176,7 +180,9 @@ struct NodeEndpointTests {
             let (taken, _) = try await Self.register(client, token: scoped, id: "e1", region: "eu-west")
             #expect(taken == 409)
             let viewer = try await server.token(role: .viewer)
-            try await client.execute(uri: Self.base + "/enrollment-tokens", method: .post, headers: Self.json(viewer, "{}").0, body: ByteBuffer(string: "{}")) {
+            try await client.execute(
+                uri: Self.base + "/enrollment-tokens", method: .post, headers: Self.json(viewer, "{}").0, body: ByteBuffer(string: "{}")
+            ) {
                 _ = try $0.problem(status: 403)
             }
             try await client.execute(uri: Self.base + "/nodes", method: .get, headers: bearer(viewer)) { #expect($0.status == .ok) }
@@ -235,7 +241,11 @@ struct NodeEndpointTests {
             async let change: Void = {
                 try await Task.sleep(for: .milliseconds(300))
                 try await nodes.desiredState.setDesiredModules(
-                    [DesiredModule(name: "hello", version: "1.0.0", digest: digest, entrypoint: "handle", resources: ResourceLimits(memory: "128Mi", cpu: "100m"))],
+                    [
+                        DesiredModule(
+                            name: "hello", version: "1.0.0", digest: digest, entrypoint: "handle",
+                            resources: ResourceLimits(memory: "128Mi", cpu: "100m"))
+                    ],
                     for: NodeID("poller")!)
             }()
             try await client.execute(uri: uri + "?wait=20s", method: .get, headers: conditional) { response throws in
@@ -264,19 +274,28 @@ struct NodeEndpointTests {
             let credential = try await Self.credential(client, admin: admin, id: "reporter")
             let digest = "sha256:" + String(repeating: "c", count: 64)
             let (headers, body) = Self.json(
-                credential, #"{"reports":[{"deploymentId":"d-7","module":"hello","version":"1.0.0","digest":"\#(digest)","state":"failed","reason":"trap: unreachable"}]}"#)
+                credential,
+                #"{"reports":[{"deploymentId":"d-7","module":"hello","version":"1.0.0","digest":"\#(digest)","#
+                    + #""state":"failed","reason":"trap: unreachable"}]}"#
+            )
             // Only modules the node was asked to hold may be reported.
             try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) {
                 let problem = try $0.problem(status: 422)
                 #expect((problem["detail"] as? String)?.contains("'hello' is not in this node's desired state") == true)
             }
             let modules = ["hello", "a-one", "b-two"].map {
-                DesiredModule(name: $0, version: "1.0.0", digest: try! #require(ContentDigest(parsing: digest)), entrypoint: "_start", resources: ResourceLimits())
+                DesiredModule(
+                    name: $0, version: "1.0.0", digest: try! #require(ContentDigest(parsing: digest)), entrypoint: "_start",
+                    resources: ResourceLimits())
             }
             try await server.nodes().desiredState.setDesiredModules(modules, for: try #require(NodeID("reporter")))
-            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) { #expect($0.status == .noContent) }
+            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) {
+                #expect($0.status == .noContent)
+            }
             let (_, bad) = Self.json(credential, #"{"reports":[{"module":"hello","version":"1.0.0","digest":"\#(digest)","state":"failed"}]}"#)
-            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: bad) { _ = try $0.problem(status: 400) }
+            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: bad) {
+                _ = try $0.problem(status: 400)
+            }
             let viewer = try await server.token(role: .viewer)
             try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .get, headers: bearer(viewer)) { response throws in
                 let item = try #require((try response.json()["items"] as? [[String: Any]])?.first)
@@ -285,18 +304,25 @@ struct NodeEndpointTests {
             }
             // Removed from the desired state, the module may still be reported (it is stopping).
             try await server.nodes().desiredState.setDesiredModules(Array(modules.dropFirst()), for: try #require(NodeID("reporter")))
-            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) { #expect($0.status == .noContent) }
+            try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: body) {
+                #expect($0.status == .noContent)
+            }
             // Paging in module order.
             for name in ["a-one", "b-two"] {
-                let (_, report) = Self.json(credential, #"{"reports":[{"module":"\#(name)","version":"1.0.0","digest":"\#(digest)","state":"running"}]}"#)
-                try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: report) { #expect($0.status == .noContent) }
+                let (_, report) = Self.json(
+                    credential, #"{"reports":[{"module":"\#(name)","version":"1.0.0","digest":"\#(digest)","state":"running"}]}"#)
+                try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .post, headers: headers, body: report) {
+                    #expect($0.status == .noContent)
+                }
             }
             var next: String? = Self.base + "/nodes/reporter/status?limit=2"
             var seen: [String] = []
             while let uri = next {
                 next = try await client.execute(uri: uri, method: .get, headers: bearer(viewer)) { response throws -> String? in
                     seen += ((try response.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["module"] as? String }
-                    return response.headers[HTTPField.Name("Link")!].flatMap { $0.split(separator: "<").last?.split(separator: ">").first.map(String.init) }
+                    return response.headers[HTTPField.Name("Link")!].flatMap {
+                        $0.split(separator: "<").last?.split(separator: ">").first.map(String.init)
+                    }
                 }
             }
             #expect(seen == ["a-one", "b-two", "hello"])
@@ -311,8 +337,10 @@ struct NodeEndpointRegressionTests {
         try await TestServer().run { client, server in
             let admin = try await server.token(role: .admin)
             let credential = try await NodeEndpointTests.credential(client, admin: admin, id: "minimal")
-            for body in [#"{"cpuUsagePercent":1,"memoryUsageMB":2,"modulesLoaded":0}"#,
-                         #"{"cpuUsagePercent":1,"memoryUsageMB":2,"modulesLoaded":0,"conditions":[{"type":"DiskPressure","status":false}]}"#] {
+            for body in [
+                #"{"cpuUsagePercent":1,"memoryUsageMB":2,"modulesLoaded":0}"#,
+                #"{"cpuUsagePercent":1,"memoryUsageMB":2,"modulesLoaded":0,"conditions":[{"type":"DiskPressure","status":false}]}"#,
+            ] {
                 let (headers, payload) = NodeEndpointTests.json(credential, body)
                 try await client.execute(uri: "/api/v1/wasm/nodes/minimal/heartbeat", method: .post, headers: headers, body: payload) {
                     #expect($0.status == .noContent)
@@ -347,7 +375,9 @@ struct NodeEndpointRegressionTests {
             let admin = try await server.token(role: .admin)
             let credential = try await NodeEndpointTests.credential(client, admin: admin, id: "mover")
             let (labelHeaders, labelBody) = NodeEndpointTests.json(admin, #"{"labels":{"rack":"7"}}"#)
-            try await client.execute(uri: "/api/v1/wasm/nodes/mover", method: .put, headers: labelHeaders, body: labelBody) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/wasm/nodes/mover", method: .put, headers: labelHeaders, body: labelBody) {
+                #expect($0.status == .ok)
+            }
             let (headers, same) = NodeEndpointTests.json(credential, NodeEndpointTests.registration("mover"))
             try await client.execute(uri: "/api/v1/wasm/nodes", method: .post, headers: headers, body: same) { response throws in
                 #expect(response.status == .ok)

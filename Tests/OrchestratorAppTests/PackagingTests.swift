@@ -69,7 +69,9 @@ struct PackagingTests {
     }
 
     /// The full linters (openapi-spec-validator, compose/Kubernetes rules) from scripts/lint-packaging.py.
-    @Test("scripts/lint-packaging.py passes", .enabled(if: PackagingTests.pythonLintAvailable || ProcessInfo.processInfo.environment["CI_REQUIRE_SERVICES"] == "1"))
+    @Test(
+        "scripts/lint-packaging.py passes",
+        .enabled(if: PackagingTests.pythonLintAvailable || ProcessInfo.processInfo.environment["CI_REQUIRE_SERVICES"] == "1"))
     func lintScript() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

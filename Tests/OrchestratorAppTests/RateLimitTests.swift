@@ -78,7 +78,8 @@ struct RateLimitTests {
                 let (headers, body) = NodeEndpointTests.json("", NodeEndpointTests.registration("edge-\(index)"))
                 var forgedHeaders = headers
                 forgedHeaders[.authorization] = forged[index % forged.count]
-                statuses.append(try await client.execute(uri: Self.base + "/nodes", method: .post, headers: forgedHeaders, body: body) { $0.status.code })
+                statuses.append(
+                    try await client.execute(uri: Self.base + "/nodes", method: .post, headers: forgedHeaders, body: body) { $0.status.code })
             }
             #expect(statuses.prefix(5).allSatisfy { $0 == 401 })
             #expect(statuses.dropFirst(5).allSatisfy { $0 == 429 })
@@ -128,11 +129,15 @@ struct RateLimitTests {
                 if clock.now >= nextHeartbeat {
                     let (headers, body) = NodeEndpointTests.json(healthy, NodeEndpointTests.heartbeat)
                     healthyStatuses.append(
-                        try await client.execute(uri: Self.base + "/nodes/edge-healthy/heartbeat", method: .post, headers: headers, body: body) { $0.status.code })
+                        try await client.execute(uri: Self.base + "/nodes/edge-healthy/heartbeat", method: .post, headers: headers, body: body) {
+                            $0.status.code
+                        })
                     nextHeartbeat = nextHeartbeat + .seconds(1)
                 }
                 if clock.now >= nextPoll {
-                    let (status, pollAfter) = try await client.execute(uri: Self.base + "/nodes/edge-healthy/desired-state", method: .get, headers: bearer(healthy)) { response in
+                    let (status, pollAfter) = try await client.execute(
+                        uri: Self.base + "/nodes/edge-healthy/desired-state", method: .get, headers: bearer(healthy)
+                    ) { response in
                         (response.status.code, Int(response.headers[HTTPField.Name("X-Poll-After-Seconds")!] ?? "") ?? 1)
                     }
                     healthyStatuses.append(status)
@@ -148,7 +153,9 @@ struct RateLimitTests {
             let rogueStatuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<150 {
                     group.addTask {
-                        try await client.execute(uri: Self.base + "/nodes/edge-rogue/desired-state", method: .get, headers: bearer(rogue)) { $0.status.code }
+                        try await client.execute(uri: Self.base + "/nodes/edge-rogue/desired-state", method: .get, headers: bearer(rogue)) {
+                            $0.status.code
+                        }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

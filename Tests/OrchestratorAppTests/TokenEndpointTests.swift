@@ -69,7 +69,9 @@ struct TokenEndpointTests {
             try await client.execute(uri: Self.uri, method: .post, headers: headers(admin), body: json(#"{"subject":"x","role":"root"}"#)) {
                 _ = try $0.problem(status: 400)
             }
-            try await client.execute(uri: Self.uri, method: .post, headers: headers(admin), body: json(#"{"subject":"x","role":"viewer","ttlSeconds":5}"#)) {
+            try await client.execute(
+                uri: Self.uri, method: .post, headers: headers(admin), body: json(#"{"subject":"x","role":"viewer","ttlSeconds":5}"#)
+            ) {
                 _ = try $0.problem(status: 400)
             }
             try await client.execute(uri: Self.uri, method: .post, headers: headers(admin), body: json(#"{"subject":"n","role":"agent"}"#)) {

@@ -97,8 +97,9 @@ struct TokenRevocationEndpointTests {
         }
     }
 
-    @Test("subjects outside the charset are 400 naming 'subject'; ttlSeconds beyond the maximum lifetime is 400",
-          arguments: [#"bob smith"#, #"bob\u0000"#, #"bob\nadmin"#, #"<script>"#, #"ålice"#, String(repeating: "x", count: 129)])
+    @Test(
+        "subjects outside the charset are 400 naming 'subject'; ttlSeconds beyond the maximum lifetime is 400",
+        arguments: [#"bob smith"#, #"bob\u0000"#, #"bob\nadmin"#, #"<script>"#, #"ålice"#, String(repeating: "x", count: 129)])
     func subjectCharset(subject: String) async throws {
         try await TestServer(environment: ["AUTH_JWT_MAX_LIFETIME_SECONDS": "7200"]).run { client, server in
             let admin = try await server.token(subject: "root", role: .admin)

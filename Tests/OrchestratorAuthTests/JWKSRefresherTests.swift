@@ -5,9 +5,11 @@ import HummingbirdTesting
 import JWTKit
 import Logging
 import NIOConcurrencyHelpers
-@testable import OrchestratorAuth
+import NIOCore
 import OrchestratorDomain
 import Testing
+
+@testable import OrchestratorAuth
 
 @Suite("JWKS fetched over HTTP")
 struct JWKSRefresherTests {
@@ -15,7 +17,9 @@ struct JWKSRefresherTests {
     func refresh() async throws {
         let privateKey = P256.Signing.PrivateKey()
         let point = privateKey.publicKey.x963Representation.dropFirst()
-        let document = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"idp-1","alg":"ES256","x":"\#(TokenFixtures.base64URL(point.prefix(32)))","y":"\#(TokenFixtures.base64URL(point.suffix(32)))"}]}"#
+        let document =
+            #"{"keys":[{"kty":"EC","crv":"P-256","kid":"idp-1","alg":"ES256","#
+            + #""x":"\#(TokenFixtures.base64URL(point.prefix(32)))","y":"\#(TokenFixtures.base64URL(point.suffix(32)))"}]}"#
         let failing = NIOLockedValueBox(false)
         let router = Router()
         router.get("/jwks.json") { _, _ -> Response in
@@ -24,9 +28,11 @@ struct JWKSRefresherTests {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
-            let settings = AuthSettings(jwksURL: "http://127.0.0.1:\(try #require(client.port))/jwks.json", issuer: TokenFixtures.issuer, audience: TokenFixtures.audience)
+            let settings = AuthSettings(
+                jwksURL: "http://127.0.0.1:\(try #require(client.port))/jwks.json", issuer: TokenFixtures.issuer, audience: TokenFixtures.audience)
             let verifier = try await TokenVerifier.make(settings: settings, now: { TokenFixtures.now })
-            let refresher = JWKSRefresher(url: try #require(settings.jwksURL), intervalSeconds: 60, keyRing: verifier.keyRing, logger: Logger(label: "test"))
+            let refresher = JWKSRefresher(
+                url: try #require(settings.jwksURL), intervalSeconds: 60, keyRing: verifier.keyRing, logger: Logger(label: "test"))
             #expect(try await refresher.refresh() == 1)
 
             let keys = JWTKeyCollection()
@@ -43,5 +49,3 @@ struct JWKSRefresherTests {
         }
     }
 }
-
-import NIOCore

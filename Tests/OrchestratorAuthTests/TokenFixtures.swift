@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 import JWTKit
-@testable import OrchestratorAuth
 import OrchestratorDomain
+
+@testable import OrchestratorAuth
 
 /// Builds keys and raw tokens for the verifier tests. All key material is generated per run.
 enum TokenFixtures {

@@ -1,8 +1,9 @@
 import Foundation
 import JWTKit
-@testable import OrchestratorAuth
 import OrchestratorDomain
 import Testing
+
+@testable import OrchestratorAuth
 
 /// Issue 11 item 6: lifetime bounds, `iat`, `jti`, `act` and subjects in the verifier and issuer.
 @Suite("Token hardening: lifetime, iat, jti, act, subjects")

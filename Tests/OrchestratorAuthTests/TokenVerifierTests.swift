@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
 import JWTKit
-@testable import OrchestratorAuth
 import OrchestratorDomain
 import Testing
+
+@testable import OrchestratorAuth
 
 @Suite("Token verification (RFC 8725)")
 struct TokenVerifierTests {
@@ -43,8 +44,9 @@ struct TokenVerifierTests {
     func confusionES256() async throws {
         let privateKey = P256.Signing.PrivateKey()
         let publicPEM = privateKey.publicKey.pemRepresentation
-        let verifier = try await verifier(AuthSettings(
-            algorithm: .es256, publicKeyPEM: publicPEM, issuer: TokenFixtures.issuer, audience: TokenFixtures.audience))
+        let verifier = try await verifier(
+            AuthSettings(
+                algorithm: .es256, publicKeyPEM: publicPEM, issuer: TokenFixtures.issuer, audience: TokenFixtures.audience))
         let forged = TokenFixtures.handRolled(
             header: #"{"alg":"HS256","typ":"JWT"}"#, payload: TokenFixtures.payloadJSON(), hmacKey: Array(publicPEM.utf8))
         await expectRejected(forged, by: verifier, as: .algorithmRejected)
@@ -61,8 +63,9 @@ struct TokenVerifierTests {
         let privatePEM = try Self.rsaPrivateKeyPEM()
         let rsa = try Insecure.RSA.PrivateKey(pem: privatePEM)
         let publicPEM = try rsa.publicKey.pemRepresentation
-        let verifier = try await verifier(AuthSettings(
-            algorithm: .rs256, publicKeyPEM: publicPEM, issuer: TokenFixtures.issuer, audience: TokenFixtures.audience))
+        let verifier = try await verifier(
+            AuthSettings(
+                algorithm: .rs256, publicKeyPEM: publicPEM, issuer: TokenFixtures.issuer, audience: TokenFixtures.audience))
         let forged = TokenFixtures.handRolled(
             header: #"{"alg":"HS256","typ":"JWT"}"#, payload: TokenFixtures.payloadJSON(), hmacKey: Array(publicPEM.utf8))
         await expectRejected(forged, by: verifier, as: .algorithmRejected)

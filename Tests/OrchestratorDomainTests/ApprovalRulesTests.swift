@@ -11,9 +11,12 @@ struct ApprovalRulesTests {
         Approval(approver: who, role: .admin, digest: digest, comment: nil, approvedAt: at, expiresAt: at + ttl)
     }
 
-    func refusal(_ who: Principal, creator: String = "dev", reviewed: ContentDigest? = nil, existing: [Approval] = [],
-                 policy: EnvironmentPolicy = twoOfAdmins, at time: Double = 10) -> ApprovalRefusal? {
-        ApprovalRules.refusal(approver: who, creator: creator, digest: Self.digest, reviewedDigest: reviewed, existing: existing, policy: policy, at: time)
+    func refusal(
+        _ who: Principal, creator: String = "dev", reviewed: ContentDigest? = nil, existing: [Approval] = [],
+        policy: EnvironmentPolicy = twoOfAdmins, at time: Double = 10
+    ) -> ApprovalRefusal? {
+        ApprovalRules.refusal(
+            approver: who, creator: creator, digest: Self.digest, reviewedDigest: reviewed, existing: existing, policy: policy, at: time)
     }
 
     @Test("four eyes: the creator may not approve unless the policy allows it")

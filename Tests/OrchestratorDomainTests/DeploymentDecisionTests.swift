@@ -125,8 +125,11 @@ struct DeploymentDecisionTests {
         #expect(approved.record.state == .approved && approved.record.approvals.count == 2, "the expired approval stays listed")
         let valid = Self.snapshot(.approved, approvals: [Self.approval("alice")])
         let refused = Self.refusal(.approve(by: Self.ops, comment: nil, reviewedDigest: nil, policy: Self.oneApproval), valid)
-        #expect(refused == .illegalTransition(IllegalTransition(
-            state: .approved, command: .approve, reason: "only a deployment pending approval can be approved")))
+        #expect(
+            refused
+                == .illegalTransition(
+                    IllegalTransition(
+                        state: .approved, command: .approve, reason: "only a deployment pending approval can be approved")))
     }
 
     @Test("Execute: if the approvals have expired, the caller's own approval is added; then InProgress and the first cohort's desired state")
@@ -144,8 +147,9 @@ struct DeploymentDecisionTests {
     @Test("Execute: if they would still be incomplete, the answer is approvals-incomplete and nothing is recorded")
     func executeIncomplete() {
         let two = EnvironmentPolicy(requireApproval: true, requiredApprovals: 2)
-        #expect(Self.refusal(.execute(by: Self.ops, note: nil, policy: two), Self.snapshot(.pendingApproval))
-            == .approvalsIncomplete(valid: 1, required: 2))
+        #expect(
+            Self.refusal(.execute(by: Self.ops, note: nil, policy: two), Self.snapshot(.pendingApproval))
+                == .approvalsIncomplete(valid: 1, required: 2))
     }
 
     @Test("execute is refused with deployment-conflict when another deployment of the module is active, version-yanked when yanked")
@@ -155,8 +159,9 @@ struct DeploymentDecisionTests {
         #expect(Self.refusal(.execute(by: Self.ops, note: nil, policy: Self.oneApproval), conflict) == .conflictingDeployment("dep-2"))
         var yanked = Self.snapshot(.approved, approvals: [Self.approval("alice")])
         yanked.versionYanked = true
-        #expect(Self.refusal(.execute(by: Self.ops, note: nil, policy: Self.oneApproval), yanked)
-            == .versionYanked(module: "hello", version: "2.0.0"))
+        #expect(
+            Self.refusal(.execute(by: Self.ops, note: nil, policy: Self.oneApproval), yanked)
+                == .versionYanked(module: "hello", version: "2.0.0"))
     }
 
     @Test("reject: an approver refused it; final, counted as a rejected deployment")

@@ -49,6 +49,8 @@ struct DeploymentSpecRulesTests {
         #expect(DeploymentTarget(regions: ["eu", "us"]).matches(node, environment: "production"))
         #expect(!DeploymentTarget(regions: ["eu"], zones: ["eu-2"]).matches(node, environment: "production"))
         #expect(!DeploymentTarget(regions: ["eu"], labels: ["tier": "edge"]).matches(node, environment: "production"))
-        #expect(DeploymentTarget(nodeIds: ["n1"], regions: ["us"]).matches(node, environment: "production"), "an explicit id is targeted whatever the filters")
+        #expect(
+            DeploymentTarget(nodeIds: ["n1"], regions: ["us"]).matches(node, environment: "production"),
+            "an explicit id is targeted whatever the filters")
     }
 }

@@ -36,7 +36,8 @@ struct DeploymentStateMachineTests {
                         case (.failure(let refusal), nil):
                             #expect(refusal.state == state && refusal.command == command && !refusal.reason.isEmpty)
                         case (let got, let wanted):
-                            Issue.record("\(state) --\(command)(complete: \(complete), gate: \(atGate))--> \(got), wanted \(String(describing: wanted))")
+                            Issue.record(
+                                "\(state) --\(command)(complete: \(complete), gate: \(atGate))--> \(got), wanted \(String(describing: wanted))")
                         }
                         checked += 1
                     }
@@ -61,8 +62,9 @@ struct DeploymentStateMachineTests {
 
     @Test("wire names are seed 004's")
     func names() {
-        #expect(S.allCases.map(\.rawValue) == [
-            "PendingApproval", "Approved", "InProgress", "Paused", "Completed", "Failed", "RolledBack", "Cancelled", "Rejected",
-        ])
+        #expect(
+            S.allCases.map(\.rawValue) == [
+                "PendingApproval", "Approved", "InProgress", "Paused", "Completed", "Failed", "RolledBack", "Cancelled", "Rejected",
+            ])
     }
 }

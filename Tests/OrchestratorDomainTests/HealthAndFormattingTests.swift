@@ -13,15 +13,18 @@ struct HealthAndFormattingTests {
         #expect(ReadinessPolicy.overall([db(.unhealthy), cache(.unhealthy)]) == .unhealthy)
     }
 
-    @Test("uptime is an ISO 8601 duration as in seed 004",
-          arguments: [(0, "PT0S"), (59, "PT59S"), (3600, "PT1H"), (72 * 3600, "PT72H"), (3723, "PT1H2M3S"), (-5, "PT0S")])
+    @Test(
+        "uptime is an ISO 8601 duration as in seed 004",
+        arguments: [(0, "PT0S"), (59, "PT59S"), (3600, "PT1H"), (72 * 3600, "PT72H"), (3723, "PT1H2M3S"), (-5, "PT0S")])
     func uptime(seconds: Int, expected: String) {
         #expect(ISO8601Duration.format(seconds: seconds) == expected)
     }
 
-    @Test("durations on the command line", arguments: [
-        ("1h", 3600), ("30m", 1800), ("45s", 45), ("7d", 604_800), ("1h30m", 5400), ("90", 90),
-    ])
+    @Test(
+        "durations on the command line",
+        arguments: [
+            ("1h", 3600), ("30m", 1800), ("45s", 45), ("7d", 604_800), ("1h30m", 5400), ("90", 90),
+        ])
     func durationText(text: String, seconds: Int) {
         #expect(DurationText.seconds(text) == seconds)
     }

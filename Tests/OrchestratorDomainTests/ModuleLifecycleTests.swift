@@ -59,10 +59,12 @@ struct ModuleLifecycleTests {
         #expect(interface.missingExports(["handle", "_start", "init", "handle"]) == ["handle", "init"])
     }
 
-    @Test("WASI namespaces: preview 1, its old name, and preview 2 interfaces", arguments: [
-        ("wasi_snapshot_preview1", true), ("wasi_unstable", true), ("wasi:cli/environment@0.2.0", true),
-        ("env", false), ("wasi", false), ("my_wasi_snapshot_preview1", false),
-    ])
+    @Test(
+        "WASI namespaces: preview 1, its old name, and preview 2 interfaces",
+        arguments: [
+            ("wasi_snapshot_preview1", true), ("wasi_unstable", true), ("wasi:cli/environment@0.2.0", true),
+            ("env", false), ("wasi", false), ("my_wasi_snapshot_preview1", false),
+        ])
     func wasiNamespaces(namespace: String, isWasi: Bool) {
         #expect(WasiDetection.isWasiNamespace(namespace) == isWasi)
         let interface = ModuleInterface(

@@ -9,8 +9,12 @@ struct NodeRulesTests {
             capabilities: NodeCapabilities(), maxModules: 1000, hardware: NodeHardware(cpuCores: 8, totalMemoryMB: 16384, architecture: "x86_64"))
     }
 
-    @Test("node ids", arguments: [("edge-us-east-01", true), ("n.1_a", true), ("a", true), (String(repeating: "a", count: 128), true),
-                                  ("", false), ("-edge", false), ("edge/1", false), ("édge", false), (String(repeating: "a", count: 129), false)])
+    @Test(
+        "node ids",
+        arguments: [
+            ("edge-us-east-01", true), ("n.1_a", true), ("a", true), (String(repeating: "a", count: 128), true),
+            ("", false), ("-edge", false), ("edge/1", false), ("édge", false), (String(repeating: "a", count: 129), false),
+        ])
     func nodeIDs(text: String, valid: Bool) {
         #expect((NodeID(text) != nil) == valid)
     }
@@ -56,8 +60,9 @@ struct NodeRulesTests {
     @Test("heartbeat bounds: NaN, infinities, negatives, out of range, too many entries")
     func heartbeatBounds() throws {
         let digest = try #require(ContentDigest(hex: String(repeating: "a", count: 64)))
-        let good = Heartbeat(cpuUsagePercent: 45.2, memoryUsageMB: 8192, modulesLoaded: 42,
-                             inventory: [InventoryItem(module: "hello", version: "1.0.0", digest: digest, state: .running)], agentVersion: "0.1.0")
+        let good = Heartbeat(
+            cpuUsagePercent: 45.2, memoryUsageMB: 8192, modulesLoaded: 42,
+            inventory: [InventoryItem(module: "hello", version: "1.0.0", digest: digest, state: .running)], agentVersion: "0.1.0")
         #expect(HeartbeatRules.problem(good) == nil)
         let bad: [(WritableKeyPath<Heartbeat, Double>, Double)] = [
             (\.cpuUsagePercent, .nan), (\.cpuUsagePercent, -1), (\.cpuUsagePercent, 100.1), (\.memoryUsageMB, .infinity), (\.memoryUsageMB, -5),
@@ -92,12 +97,18 @@ struct NodeRulesTests {
         var used = token
         used.uses = 2
         #expect(EnrollmentRules.refusal(used, spec: spec, now: 1500) == .usedUp)
-        #expect(EnrollmentRules.refusal(token, spec: Self.spec(region: "eu-west", labels: ["tier": "edge"]), now: 1500) == .wrongRegion(allowed: "us-east"))
+        #expect(
+            EnrollmentRules.refusal(token, spec: Self.spec(region: "eu-west", labels: ["tier": "edge"]), now: 1500)
+                == .wrongRegion(allowed: "us-east"))
         #expect(EnrollmentRules.refusal(token, spec: Self.spec(), now: 1500) == nil, "the token's labels are given to the node, not required of it")
     }
 
-    @Test("label selectors", arguments: [("tier=edge", ["tier": "edge"]), ("tier=edge, gpu=true", ["tier": "edge", "gpu": "true"]),
-                                         ("", [:]), ("tier", nil), ("tier!=edge", nil), ("=edge", nil)] as [(String, [String: String]?)])
+    @Test(
+        "label selectors",
+        arguments: [
+            ("tier=edge", ["tier": "edge"]), ("tier=edge, gpu=true", ["tier": "edge", "gpu": "true"]),
+            ("", [:]), ("tier", nil), ("tier!=edge", nil), ("=edge", nil),
+        ] as [(String, [String: String]?)])
     func selectors(text: String, expected: [String: String]?) {
         #expect(LabelSelector.parse(text) == expected)
     }
@@ -116,7 +127,9 @@ struct NodeRulesTests {
         #expect(ModuleStatusReport.problem(failed) != nil)
     }
 
-    @Test("resource strings follow seed 000", arguments: [("128Mi", true, false), ("100m", false, true), ("1Gi", false, false), ("Mi", false, false), ("-1m", false, false)])
+    @Test(
+        "resource strings follow seed 000",
+        arguments: [("128Mi", true, false), ("100m", false, true), ("1Gi", false, false), ("Mi", false, false), ("-1m", false, false)])
     func resources(text: String, memory: Bool, cpu: Bool) {
         #expect(ResourceLimits.isMemory(text) == memory)
         #expect(ResourceLimits.isCPU(text) == cpu)

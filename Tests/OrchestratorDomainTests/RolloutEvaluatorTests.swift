@@ -6,11 +6,13 @@ struct RolloutEvaluatorTests {
     @Test("all at once: start dispatches every node with its baseline; running reports complete the deployment")
     func allAtOnce() throws {
         var snapshot = Rollout.snapshot(4, Rollout.spec(.allAtOnce))
-        let previous = DesiredModule(name: "hello", version: "1.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-0")
+        let previous = DesiredModule(
+            name: "hello", version: "1.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-0")
         snapshot.current[Rollout.id("n00")] = previous
         let start = Rollout.start(snapshot)
         #expect(start.record.state == .inProgress && start.record.currentStep == 0)
-        #expect(start.desired.count == 4 && start.desired.values.allSatisfy { $0.module?.digest == Rollout.digest && $0.module?.deploymentID == "dep-1" })
+        #expect(
+            start.desired.count == 4 && start.desired.values.allSatisfy { $0.module?.digest == Rollout.digest && $0.module?.deploymentID == "dep-1" })
         #expect(start.nodes[Rollout.id("n00")]?.baseline == previous)
         #expect(start.nodes[Rollout.id("n01")]?.hasBaseline == true && start.nodes[Rollout.id("n01")]?.baseline == nil)
         Rollout.apply(start, to: &snapshot)
@@ -159,11 +161,13 @@ struct RolloutEvaluatorTests {
     @Test("manual rollback reverts to baselines, leaves nodes a newer deployment took over, and skips gates")
     func manualRollback() {
         var snapshot = Rollout.snapshot(3, Rollout.spec(.rolling(batch: .count(2), pause: .manual)))
-        let previous = DesiredModule(name: "hello", version: "1.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-0")
+        let previous = DesiredModule(
+            name: "hello", version: "1.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-0")
         for node in snapshot.nodes { snapshot.current[node.nodeID] = previous }
         Rollout.apply(Rollout.start(snapshot), to: &snapshot)
         let touched = Rollout.dispatched(snapshot)
-        let newer = DesiredModule(name: "hello", version: "3.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-9")
+        let newer = DesiredModule(
+            name: "hello", version: "3.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-9")
         snapshot.current[touched[1]] = newer
         let change = Rollout.rollback(snapshot, reason: "incident")
         #expect(change.record.state == .rolledBack && change.outcome == .manualRollback)
@@ -176,8 +180,10 @@ struct RolloutEvaluatorTests {
     func inheritedBaseline() {
         var snapshot = Rollout.snapshot(1, Rollout.spec(.allAtOnce))
         let node = Rollout.id("n00")
-        let v1 = DesiredModule(name: "hello", version: "1.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-0")
-        snapshot.current[node] = DesiredModule(name: "hello", version: "1.5.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-failed")
+        let v1 = DesiredModule(
+            name: "hello", version: "1.0.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-0")
+        snapshot.current[node] = DesiredModule(
+            name: "hello", version: "1.5.0", digest: Rollout.oldDigest, entrypoint: "_start", resources: ResourceLimits(), deploymentID: "dep-failed")
         snapshot.inheritedBaselines[node] = Baseline(module: v1)
         #expect(Rollout.start(snapshot).nodes[node]?.baseline == v1)
         snapshot.inheritedBaselines[node] = Baseline(module: nil)

@@ -9,7 +9,8 @@ enum Rollout {
     static func id(_ text: String) -> NodeID { NodeID(text)! }
 
     static func node(
-        _ name: String, enabled: Bool = true, admission: AdmissionState = .accepted, environment: String = "production", labels: [String: String] = [:]
+        _ name: String, enabled: Bool = true, admission: AdmissionState = .accepted, environment: String = "production",
+        labels: [String: String] = [:]
     ) -> NodeRecord {
         let spec = NodeSpec(
             region: "eu", zone: "eu-1", labels: [:], runtime: .wasmkit, runtimeVersion: "0.4.2", capabilities: NodeCapabilities(),
@@ -19,8 +20,10 @@ enum Rollout {
             lastHeartbeat: nil, recordedHealth: .healthy, healthChangedAt: nil, environment: environment, labels: labels)
     }
 
-    static func spec(_ strategy: RolloutStrategy, threshold: FailureThreshold = .percent(10), autoRollback: Bool = true,
-                     offline: OfflineNodePolicy = .skip) -> DeploymentSpec {
+    static func spec(
+        _ strategy: RolloutStrategy, threshold: FailureThreshold = .percent(10), autoRollback: Bool = true,
+        offline: OfflineNodePolicy = .skip
+    ) -> DeploymentSpec {
         DeploymentSpec(
             moduleName: "hello", moduleVersion: "2.0.0", target: DeploymentTarget(regions: ["eu"], offlineNodes: offline), environment: "production",
             function: FunctionConfig(entrypoint: "_start"), strategy: strategy,
@@ -34,7 +37,8 @@ enum Rollout {
         var rows: [DeploymentNode] = []
         for (step, cohort) in cohorts.enumerated() { rows += cohort.map { DeploymentNode(nodeID: $0, step: step, updatedAt: 0) } }
         let record = DeploymentRecord(
-            id: deployment, spec: spec, versionKey: "2.0.0", digest: digest, state: .approved, createdBy: "dev", createdAt: 0, stepCount: cohorts.count)
+            id: deployment, spec: spec, versionKey: "2.0.0", digest: digest, state: .approved, createdBy: "dev", createdAt: 0,
+            stepCount: cohorts.count)
         var fleet: [NodeID: NodeRecord] = [:]
         for node in ids { fleet[node] = Rollout.node(node.value) }
         return RolloutSnapshot(record: record, nodes: rows, fleet: fleet, now: now)
@@ -47,9 +51,12 @@ enum Rollout {
         for (node, baseline) in change.desired { snapshot.current[node] = baseline.module }
     }
 
-    static func report(_ snapshot: RolloutSnapshot, _ node: NodeID, _ state: ModuleRunState, reason: String? = nil, digest: ContentDigest = digest) -> RecordedModuleStatus {
+    static func report(
+        _ snapshot: RolloutSnapshot, _ node: NodeID, _ state: ModuleRunState, reason: String? = nil, digest: ContentDigest = digest
+    ) -> RecordedModuleStatus {
         RecordedModuleStatus(
-            report: ModuleStatusReport(deploymentID: snapshot.record.id, module: "hello", version: "2.0.0", digest: digest, state: state, reason: reason),
+            report: ModuleStatusReport(
+                deploymentID: snapshot.record.id, module: "hello", version: "2.0.0", digest: digest, state: state, reason: reason),
             reportedAt: snapshot.now)
     }
 
@@ -81,7 +88,8 @@ struct RolloutPlanTests {
         #expect(RolloutPlan.cohorts(ids, deploymentID: "d", strategy: .canary(steps: [5, 25], pause: .manual)).map(\.count) == [1, 4, 15])
         #expect(RolloutPlan.cohorts(ids, deploymentID: "d", strategy: .canary(steps: [5, 25, 100], pause: .manual)).map(\.count) == [1, 4, 15])
         // With 3 nodes, 5 % and 25 % both round up to 1 node: no empty cohort.
-        #expect(RolloutPlan.cohorts(Array(ids.prefix(3)), deploymentID: "d", strategy: .canary(steps: [5, 25], pause: .none)).map(\.count) == [1, 2])
+        #expect(
+            RolloutPlan.cohorts(Array(ids.prefix(3)), deploymentID: "d", strategy: .canary(steps: [5, 25], pause: .none)).map(\.count) == [1, 2])
         #expect(RolloutPlan.cohorts(ids, deploymentID: "d", strategy: .rolling(batch: .percent(30), pause: .none)).map(\.count) == [6, 6, 6, 2])
         #expect(RolloutPlan.cohorts(ids, deploymentID: "d", strategy: .allAtOnce).map(\.count) == [20])
         #expect(RolloutPlan.cohorts([], deploymentID: "d", strategy: .allAtOnce).isEmpty)

@@ -132,7 +132,8 @@ struct AgentBudgetTests {
     func healthyAgentNeverLimited(heartbeat: Int, poll: Int) async {
         await propertyCheck(count: 20, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             var random = SplitMix(seed: UInt64(seed))
-            let policy = TokenBucketPolicy(burst: 300, perMinute: AgentBudget.perMinute(heartbeatIntervalSeconds: heartbeat, pollIntervalSeconds: poll))!
+            let policy = TokenBucketPolicy(
+                burst: 300, perMinute: AgentBudget.perMinute(heartbeatIntervalSeconds: heartbeat, pollIntervalSeconds: poll))!
             var requests: [Int64] = []
             for beat in stride(from: Int64(0), to: 3_600_000, by: heartbeat * 1000) { requests.append(beat) }
             var now: Int64 = 0
@@ -154,7 +155,7 @@ struct AgentBudgetTests {
     func misbehavingAgentLimited() {
         let policy = TokenBucketPolicy(burst: 300, perMinute: AgentBudget.perMinute(heartbeatIntervalSeconds: 30, pollIntervalSeconds: 30))!
         var bucket = TokenBucket(full: policy, at: 0)
-        let firstRefusal = (0..<10_000).first { !bucket.take(policy: policy, at: Int64($0) * 10) .allowed }  // 100 a second
+        let firstRefusal = (0..<10_000).first { !bucket.take(policy: policy, at: Int64($0) * 10).allowed }  // 100 a second
         #expect(firstRefusal.map { $0 < 400 } == true)
     }
 }
@@ -203,7 +204,9 @@ struct RateLimitKeyTests {
         #expect(RateLimitKey.principal(node, limitClass: .reads) == RateLimitKey(.agent, owner: "node:edge-1"))
         let alice = Principal(subject: "alice", role: .viewer)
         #expect(RateLimitKey.principal(alice, limitClass: .reads).storageKey == "ratelimit:reads:principal:viewer:alice")
-        #expect(RateLimitKey.principal(alice, limitClass: .reads) != RateLimitKey.principal(Principal(subject: "alice", role: .admin), limitClass: .reads))
+        #expect(
+            RateLimitKey.principal(alice, limitClass: .reads) != RateLimitKey.principal(Principal(subject: "alice", role: .admin), limitClass: .reads)
+        )
     }
 }
 

@@ -45,7 +45,10 @@ struct UntrustedTextPropertyTests {
             let a = SemanticVersion(left)
             let b = SemanticVersion(right)
             if let a { #expect(SemanticVersion(a.description) == a) }
-            if let a, let b { _ = a < b; _ = a == b }
+            if let a, let b {
+                _ = a < b
+                _ = a == b
+            }
         }
         #expect(SemanticVersion("99999999999999999999.0.0") == nil)
         let big = SemanticVersion("1.0.0-123456789012345678901234567890")

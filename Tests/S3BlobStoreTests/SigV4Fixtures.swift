@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Loads the JSON fixtures and converts their raw, as-on-the-wire values
 /// into the unencoded form the signer takes.
@@ -110,5 +111,3 @@ struct BotocorePresign: Decodable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 }
-
-import Testing

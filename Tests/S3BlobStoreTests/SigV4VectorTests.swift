@@ -1,6 +1,7 @@
 import Foundation
-@testable import S3BlobStore
 import Testing
+
+@testable import S3BlobStore
 
 @Suite("SigV4 against AWS's published vectors and botocore")
 struct SigV4VectorTests {
@@ -91,8 +92,11 @@ struct SigV4VectorTests {
             origin: input.endpoint, expiresInSeconds: input.expires, epochSeconds: SigV4Fixtures.epoch(input.timestamp))
     }
 
-    @Test("timestamps format in UTC across month, year and leap-day boundaries",
-          arguments: [(0, "19700101T000000Z"), (951_782_400, "20000229T000000Z"), (1_440_938_160, "20150830T123600Z"), (4_102_444_799, "20991231T235959Z")])
+    @Test(
+        "timestamps format in UTC across month, year and leap-day boundaries",
+        arguments: [
+            (0, "19700101T000000Z"), (951_782_400, "20000229T000000Z"), (1_440_938_160, "20150830T123600Z"), (4_102_444_799, "20991231T235959Z"),
+        ])
     func amzDate(epoch: Int, expected: String) {
         #expect(SigV4Encoding.amzDate(epochSeconds: epoch) == expected)
     }

@@ -16,27 +16,29 @@ struct ValidationLimitsTests {
         let failure = try refusal(bomb)
         #expect(ContinuousClock.now - started < .seconds(1))
         #expect(failure.reason == .limits)
-        #expect(failure.detail == "the module declares 10 tables with 100000000 entries in total; the limit is 1000000 (modules.validation.maxTableEntries)")
+        #expect(
+            failure.detail
+                == "the module declares 10 tables with 100000000 entries in total; the limit is 1000000 (modules.validation.maxTableEntries)")
     }
 
     @Test("the table bomb's validation does not raise peak RSS by more than a few MB (745 MB before the fix)")
     func tableBombPeakMemory() throws {
         #if os(Linux)
-        let before = try #require(PeakMemory.resetAndRead())
-        _ = try refusal(WasmFixtures.tableBomb())
-        let growth = try #require(PeakMemory.read()) - before
-        #expect(growth < 64 << 20, "peak RSS grew by \(growth >> 20) MiB")
+            let before = try #require(PeakMemory.resetAndRead())
+            _ = try refusal(WasmFixtures.tableBomb())
+            let growth = try #require(PeakMemory.read()) - before
+            #expect(growth < 64 << 20, "peak RSS grew by \(growth >> 20) MiB")
         #endif
     }
 
     @Test("a data segment declaring 4 GiB in a 28-byte file is refused as malformed without allocating the declared length")
     func declaredLength() throws {
         #if os(Linux)
-        let before = try #require(PeakMemory.resetAndRead())
-        let failure = try refusal(WasmFixtures.declaredLengthBomb())
-        let growth = try #require(PeakMemory.read()) - before
-        #expect(failure.reason == .malformed, "\(failure)")
-        #expect(growth < 64 << 20, "peak RSS grew by \(growth >> 20) MiB")
+            let before = try #require(PeakMemory.resetAndRead())
+            let failure = try refusal(WasmFixtures.declaredLengthBomb())
+            let growth = try #require(PeakMemory.read()) - before
+            #expect(failure.reason == .malformed, "\(failure)")
+            #expect(growth < 64 << 20, "peak RSS grew by \(growth >> 20) MiB")
         #endif
     }
 
@@ -44,7 +46,11 @@ struct ValidationLimitsTests {
     func memoryBomb() throws {
         let failure = try refusal(WasmFixtures.memories(2, pages: 65536))
         #expect(failure.reason == .limits)
-        #expect(failure.detail == "the module declares 2 memories with a minimum of 8589934592 bytes in total; the limit is 4294967296 (modules.validation.maxMemoryBytes)")
+        #expect(
+            failure.detail
+                == "the module declares 2 memories with a minimum of 8589934592 bytes in total; "
+                + "the limit is 4294967296 (modules.validation.maxMemoryBytes)"
+        )
     }
 
     @Test("a memory64 minimum whose byte size overflows 64 bits is refused, not trapped")
@@ -116,7 +122,9 @@ struct ValidationLimitsTests {
 
     // MARK: Helpers
 
-    func result(_ bytes: [UInt8], limits: ValidationLimits = .defaults, deadline: ValidationDeadline = .none) -> Result<ModuleInterface, InspectionFailure> {
+    func result(
+        _ bytes: [UInt8], limits: ValidationLimits = .defaults, deadline: ValidationDeadline = .none
+    ) -> Result<ModuleInterface, InspectionFailure> {
         // Through a file, as the registry calls it.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString).wasm").path
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
@@ -135,7 +143,8 @@ struct ValidationLimitsTests {
     }
 
     func refusal(
-        _ bytes: [UInt8], limits: ValidationLimits = .defaults, deadline: ValidationDeadline = .none, sourceLocation: SourceLocation = #_sourceLocation
+        _ bytes: [UInt8], limits: ValidationLimits = .defaults, deadline: ValidationDeadline = .none,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> InspectionFailure {
         switch result(bytes, limits: limits, deadline: deadline) {
         case .success(let interface):
@@ -159,8 +168,8 @@ enum PeakMemory {
 
     static func read() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kilobytes * 1024
     }

@@ -56,12 +56,14 @@ struct WasmInspectorTests {
         #expect(failure.detail.contains("declares"))
     }
 
-    @Test("empty, short, wrong magic and unknown versions are refused at the header", arguments: [
-        ([], InspectionFailure.Reason.empty),
-        ([0x00, 0x61, 0x73], .header),
-        (Array("hello world!".utf8), .header),
-        ([0x00, 0x61, 0x73, 0x6D, 0x02, 0x00, 0x00, 0x00], .header),
-    ] as [([UInt8], InspectionFailure.Reason)])
+    @Test(
+        "empty, short, wrong magic and unknown versions are refused at the header",
+        arguments: [
+            ([], InspectionFailure.Reason.empty),
+            ([0x00, 0x61, 0x73], .header),
+            (Array("hello world!".utf8), .header),
+            ([0x00, 0x61, 0x73, 0x6D, 0x02, 0x00, 0x00, 0x00], .header),
+        ] as [([UInt8], InspectionFailure.Reason)])
     func headerRefusals(bytes: [UInt8], reason: InspectionFailure.Reason) throws {
         #expect(try refusal(bytes).reason == reason)
     }

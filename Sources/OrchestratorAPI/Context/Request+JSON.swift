@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOFoundationCompat
 
 extension Request {
     /// Decodes a JSON body with the checks every write endpoint needs:
@@ -26,5 +27,3 @@ extension Request {
         }
     }
 }
-
-import NIOFoundationCompat

@@ -28,7 +28,9 @@ struct AuditController {
         query.action = try request.textFilter("action")
         query.target = try request.textFilter("target")
         if let text = parameters.get("outcome") {
-            guard let outcome = AuditEvent.Outcome(rawValue: text) else { throw APIError.badRequest(detail: "'outcome' must be success, denied or failure") }
+            guard let outcome = AuditEvent.Outcome(rawValue: text) else {
+                throw APIError.badRequest(detail: "'outcome' must be success, denied or failure")
+            }
             query.outcome = outcome
         }
         query.since = try Self.time(parameters.get("since"), "since")

@@ -91,7 +91,9 @@ struct CreateDeploymentRequest: Decodable {
         case nil: pause = .none
         case "manual": pause = .manual
         case let text?:
-            guard let seconds = DurationText.seconds(text) else { throw APIError.badRequest(detail: "'strategy.pause' must be a duration such as '30s' or 'manual'") }
+            guard let seconds = DurationText.seconds(text) else {
+                throw APIError.badRequest(detail: "'strategy.pause' must be a duration such as '30s' or 'manual'")
+            }
             pause = .seconds(seconds)
         }
         switch body.type {

@@ -110,7 +110,9 @@ struct DeploymentsController {
             let comment = try Self.text(body.comment, "comment", required: false)
             var digest: ContentDigest?
             if let text = body.digest {
-                guard let parsed = ContentDigest(parsing: text) else { throw APIError.badRequest(detail: "'digest' must be 'sha256:' and 64 hex digits") }
+                guard let parsed = ContentDigest(parsing: text) else {
+                    throw APIError.badRequest(detail: "'digest' must be 'sha256:' and 64 hex digits")
+                }
                 digest = parsed
             }
             let record = try await deployments.approve(
@@ -133,7 +135,8 @@ struct DeploymentsController {
             request in
             let body = try await Self.optionalBody(request, ExecuteRequest.self)
             let note = try Self.text(body?.approvedBy, "approvedBy", required: false)
-            let record = try await deployments.execute(id, by: principal, note: note, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+            let record = try await deployments.execute(
+                id, by: principal, note: note, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
             return try await respond(record, request: request, context: context)
         }
     }
@@ -177,7 +180,9 @@ struct DeploymentsController {
     /// optional `{"reason"}`, honour `If-Match`, run, answer with the deployment and its ETag.
     private func transition(
         _ request: Request, _ context: OrchestratorRequestContext, needs action: Action, reason rule: ReasonRule,
-        _ run: @Sendable (_ id: String, _ principal: Principal, _ reason: String?, _ ifMatch: Int?, _ requestID: String?) async throws -> DeploymentRecord
+        _ run:
+            @Sendable (_ id: String, _ principal: Principal, _ reason: String?, _ ifMatch: Int?, _ requestID: String?) async throws ->
+            DeploymentRecord
     ) async throws -> Response {
         let principal = try context.authorize(action)
         let id = try context.pathParameter("id")

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 
 /// An error the API answers deliberately, with a status, a problem type and client-safe detail.
@@ -52,5 +53,3 @@ public struct APIError: Error, Sendable {
             detail: "a required dependency (\(dependency)) is unavailable; retry later", headers: headers)
     }
 }
-
-import Foundation

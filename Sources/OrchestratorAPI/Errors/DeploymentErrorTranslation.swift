@@ -15,7 +15,9 @@ extension DeploymentError {
         case .versionYanked(let module, let version):
             return APIError(status: .unprocessableContent, slug: "version-yanked", detail: "\(module)@\(version) is yanked and cannot be deployed")
         case .noTargetNodes:
-            return APIError(status: .unprocessableContent, slug: "no-target-nodes", detail: "the target matches no registered node of the deployment's environment")
+            return APIError(
+                status: .unprocessableContent, slug: "no-target-nodes",
+                detail: "the target matches no registered node of the deployment's environment")
         case .targetsInOtherEnvironment(let nodes, let environment, let total):
             let more = total > nodes.count ? " and \(total - nodes.count) more" : ""
             return APIError(
@@ -37,9 +39,11 @@ extension DeploymentError {
         case .approvalRefused(let refusal):
             switch refusal {
             case .roleMayNotApprove(let role, let required):
-                return APIError(status: .forbidden, slug: "forbidden", detail: "role '\(role.rawValue)' may not approve; approvers need '\(required.rawValue)'")
+                return APIError(
+                    status: .forbidden, slug: "forbidden", detail: "role '\(role.rawValue)' may not approve; approvers need '\(required.rawValue)'")
             case .selfApproval:
-                return APIError(status: .forbidden, slug: "self-approval-forbidden", detail: "the creator of a deployment may not approve it (four-eyes rule)")
+                return APIError(
+                    status: .forbidden, slug: "self-approval-forbidden", detail: "the creator of a deployment may not approve it (four-eyes rule)")
             case .alreadyApproved:
                 return APIError(status: .conflict, slug: "already-approved", detail: "you have already approved this deployment")
             case .digestMismatch(let expected, let given):
@@ -58,7 +62,8 @@ extension DeploymentError {
         case .forbidden(let detail):
             return APIError.forbidden(detail: detail)
         case .concurrentChange:
-            return APIError(status: .conflict, slug: "concurrent-change", detail: "the deployment kept changing concurrently; read it again and retry")
+            return APIError(
+                status: .conflict, slug: "concurrent-change", detail: "the deployment kept changing concurrently; read it again and retry")
         }
     }
 }

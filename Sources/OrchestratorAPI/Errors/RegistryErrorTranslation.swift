@@ -1,7 +1,7 @@
 import HTTPTypes
+import ModuleRegistry
 import OrchestratorDomain
 import WasmInspection
-import ModuleRegistry
 
 extension RegistryError {
     /// The client-facing form of a registry refusal. See docs/errors.md.
@@ -10,7 +10,8 @@ extension RegistryError {
         case .invalidModuleName(let name):
             return APIError(
                 status: .badRequest, slug: "invalid-module-name",
-                detail: "'\(name.prefix(100))' is not a valid module name: use 1–63 of a-z, 0-9 and '-', starting and ending with a letter or digit")
+                detail: "'\(name.prefix(100))' is not a valid module name: "
+                    + "use 1–63 of a-z, 0-9 and '-', starting and ending with a letter or digit")
         case .invalidVersion(let version):
             return APIError(
                 status: .badRequest, slug: "invalid-version",
@@ -21,7 +22,9 @@ extension RegistryError {
             // The module's own doing (its size and shape), not the server's: 422, like any other refusal of the binary.
             return APIError(status: .unprocessableContent, slug: "validation-deadline-exceeded", detail: failure.detail)
         case .invalidBinary(let failure):
-            return APIError(status: .unprocessableContent, slug: "invalid-wasm-binary", detail: "Invalid WASM binary (\(failure.reason.rawValue)): \(failure.detail)")
+            return APIError(
+                status: .unprocessableContent, slug: "invalid-wasm-binary",
+                detail: "Invalid WASM binary (\(failure.reason.rawValue)): \(failure.detail)")
         case .missingExports(let names):
             return APIError(
                 status: .unprocessableContent, slug: "missing-exports",
@@ -33,7 +36,10 @@ extension RegistryError {
         case .versionConflict(let module, let version, let existing, let uploaded):
             return APIError(
                 status: .conflict, slug: "version-conflict",
-                detail: "\(module)@\(version) already exists with digest \(existing); the upload has digest \(uploaded). Versions are immutable: publish a new version")
+                detail:
+                    "\(module)@\(version) already exists with digest \(existing); the upload has digest \(uploaded). "
+                    + "Versions are immutable: publish a new version"
+            )
         case .notFound(let what):
             return APIError.notFound(detail: what)
         case .illegalStatusChange(let version, let from, let change):

@@ -100,7 +100,9 @@ public struct IdempotentWrites: Sendable {
         try await response.body.write(collector)
         let stored = StoredResponse(
             status: response.status.code,
-            headers: response.headers.filter { $0.name != .contentLength && $0.name.canonicalName != "x-request-id" }.map { [$0.name.canonicalName, $0.value] },
+            headers: response.headers.filter { $0.name != .contentLength && $0.name.canonicalName != "x-request-id" }.map {
+                [$0.name.canonicalName, $0.value]
+            },
             body: Array(collector.buffer.readableBytesView))
         await keys.complete(key, with: stored)
         var answer = Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: collector.buffer))
@@ -114,7 +116,8 @@ public struct IdempotentWrites: Sendable {
             if let name = HTTPField.Name(pair[0]) { headers.append(HTTPField(name: name, value: pair[1])) }
         }
         headers[replayed] = "true"
-        return Response(status: HTTPResponse.Status(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+        return Response(
+            status: HTTPResponse.Status(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
 }
 

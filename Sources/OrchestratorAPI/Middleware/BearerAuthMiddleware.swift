@@ -1,4 +1,5 @@
 import EdgeFleet
+import Foundation
 import Hummingbird
 import Logging
 import OrchestratorAuth
@@ -51,7 +52,7 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         let principal: Principal
         if token.hasPrefix(Secrets.nodeCredentialPrefix) {
             guard Secrets.looksLike(token, prefix: Secrets.nodeCredentialPrefix),
-                  let owner = try await nodeCredentials.resolve(token)
+                let owner = try await nodeCredentials.resolve(token)
             else { throw AuthenticationError("the node credential is unknown or has been revoked") }
             principal = Principal(subject: "node:\(owner.nodeID)", role: .agent, nodeID: owner.nodeID.value)
             context.nodeAdmission = owner.admission
@@ -60,10 +61,10 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         }
         context.principal = principal
         context.logger[metadataKey: "subject"] = .string(principal.subject)
-        return try await AuditContext.$current.withValue(AuditContext(role: principal.role.rawValue, sourceAddress: context.sourceAddress, actors: principal.actors)) {
+        return try await AuditContext.$current.withValue(
+            AuditContext(role: principal.role.rawValue, sourceAddress: context.sourceAddress, actors: principal.actors)
+        ) {
             try await next(request, context)
         }
     }
 }
-
-import Foundation

@@ -8,9 +8,10 @@ enum RateLimitFields {
     static let policy = HTTPField.Name("RateLimit-Policy")!
     static let limit = HTTPField.Name("RateLimit")!
     /// `rate_limited_requests_total{class}`, created once (after metrics are bootstrapped).
-    static let refusals = Dictionary(uniqueKeysWithValues: RateLimitClass.allCases.map {
-        ($0, Counter(label: "rate_limited_requests_total", dimensions: [("class", $0.rawValue)]))
-    })
+    static let refusals = Dictionary(
+        uniqueKeysWithValues: RateLimitClass.allCases.map {
+            ($0, Counter(label: "rate_limited_requests_total", dimensions: [("class", $0.rawValue)]))
+        })
 
     /// `"<class>";q=<burst>;w=<seconds to refill a full burst>`: `q` requests per `w` seconds never wait.
     static func policyValue(_ limitClass: RateLimitClass, _ policy: TokenBucketPolicy) -> String {
@@ -36,7 +37,9 @@ enum RateLimitFields {
         add(to: &headers, limitClass, policy, decision)
         return APIError(
             status: .tooManyRequests, slug: "rate-limited",
-            detail: "too many '\(limitClass.rawValue)' requests (\(policy.burst) at once, \(policy.perMinute) per minute); retry in \(max(1, decision.retryAfterSeconds)) s",
+            detail:
+                "too many '\(limitClass.rawValue)' requests (\(policy.burst) at once, \(policy.perMinute) per minute); "
+                + "retry in \(max(1, decision.retryAfterSeconds)) s",
             headers: headers)
     }
 }

@@ -92,7 +92,7 @@ enum RouteRateLimitClass {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         switch (method, segments.first) {
         case (.post, "modules") where segments.count == 1,
-             (.put, "modules") where segments.count == 4 && segments[2] == "versions":
+            (.put, "modules") where segments.count == 4 && segments[2] == "versions":
             return .moduleRegistration
         case (.post, "deployments") where segments.count <= 3:
             return .moduleExecution

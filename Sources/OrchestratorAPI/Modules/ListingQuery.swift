@@ -73,7 +73,7 @@ struct ListingQuery {
         var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard cursor.utf8.count <= 256, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-              text.hasPrefix(tag + ":"), !TextRules.containsForbidden(text)
+            text.hasPrefix(tag + ":"), !TextRules.containsForbidden(text)
         else {
             throw APIError.badRequest(detail: "'cursor' is not a cursor returned by this listing")
         }

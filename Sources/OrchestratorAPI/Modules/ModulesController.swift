@@ -87,7 +87,9 @@ struct ModulesController {
         }
     }
 
-    private func uploadJSON(_ request: Request, context: OrchestratorRequestContext, by principal: Principal, envelopeLimit: Int) async throws -> Response {
+    private func uploadJSON(
+        _ request: Request, context: OrchestratorRequestContext, by principal: Principal, envelopeLimit: Int
+    ) async throws -> Response {
         let maxBytes = registry.settings.maxModuleBytes
         let body: JSONUpload
         do {
@@ -129,9 +131,10 @@ struct ModulesController {
     @Sendable func listModules(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         try context.authorize(.readFleet)
         let listing = try ListingQuery(request)
-        let page = try await registry.modules(ModuleQuery(
-            namePrefix: listing.namePrefix, kind: listing.kind, status: listing.status,
-            afterName: try listing.decodeCursor(tag: "m"), limit: listing.limit))
+        let page = try await registry.modules(
+            ModuleQuery(
+                namePrefix: listing.namePrefix, kind: listing.kind, status: listing.status,
+                afterName: try listing.decodeCursor(tag: "m"), limit: listing.limit))
         let next = page.next.map { ListingQuery.encodeCursor(tag: "m", $0) }
         return try ListBody(items: page.items.map(ModuleBody.init), nextCursor: next).response(request: request, context: context)
     }
@@ -158,8 +161,9 @@ struct ModulesController {
             guard let position = Int64(text) else { throw APIError.badRequest(detail: "'cursor' is not a cursor returned by this listing") }
             return position
         }
-        let page = try await registry.versions(VersionQuery(
-            module: moduleName, kind: listing.kind, status: listing.status, afterPosition: after, limit: listing.limit))
+        let page = try await registry.versions(
+            VersionQuery(
+                module: moduleName, kind: listing.kind, status: listing.status, afterPosition: after, limit: listing.limit))
         let next = page.next.map { ListingQuery.encodeCursor(tag: "v", String($0)) }
         return try ListBody(items: page.items.map(ModuleVersionBody.init), nextCursor: next).response(request: request, context: context)
     }
@@ -181,9 +185,10 @@ struct ModulesController {
             let refusal = APIError.forbidden(detail: "this module version is not in node '\(principal.nodeID ?? "?")'s desired state")
             guard let node = principal.nodeID.flatMap(NodeID.init) else { throw refusal }
             // An unknown version is refused like a version not in the desired state: the agent learns nothing else.
-            guard let found = try? await registry.version(
-                module: try context.pathParameter("name"), version: try context.pathParameter("version")),
-                  try await nodes.agentMayDownload(found.digest, node: node, admission: context.nodeAdmission)
+            guard
+                let found = try? await registry.version(
+                    module: try context.pathParameter("name"), version: try context.pathParameter("version")),
+                try await nodes.agentMayDownload(found.digest, node: node, admission: context.nodeAdmission)
             else { throw refusal }
             record = found
         } else {

@@ -1,5 +1,6 @@
-import Hummingbird
+import Foundation
 import HTTPTypes
+import Hummingbird
 import OrchestratorDomain
 
 /// Optional module metadata on a raw upload, from the query string or headers
@@ -31,11 +32,10 @@ struct UploadMetadata {
             throw APIError.badRequest(detail: "'owner' must be 1 to \(maxOwnerBytes) bytes, without control characters")
         }
         guard requiredExports.count <= maxRequiredExports,
-              requiredExports.allSatisfy({ !$0.isEmpty && TextRules.isFreeText($0, maxBytes: 256) })
+            requiredExports.allSatisfy({ !$0.isEmpty && TextRules.isFreeText($0, maxBytes: 256) })
         else {
-            throw APIError.badRequest(detail: "'requiredExports' takes at most \(maxRequiredExports) names of 1 to 256 bytes, without control characters")
+            throw APIError.badRequest(
+                detail: "'requiredExports' takes at most \(maxRequiredExports) names of 1 to 256 bytes, without control characters")
         }
     }
 }
-
-import Foundation

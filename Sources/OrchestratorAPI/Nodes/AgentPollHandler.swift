@@ -2,8 +2,8 @@ import EdgeFleet
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ServiceLifecycle
 import OrchestratorDomain
+import ServiceLifecycle
 
 /// `GET /nodes/{id}/desired-state`: strong ETag, `If-None-Match` → 304, and
 /// long-poll with `?wait=30s` (capped) that answers as soon as the node's
@@ -47,10 +47,12 @@ struct AgentPollHandler {
             let held = await cancelWhenGracefulShutdown { await hub.waitForChange(of: id, since: counter, timeout: remaining, holder: holder) }
             guard held == true else { break }
         }
-        return Response(status: .notModified, headers: [
-            .eTag: current.etag,
-            Self.pollAfterHeader: String(nodes.pollAfterSeconds()),
-        ])
+        return Response(
+            status: .notModified,
+            headers: [
+                .eTag: current.etag,
+                Self.pollAfterHeader: String(nodes.pollAfterSeconds()),
+            ])
     }
 
     private func answer(_ snapshot: DesiredStateHub.Snapshot, id: NodeID, request: Request, context: OrchestratorRequestContext) throws -> Response {

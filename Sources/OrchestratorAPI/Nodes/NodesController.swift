@@ -64,7 +64,8 @@ struct NodesController {
             throw APIError.badRequest(detail: "'region' must be 1–63 letters, digits, '.', '_' or '-'")
         }
         let labels = body.labels ?? [:]
-        guard labels.count <= NodeSpecRules.maxLabels, labels.allSatisfy({ NodeSpecRules.isLabelKey($0.key) && NodeSpecRules.isLabelValue($0.value) }) else {
+        guard labels.count <= NodeSpecRules.maxLabels, labels.allSatisfy({ NodeSpecRules.isLabelKey($0.key) && NodeSpecRules.isLabelValue($0.value) })
+        else {
             throw APIError.badRequest(detail: "'labels' must be at most \(NodeSpecRules.maxLabels) valid key/value pairs")
         }
         guard TextRules.isFreeText(body.description ?? "", maxBytes: EnrollmentTokenLimits.maxDescriptionBytes) else {
@@ -134,7 +135,8 @@ struct NodesController {
         let principal = try context.requirePrincipal()
         guard principal.nodeID == id.value else { throw APIError.forbidden(detail: "this credential belongs to another node") }
         let node = try await nodes.reregister(nodeID: id, spec: spec, requestID: context.requestID)
-        return try RegisteredNodeBody(node: NodeBody(node), credential: nil, heartbeatIntervalSeconds: interval).response(from: request, context: context)
+        return try RegisteredNodeBody(node: NodeBody(node), credential: nil, heartbeatIntervalSeconds: interval).response(
+            from: request, context: context)
     }
 
     // MARK: Operators
@@ -175,7 +177,8 @@ struct NodesController {
         return try await idempotency.respond(to: request, context: context, scope: .principal(admin), bodyLimit: 16 * 1024) { request in
             let body = try await request.decodeJSON(UpdateNodeRequest.self, limit: 16 * 1024)
             guard !body.change.isEmpty else {
-                throw APIError.badRequest(detail: "send at least one of 'isEnabled', 'labels', 'adoptReportedLabels', 'environment', 'region', 'zone'")
+                throw APIError.badRequest(
+                    detail: "send at least one of 'isEnabled', 'labels', 'adoptReportedLabels', 'environment', 'region', 'zone'")
             }
             return NodeBody(try await nodes.update(node: id, body.change, actor: admin.subject, requestID: context.requestID))
         }
@@ -228,7 +231,8 @@ struct NodesController {
             let heartbeat = try await request.decodeJSON(Heartbeat.self, limit: 256 * 1024)
             try await nodes.heartbeat(heartbeat, from: id)
             return Response(
-                status: .noContent, headers: [HTTPField.Name("X-Heartbeat-Interval-Seconds")!: String(Int(nodes.settings.health.heartbeatIntervalSeconds))])
+                status: .noContent,
+                headers: [HTTPField.Name("X-Heartbeat-Interval-Seconds")!: String(Int(nodes.settings.health.heartbeatIntervalSeconds))])
         }
     }
 
@@ -285,7 +289,8 @@ struct NodesController {
         let id = try nodeID(context)
         let principal = try context.requirePrincipal()
         guard AccessPolicy.allows(principal, .readFleet) || AccessPolicy.allows(principal, .actAsNode(id.value)) else {
-            throw APIError.forbidden(detail: principal.role == .agent ? "this credential belongs to another node" : "role '\(principal.role.rawValue)' may not read nodes")
+            throw APIError.forbidden(
+                detail: principal.role == .agent ? "this credential belongs to another node" : "role '\(principal.role.rawValue)' may not read nodes")
         }
         return id
     }

@@ -12,8 +12,10 @@ public enum AuthBootstrap {
         let (secret, created) = try SecretBootstrap.loadOrCreate(dataDirectory: dataDirectory)
         settings.secret = secret
         let hint = "swift run wasm-orchestrator token issue --subject admin --role admin --data-dir \(dataDirectory)"
+        let secretFile = SecretBootstrap.secretFile(dataDirectory: dataDirectory)
         logger.notice(
-            "\(created ? "generated a token signing secret" : "using the token signing secret") in \(SecretBootstrap.secretFile(dataDirectory: dataDirectory)); get an admin token with: \(hint)")
+            "\(created ? "generated a token signing secret" : "using the token signing secret") in \(secretFile); get an admin token with: \(hint)"
+        )
         return settings
     }
 }

@@ -66,9 +66,10 @@ public struct Backends: Sendable {
 
         let blobs: any BlobStore
         if let s3 = settings.blobs.s3 {
-            let client = S3Client(configuration: S3Configuration(
-                endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region,
-                credentials: SigV4Credentials(accessKey: s3.accessKey, secretKey: s3.secretKey)))
+            let client = S3Client(
+                configuration: S3Configuration(
+                    endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region,
+                    credentials: SigV4Credentials(accessKey: s3.accessKey, secretKey: s3.secretKey)))
             if s3.createBucket {
                 do {
                     try await client.createBucket()

@@ -14,7 +14,7 @@ public enum SecretBootstrap {
     public static func loadOrCreate(dataDirectory: String) throws -> (secret: String, created: Bool) {
         let path = secretFile(dataDirectory: dataDirectory)
         if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-           existing.utf8.count >= 32
+            existing.utf8.count >= 32
         {
             return (existing, false)
         }

@@ -18,6 +18,9 @@ public enum TokenID {
         // An identifier, not free text: letters, digits, '.', '_', ':' and '-' (UUIDs, ULIDs and the
         // like), so a path such as `../../etc/passwd` is never stored as a revocation or audited.
         (1...maxLength).contains(value.utf8.count)
-            && value.utf8.allSatisfy { ($0 >= 48 && $0 <= 58) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45 || $0 == 43 || $0 == 61 }
+            && value.utf8.allSatisfy {
+                ($0 >= 48 && $0 <= 58) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45 || $0 == 43
+                    || $0 == 61
+            }
     }
 }

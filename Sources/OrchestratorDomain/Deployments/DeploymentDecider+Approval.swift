@@ -20,8 +20,10 @@ extension DeploymentDecider {
             record.state = .pendingApproval
         }
         guard record.state == .pendingApproval else {
-            return .failure(.illegalTransition(IllegalTransition(
-                state: record.state, command: .approve, reason: "only a deployment pending approval can be approved")))
+            return .failure(
+                .illegalTransition(
+                    IllegalTransition(
+                        state: record.state, command: .approve, reason: "only a deployment pending approval can be approved")))
         }
         if let refusal = ApprovalRules.refusal(
             approver: principal, creator: record.creator, digest: record.digest, reviewedDigest: reviewedDigest,
@@ -29,9 +31,10 @@ extension DeploymentDecider {
         {
             return .failure(.approvalRefused(refusal))
         }
-        record.approvals.append(Approval(
-            approver: principal.subject, role: principal.role, digest: record.digest, comment: comment, approvedAt: now,
-            expiresAt: now + Double(policy.approvalTTLSeconds), actors: principal.actors))
+        record.approvals.append(
+            Approval(
+                approver: principal.subject, role: principal.role, digest: record.digest, comment: comment, approvedAt: now,
+                expiresAt: now + Double(policy.approvalTTLSeconds), actors: principal.actors))
         let complete = ApprovalRules.isComplete(record.approvals, digest: record.digest, policy: policy, at: now)
         switch legal(record.state, .approve, .init(approvalsComplete: complete)) {
         case .failure(let refusal): return .failure(refusal)
@@ -68,8 +71,10 @@ extension DeploymentDecider {
         var record = snapshot.record
         let now = snapshot.now
         guard record.state == .pendingApproval || record.state == .approved else {
-            return .failure(.illegalTransition(IllegalTransition(
-                state: record.state, command: .start, reason: "only an approved deployment can start")))
+            return .failure(
+                .illegalTransition(
+                    IllegalTransition(
+                        state: record.state, command: .start, reason: "only an approved deployment can start")))
         }
         if !policy.requireApproval {
             guard AccessPolicy.allows(principal, .deploy) else {
@@ -87,10 +92,11 @@ extension DeploymentDecider {
                 return .failure(.approvalRefused(refusal))
             }
             var approvals = record.approvals
-            approvals.append(Approval(
-                approver: principal.subject, role: principal.role, digest: record.digest,
-                comment: note.map { "execute (approvedBy: \($0))" } ?? "execute", approvedAt: now,
-                expiresAt: now + Double(policy.approvalTTLSeconds), actors: principal.actors))
+            approvals.append(
+                Approval(
+                    approver: principal.subject, role: principal.role, digest: record.digest,
+                    comment: note.map { "execute (approvedBy: \($0))" } ?? "execute", approvedAt: now,
+                    expiresAt: now + Double(policy.approvalTTLSeconds), actors: principal.actors))
             let valid = ApprovalRules.validApprovers(approvals, digest: record.digest, at: now).count
             guard ApprovalRules.isComplete(approvals, digest: record.digest, policy: policy, at: now) else {
                 return .failure(.approvalsIncomplete(valid: valid, required: policy.requiredApprovals))

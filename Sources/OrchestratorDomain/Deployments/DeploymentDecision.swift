@@ -14,8 +14,10 @@ public struct DeploymentDecision: Sendable {
         case completed, failed, paused, automaticRollback, manualRollback, cancelled, rejected
     }
 
-    public init(record: DeploymentRecord, nodes: [NodeID: DeploymentNode] = [:], effects: [DeploymentEffect] = [], outcome: Outcome? = nil,
-                isUnchanged: Bool = false) {
+    public init(
+        record: DeploymentRecord, nodes: [NodeID: DeploymentNode] = [:], effects: [DeploymentEffect] = [], outcome: Outcome? = nil,
+        isUnchanged: Bool = false
+    ) {
         self.record = record
         self.nodes = nodes
         self.effects = effects

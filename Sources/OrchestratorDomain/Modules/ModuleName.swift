@@ -6,8 +6,8 @@ public struct ModuleName: Sendable, Hashable, Codable, CustomStringConvertible {
     public init?(_ value: String) {
         let bytes = Array(value.utf8)
         guard (1...63).contains(bytes.count),
-              bytes.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }),
-              bytes.first != 45, bytes.last != 45
+            bytes.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }),
+            bytes.first != 45, bytes.last != 45
         else { return nil }
         self.value = value
     }

@@ -29,7 +29,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         }
         let core = rest.split(separator: ".", omittingEmptySubsequences: false)
         guard core.count == 3, core.allSatisfy({ Self.isNumeric($0) && !Self.hasLeadingZero($0) }),
-              let major = Int(core[0]), let minor = Int(core[1]), let patch = Int(core[2])
+            let major = Int(core[0]), let minor = Int(core[1]), let patch = Int(core[2])
         else { return nil }
         self.major = major
         self.minor = minor

@@ -84,7 +84,9 @@ public enum HeartbeatRules {
             !NodeSpecRules.isToken($0.type, max: 64) || !TextRules.isFreeText($0.reason ?? "", maxBytes: 128)
                 || !TextRules.isFreeText($0.message ?? "", maxBytes: 512)
         }) {
-            return "every condition needs a 'type' of 1–64 letters, digits, '.', '_' or '-'; 'reason' ≤ 128 and 'message' ≤ 512 bytes, without control characters"
+            return
+                "every condition needs a 'type' of 1–64 letters, digits, '.', '_' or '-'; "
+                + "'reason' ≤ 128 and 'message' ≤ 512 bytes, without control characters"
         }
         return nil
     }

@@ -28,7 +28,8 @@ public struct NodeCondition: Sendable, Hashable, Codable {
         self.init(
             type: try container.decode(String.self, forKey: .type), status: try container.decode(Bool.self, forKey: .status),
             severity: try container.decodeIfPresent(Severity.self, forKey: .severity) ?? .warning,
-            reason: try container.decodeIfPresent(String.self, forKey: .reason), message: try container.decodeIfPresent(String.self, forKey: .message))
+            reason: try container.decodeIfPresent(String.self, forKey: .reason), message: try container.decodeIfPresent(String.self, forKey: .message)
+        )
     }
 
     public init(type: String, status: Bool, severity: Severity = .warning, reason: String? = nil, message: String? = nil) {

@@ -6,8 +6,8 @@ public struct NodeID: Sendable, Hashable, Codable, CustomStringConvertible, Comp
     public init?(_ value: String) {
         let bytes = Array(value.utf8)
         guard (1...128).contains(bytes.count),
-              bytes.allSatisfy({ Self.isAlphanumeric($0) || $0 == 46 || $0 == 95 || $0 == 45 }),
-              Self.isAlphanumeric(bytes[0])
+            bytes.allSatisfy({ Self.isAlphanumeric($0) || $0 == 46 || $0 == 95 || $0 == 45 }),
+            Self.isAlphanumeric(bytes[0])
         else { return nil }
         self.value = value
     }

@@ -85,7 +85,9 @@ public enum LabelSelector {
     public static func parse(_ text: String) -> [String: String]? {
         var result: [String: String] = [:]
         for term in text.split(separator: ",") {
-            let parts = term.split(separator: "=", maxSplits: 1).map { String($0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+            let parts = term.split(separator: "=", maxSplits: 1).map {
+                String($0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+            }
             guard parts.count == 2, NodeSpecRules.isLabelKey(parts[0]), NodeSpecRules.isLabelValue(parts[1]) else { return nil }
             result[parts[0]] = parts[1]
         }

@@ -42,7 +42,9 @@ public enum IdempotencyClaim: Sendable, Hashable {
 public protocol IdempotencyStore: Sendable {
     /// Claims `key` for a request with `fingerprint`. Expired records, and
     /// in-progress claims older than `staleBefore` (a crashed request), are taken over.
-    func claimIdempotencyKey(_ key: IdempotencyKey, fingerprint: String, at time: Double, expiresAt: Double, staleBefore: Double) async throws -> IdempotencyClaim
+    func claimIdempotencyKey(
+        _ key: IdempotencyKey, fingerprint: String, at time: Double, expiresAt: Double, staleBefore: Double
+    ) async throws -> IdempotencyClaim
     func completeIdempotencyKey(_ key: IdempotencyKey, response: StoredResponse) async throws
     /// Forgets a claim whose request did not produce a replayable answer.
     func releaseIdempotencyKey(_ key: IdempotencyKey) async throws

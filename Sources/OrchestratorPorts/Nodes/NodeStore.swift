@@ -146,7 +146,8 @@ extension NodeStore {
         let batch = max(query.limit + 1, 200)
         while true {
             let rows = try await fetch(after, batch)
-            for row in rows where query.labels.allSatisfy({ row.labels[$0.key] == $0.value })
+            for row in rows
+            where query.labels.allSatisfy({ row.labels[$0.key] == $0.value })
                 && (query.health.map { $0 == row.recordedHealth } ?? true)
             {
                 matches.append(row)

@@ -14,14 +14,17 @@ public struct S3Client: Sendable {
     /// Seconds since 1970; injectable so signatures are reproducible in tests.
     let clock: @Sendable () -> Int
 
-    public init(configuration: S3Configuration, httpClient: HTTPClient = .shared, clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }) {
+    public init(
+        configuration: S3Configuration, httpClient: HTTPClient = .shared, clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
+    ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
         self.clock = clock
     }
 
-    /// Uploads `size` bytes from `body` to `key`; `sha256Hex` is sent as the signed payload hash, so AWS S3 verifies it (SeaweedFS 4.48 does not check it).
+    /// Uploads `size` bytes from `body` to `key`; `sha256Hex` is sent as the signed payload hash,
+    /// so AWS S3 verifies it (SeaweedFS 4.48 does not check it).
     public func putObject(key: String, size: Int, sha256Hex: String, body: AsyncThrowingStream<ByteBuffer, any Error>) async throws {
         let response = try await send(
             "PUT", path: objectPath(key), payloadHash: sha256Hex,

@@ -23,8 +23,14 @@ public struct SigV4Request: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(method)
         hasher.combine(path)
-        for (name, value) in query { hasher.combine(name); hasher.combine(value) }
-        for (name, value) in headers { hasher.combine(name); hasher.combine(value) }
+        for (name, value) in query {
+            hasher.combine(name)
+            hasher.combine(value)
+        }
+        for (name, value) in headers {
+            hasher.combine(name)
+            hasher.combine(value)
+        }
     }
 
     /// The query string as sent on the wire: SigV4-encoded, in the given order.

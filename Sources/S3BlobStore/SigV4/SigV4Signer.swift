@@ -40,10 +40,11 @@ public struct SigV4Signer: Sendable {
         let (canonical, signedHeaders) = canonicalRequest(signed, payloadHash: payloadHash)
         let scope = credentialScope(amzDate)
         let signature = self.signature(stringToSign: stringToSign(canonical, amzDate: amzDate), date: String(amzDate.prefix(8)))
-        headers.append((
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
-        ))
+        headers.append(
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+            ))
         return headers
     }
 

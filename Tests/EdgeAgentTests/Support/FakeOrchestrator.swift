@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import EdgeAgent
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -89,7 +89,9 @@ final class FakeOrchestrator: Sendable {
                 let (etag, modules) = self.read { ("\"\($0.etag)\"", $0.modules) }
                 if asked != etag {
                     let json = try JSONEncoder().encode(["modules": modules])
-                    return Response(status: .ok, headers: [.eTag: etag, .contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
+                    return Response(
+                        status: .ok, headers: [.eTag: etag, .contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(json)))
+                    )
                 }
                 if request.uri.query == nil { break }
                 try await Task.sleep(for: .milliseconds(20))
@@ -102,19 +104,22 @@ final class FakeOrchestrator: Sendable {
             self.update { $0.blobAuthorization.append((path, request.headers[.authorization])) }
             if let target { return Response(status: .temporaryRedirect, headers: [.location: target]) }
             if let problem {
-                return Response(status: .notFound, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: problem)))
+                return Response(
+                    status: .notFound, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: problem)))
             }
             guard let bytes else { return Response(status: .notFound) }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         // Headers at once, then one byte every 100 ms, for ever (a slow-loris body).
         router.get("/trickle") { _, _ -> Response in
-            Response(status: .ok, body: ResponseBody { writer in
-                while true {
-                    try await writer.write(ByteBuffer(string: "x"))
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    while true {
+                        try await writer.write(ByteBuffer(string: "x"))
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                })
         }
         return router
     }

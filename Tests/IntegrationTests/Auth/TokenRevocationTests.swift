@@ -1,9 +1,11 @@
 import Foundation
+import InProcessCache
 import Logging
 import OrchestratorApp
 import OrchestratorAuth
 import OrchestratorDomain
 import OrchestratorPorts
+import RedisCache
 import Testing
 
 /// Revocation across replicas: two `TokenRevocations` (each with its own
@@ -125,10 +127,12 @@ struct TokenRevocationTests {
     func auditActorChain(backend: MetadataBackend) async throws {
         try await backend.withStore { store in
             _ = try await store.migrate(try BundledResources.migrations(for: backend.dialect))
-            try await store.appendAudit(AuditEvent(
-                actor: "bob", action: "deployment.approve", target: "deployment:x", outcome: .denied, requestID: nil, occurredAt: 5,
-                actors: ["alice", "root"]))
-            try await store.appendAudit(AuditEvent(actor: "carol", action: "deployment.approve", target: "deployment:x", outcome: .success, requestID: nil, occurredAt: 6))
+            try await store.appendAudit(
+                AuditEvent(
+                    actor: "bob", action: "deployment.approve", target: "deployment:x", outcome: .denied, requestID: nil, occurredAt: 5,
+                    actors: ["alice", "root"]))
+            try await store.appendAudit(
+                AuditEvent(actor: "carol", action: "deployment.approve", target: "deployment:x", outcome: .success, requestID: nil, occurredAt: 6))
             let events = try await store.recentAudit(limit: 2)
             #expect(events.map(\.actors) == [[], ["alice", "root"]])
             let page = try await store.auditEvents(AuditQuery(actor: "bob"))
@@ -153,6 +157,3 @@ extension CacheBackend {
         }
     }
 }
-
-import InProcessCache
-import RedisCache

@@ -27,18 +27,20 @@ enum BlobBackend: String, CaseIterable, CustomTestStringConvertible {
         case .files:
             return try await body(FileBlobStore(root: scratch), scratch)
         case .s3:
-            return try await body(S3BlobStore(client: try Self.s3Client(), spoolDirectory: scratch + "/spool", logger: Logger(label: "test.s3")), scratch)
+            return try await body(
+                S3BlobStore(client: try Self.s3Client(), spoolDirectory: scratch + "/spool", logger: Logger(label: "test.s3")), scratch)
         }
     }
 
     static func s3Client(accessKey: String? = nil, secretKey: String? = nil) throws -> S3Client {
-        S3Client(configuration: S3Configuration(
-            endpoint: try TestServices.require("TEST_S3_ENDPOINT"),
-            bucket: try TestServices.require("TEST_S3_BUCKET"),
-            region: TestServices.value("TEST_S3_REGION") ?? "us-east-1",
-            credentials: SigV4Credentials(
-                accessKey: try accessKey ?? TestServices.require("TEST_S3_ACCESS_KEY"),
-                secretKey: try secretKey ?? TestServices.require("TEST_S3_SECRET_KEY"))))
+        S3Client(
+            configuration: S3Configuration(
+                endpoint: try TestServices.require("TEST_S3_ENDPOINT"),
+                bucket: try TestServices.require("TEST_S3_BUCKET"),
+                region: TestServices.value("TEST_S3_REGION") ?? "us-east-1",
+                credentials: SigV4Credentials(
+                    accessKey: try accessKey ?? TestServices.require("TEST_S3_ACCESS_KEY"),
+                    secretKey: try secretKey ?? TestServices.require("TEST_S3_SECRET_KEY"))))
     }
 }
 

@@ -2,6 +2,7 @@ import EdgeFleet
 import Foundation
 import InProcessCache
 import Logging
+import NIOConcurrencyHelpers
 import OrchestratorApp
 import OrchestratorDomain
 import OrchestratorPorts
@@ -41,7 +42,8 @@ enum FleetBackend: String, CaseIterable, CustomTestStringConvertible {
                 case .embedded: return shared
                 case .production:
                     let cache = RedisCache(
-                        endpoint: try RedisEndpoint(url: try TestServices.require("TEST_REDIS_URL")), keyPrefix: prefix, logger: Logger(label: "test.redis"))
+                        endpoint: try RedisEndpoint(url: try TestServices.require("TEST_REDIS_URL")), keyPrefix: prefix,
+                        logger: Logger(label: "test.redis"))
                     try await caches.run(cache)
                     return cache
                 }
@@ -141,5 +143,3 @@ final class CacheList: Sendable {
         for cache in list.values { try? await cache.shutdown() }
     }
 }
-
-import NIOConcurrencyHelpers

@@ -38,13 +38,14 @@ enum RegistryBackend: String, CaseIterable, CustomTestStringConvertible {
             _ = try await catalog.migrate(try BundledResources.migrations(for: dialect))
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("registry")).path
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let blobs: any BlobStore = switch self {
-            case .embedded: FileBlobStore(root: scratch + "/blobs")
-            case .production:
-                S3BlobStore(
-                    client: try BlobBackend.s3Client(), spoolDirectory: scratch + "/s3spool", logger: Logger(label: "test.s3"),
-                    keyPrefix: uniqueName("test") + "/")
-            }
+            let blobs: any BlobStore =
+                switch self {
+                case .embedded: FileBlobStore(root: scratch + "/blobs")
+                case .production:
+                    S3BlobStore(
+                        client: try BlobBackend.s3Client(), spoolDirectory: scratch + "/s3spool", logger: Logger(label: "test.s3"),
+                        keyPrefix: uniqueName("test") + "/")
+                }
             let settings = RegistrySettings(maxModuleBytes: maxModuleBytes, spoolDirectory: scratch + "/uploads")
             let workers = ValidationWorkers(threads: settings.maxConcurrentValidations)
             let registry = ModuleRegistry(

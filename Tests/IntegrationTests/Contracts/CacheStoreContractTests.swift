@@ -129,7 +129,8 @@ struct CacheStoreContractTests {
             let stream = try await cache.subscribe(channel: "node:edge-1")
             let other = try await cache.subscribe(channel: "node:edge-2")
             // Redis subscriptions are established asynchronously: publish until the first message lands.
-            let received = try await Self.firstMessage(of: stream, publishing: { try await cache.publish(channel: "node:edge-1", message: "changed") })
+            let received = try await Self.firstMessage(
+                of: stream, publishing: { try await cache.publish(channel: "node:edge-1", message: "changed") })
             #expect(received == "changed")
             try await cache.publish(channel: "node:edge-1", message: "second")
             var iterator = stream.makeAsyncIterator()
@@ -161,7 +162,8 @@ struct CacheStoreContractTests {
     }
 
     /// Publishes every 100 ms until `stream` yields, for at most 5 s.
-    static func firstMessage(of stream: AsyncStream<String>, publishing publish: @escaping @Sendable () async throws -> Void) async throws -> String? {
+    static func firstMessage(of stream: AsyncStream<String>, publishing publish: @escaping @Sendable () async throws -> Void) async throws -> String?
+    {
         try await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask {
                 var iterator = stream.makeAsyncIterator()

@@ -68,9 +68,18 @@ struct SQLStoreIntegrityContractTests {
             func enroll(_ id: String) async throws -> EnrollmentOutcome {
                 try await Self.enroll(id, credential: "same-credential", in: store)
             }
-            guard case .registered = try await enroll("node-a") else { Issue.record("first enrollment refused"); return }
-            guard case .nodeExists = try await enroll("node-b") else { Issue.record("duplicate credential not a conflict"); return }
-            guard case .nodeExists = try await enroll("node-a") else { Issue.record("duplicate id not a conflict"); return }
+            guard case .registered = try await enroll("node-a") else {
+                Issue.record("first enrollment refused")
+                return
+            }
+            guard case .nodeExists = try await enroll("node-b") else {
+                Issue.record("duplicate credential not a conflict")
+                return
+            }
+            guard case .nodeExists = try await enroll("node-a") else {
+                Issue.record("duplicate id not a conflict")
+                return
+            }
             #expect(try await store.allNodes().map(\.id.value) == ["node-a"])
             #expect(try await store.enrollmentToken(secretHash: "secret")?.uses == 1)
         }
@@ -106,14 +115,16 @@ struct SQLStoreIntegrityContractTests {
     @Test("a module version with an unparsable digest fails the version listing", arguments: MetadataBackend.available)
     func corruptVersionThrows(backend: MetadataBackend) async throws {
         try await Self.migrated(backend) { store in
-            try await NodeEnvironmentTests.execute(on: store, [
-                "INSERT INTO modules (name, description, created_by, created_at, updated_at) VALUES ('hello', '', 'dev', 1, 1)",
-                """
-                INSERT INTO module_versions
-                    (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
-                VALUES ('hello', '1.0.0', '1.0.0', 'md5:nope', 1, 'module', '{}', 'active', 'dev', 1)
-                """,
-            ])
+            try await NodeEnvironmentTests.execute(
+                on: store,
+                [
+                    "INSERT INTO modules (name, description, created_by, created_at, updated_at) VALUES ('hello', '', 'dev', 1, 1)",
+                    """
+                    INSERT INTO module_versions
+                        (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
+                    VALUES ('hello', '1.0.0', '1.0.0', 'md5:nope', 1, 'module', '{}', 'active', 'dev', 1)
+                    """,
+                ])
             let name = ModuleName("hello")!
             await #expect(throws: CorruptRowError.self) { try await store.versions(VersionQuery(module: name)) }
             await #expect(throws: CorruptRowError.self) { try await store.version(of: name, key: "1.0.0") }

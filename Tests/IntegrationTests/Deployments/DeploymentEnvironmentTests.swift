@@ -9,8 +9,9 @@ import Testing
 struct DeploymentEnvironmentTests {
     typealias H = DeploymentHarness
 
-    @Test("creation refuses named nodes of another environment; a node moved later is skipped by its cohort and left alone by rollback",
-          arguments: FleetBackend.available)
+    @Test(
+        "creation refuses named nodes of another environment; a node moved later is skipped by its cohort and left alone by rollback",
+        arguments: FleetBackend.available)
     func movedNodes(backend: FleetBackend) async throws {
         try await H.with(backend) { h in
             try await h.register("1.0.0")
@@ -23,7 +24,8 @@ struct DeploymentEnvironmentTests {
                 _ = try await service.create(named, by: H.developer, requestID: nil)
             }
 
-            let created = try await service.create(H.spec("1.0.0", strategy: .rolling(batch: .count(1), pause: .none)), by: H.developer, requestID: nil)
+            let created = try await service.create(
+                H.spec("1.0.0", strategy: .rolling(batch: .count(1), pause: .none)), by: H.developer, requestID: nil)
             #expect(created.stepCount == 3, "the production node is not a target")
             var record = try await service.execute(created.id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)
             let rows = try await h.store.deploymentNodes(of: record.id)

@@ -46,7 +46,9 @@ struct DeploymentHarness: Sendable {
             interface: interface, createdBy: "dev", createdAt: fleet.clock.now, description: nil, owner: nil)
         _ = try await store.register(
             registration, intent: nil,
-            audit: AuditEvent(actor: "dev", action: "module.version.upload", target: "module:hello@\(version)", outcome: .success, requestID: nil, occurredAt: fleet.clock.now))
+            audit: AuditEvent(
+                actor: "dev", action: "module.version.upload", target: "module:hello@\(version)", outcome: .success, requestID: nil,
+                occurredAt: fleet.clock.now))
         return digest
     }
 

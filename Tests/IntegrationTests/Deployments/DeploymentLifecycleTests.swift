@@ -19,8 +19,10 @@ struct DeploymentLifecycleTests {
             let first = try await h.replica()
             let created = try await first.create(H.spec("1.0.0", strategy: .rolling(batch: .count(1), pause: .none)), by: H.developer, requestID: nil)
             var record = try await first.execute(created.id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)
-            let dispatchedAt = try await Dictionary(uniqueKeysWithValues: h.store.deploymentNodes(of: record.id).compactMap { node in
-                node.dispatchedAt.map { (node.nodeID, $0) } })
+            let dispatchedAt = try await Dictionary(
+                uniqueKeysWithValues: h.store.deploymentNodes(of: record.id).compactMap { node in
+                    node.dispatchedAt.map { (node.nodeID, $0) }
+                })
             #expect(dispatchedAt.count == 1)
 
             // Replica 1 advances one cohort, then "crashes" (is dropped); replica 2 takes over.
@@ -58,7 +60,8 @@ struct DeploymentLifecycleTests {
             _ = try await h.enroll(1, environment: "production")
             let service = try await h.replica()
             let created = try await service.create(H.spec("1.0.0", environment: "production"), by: H.developer, requestID: nil)
-            _ = try await service.approve(created.id, by: Principal(subject: "bob", role: .admin), comment: nil, reviewedDigest: nil, ifMatch: nil, requestID: nil)
+            _ = try await service.approve(
+                created.id, by: Principal(subject: "bob", role: .admin), comment: nil, reviewedDigest: nil, ifMatch: nil, requestID: nil)
             let approved = try await service.approve(
                 created.id, by: Principal(subject: "carol", role: .admin), comment: nil, reviewedDigest: created.digest, ifMatch: nil, requestID: nil)
             #expect(approved.state == .approved)
@@ -78,29 +81,30 @@ struct DeploymentLifecycleTests {
 
     @Test("compare-and-set: of two commits for the same revision exactly one applies, with its desired state", arguments: FleetBackend.available)
     func commitCompareAndSet(backend: FleetBackend) async throws {
-            try await H.with(backend) { h in
-                try await h.register("1.0.0")
-                let nodes = try await h.enroll(2)
-                let service = try await h.replica()
-                let record = try await service.create(H.spec("1.0.0"), by: H.developer, requestID: nil)
-                var a = record
-                a.revision += 1
-                a.state = .cancelled
-                var b = record
-                b.revision += 1
-                b.state = .inProgress
-                let module = b.desiredModule
-                async let first = h.store.commit(DeploymentCommit(expectedRevision: record.revision, record: a))
-                async let second = h.store.commit(DeploymentCommit(
+        try await H.with(backend) { h in
+            try await h.register("1.0.0")
+            let nodes = try await h.enroll(2)
+            let service = try await h.replica()
+            let record = try await service.create(H.spec("1.0.0"), by: H.developer, requestID: nil)
+            var a = record
+            a.revision += 1
+            a.state = .cancelled
+            var b = record
+            b.revision += 1
+            b.state = .inProgress
+            let module = b.desiredModule
+            async let first = h.store.commit(DeploymentCommit(expectedRevision: record.revision, record: a))
+            async let second = h.store.commit(
+                DeploymentCommit(
                     expectedRevision: record.revision, record: b, desired: [nodes[0]: Baseline(module: module), nodes[1]: Baseline(module: module)]))
-                let results = try await [first, second]
-                #expect(results.filter { $0 }.count == 1)
-                let stored = try #require(try await h.store.deployment(id: record.id))
-                #expect(stored.revision == record.revision + 1)
-                let desired = try await h.desired(nodes[0])
-                #expect((stored.state == .inProgress) == (desired?.deploymentID == record.id), "desired state is written only by the winner")
-                #expect(try await h.store.desiredModules(of: nodes).count == (stored.state == .inProgress ? 2 : 0))
-            }
+            let results = try await [first, second]
+            #expect(results.filter { $0 }.count == 1)
+            let stored = try #require(try await h.store.deployment(id: record.id))
+            #expect(stored.revision == record.revision + 1)
+            let desired = try await h.desired(nodes[0])
+            #expect((stored.state == .inProgress) == (desired?.deploymentID == record.id), "desired state is written only by the winner")
+            #expect(try await h.store.desiredModules(of: nodes).count == (stored.state == .inProgress ? 2 : 0))
+        }
     }
 
     @Test("desired-state fan-out: one batched notification wakes every held poll with the new state", arguments: FleetBackend.available)
@@ -145,14 +149,19 @@ struct DeploymentLifecycleTests {
             let a = try await service.create(H.spec("1.0.0"), by: H.developer, requestID: nil)
             let b = try await service.create(H.spec("2.0.0"), by: H.developer, requestID: nil)
             func attempt(_ id: String) async -> Result<DeploymentRecord, any Error> {
-                do { return .success(try await service.execute(id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)) } catch { return .failure(error) }
+                do { return .success(try await service.execute(id, by: H.admin, note: nil, ifMatch: nil, requestID: nil)) } catch {
+                    return .failure(error)
+                }
             }
             async let first = attempt(a.id)
             async let second = attempt(b.id)
             let results = await [first, second]
             #expect(results.filter { (try? $0.get()) != nil }.count == 1)
             for case .failure(let error) in results {
-                guard case DeploymentError.conflictingDeployment = error else { Issue.record("unexpected \(error)"); continue }
+                guard case DeploymentError.conflictingDeployment = error else {
+                    Issue.record("unexpected \(error)")
+                    continue
+                }
             }
             #expect(try await h.store.activeDeployments().count == 1)
         }
@@ -177,15 +186,18 @@ struct DeploymentLifecycleTests {
             var record = try await service.deployment(old.id)
             record.revision += 1
             record.state = .rolledBack
-            let committed = try await h.store.commit(DeploymentCommit(
-                expectedRevision: record.revision - 1, record: record,
-                desired: Dictionary(uniqueKeysWithValues: rows.map { ($0.nodeID, Baseline(module: nil)) }), revertOnly: true))
+            let committed = try await h.store.commit(
+                DeploymentCommit(
+                    expectedRevision: record.revision - 1, record: record,
+                    desired: Dictionary(uniqueKeysWithValues: rows.map { ($0.nodeID, Baseline(module: nil)) }), revertOnly: true))
             #expect(committed)
             for node in nodes { #expect(try await h.desired(node)?.deploymentID == new.id, "the newer deployment's entry stays") }
         }
     }
 
-    @Test("leadership: while one replica holds the rollout lease, another cannot take it", arguments: MetadataBackend.available.filter { $0 == .postgres })
+    @Test(
+        "leadership: while one replica holds the rollout lease, another cannot take it",
+        arguments: MetadataBackend.available.filter { $0 == .postgres })
     func leaderElection(backend: MetadataBackend) async throws {
         try await backend.withStore { store in
             let (held, release) = AsyncStream.makeStream(of: Void.self)

@@ -24,7 +24,8 @@ struct DeploymentProductionTests {
     ) async throws -> (Int, [String: Any]) {
         var headers: HTTPFields = [.authorization: "Bearer \(token)"]
         if body != nil { headers[.contentType] = "application/json" }
-        return try await client.execute(uri: base + path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response throws in
+        return try await client.execute(uri: base + path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+            response throws in
             (Int(response.status.code), (try? Self.json(response)) ?? [:])
         }
     }
@@ -58,7 +59,9 @@ struct DeploymentProductionTests {
             + #""entrypoint":"handle","resources":{"memory":"64Mi","cpu":"50m"}\#(extra)}"#
     }
 
-    @Test("runbooks 1 and 3: approve and execute, agents fetch from S3 and report, Completed; then emergency rollback", .enabled(if: ProductionStackTests.allServices))
+    @Test(
+        "runbooks 1 and 3: approve and execute, agents fetch from S3 and report, Completed; then emergency rollback",
+        .enabled(if: ProductionStackTests.allServices))
     func runbooks() async throws {
         try await PostgresTestDatabase.withDatabase { database in
             var environment = try ProductionStackTests.productionEnvironment(database: database)
@@ -73,7 +76,8 @@ struct DeploymentProductionTests {
                 let v2 = try await Self.upload(client, developer, WasmFixtures.helloVariant(2), version: "1.1.0")
 
                 // Runbook 1 for 1.0.0 (staging: one approval), then 1.1.0 to production as a canary.
-                let (created, first) = try await Self.call(client, developer, .post, "/deployments", Self.deployment(version: "1.0.0", environment: "staging"))
+                let (created, first) = try await Self.call(
+                    client, developer, .post, "/deployments", Self.deployment(version: "1.0.0", environment: "staging"))
                 #expect(created == 201 && first["status"] as? String == "PendingApproval")
                 let firstID = try #require(first["id"] as? String)
                 #expect(try await Self.call(client, admin, .post, "/deployments/\(firstID)/execute", #"{"approvedBy":"admin@example.com"}"#).0 == 200)
@@ -93,7 +97,9 @@ struct DeploymentProductionTests {
                     Self.deployment(version: "1.1.0", environment: "production", extra: #","strategy":{"type":"canary","steps":[34],"pause":"1s"}"#))
                 let secondID = try #require(second["id"] as? String)
                 #expect(((second["spec"] as? [String: Any])?["autoRollback"] as? Bool) == true, "production rolls back automatically by default")
-                #expect(try await Self.call(client, admin, .post, "/deployments/\(secondID)/approve", #"{"digest":"\#(v2)","comment":"reviewed"}"#).0 == 200)
+                #expect(
+                    try await Self.call(client, admin, .post, "/deployments/\(secondID)/approve", #"{"digest":"\#(v2)","comment":"reviewed"}"#).0
+                        == 200)
                 #expect(try await Self.call(client, admin, .post, "/deployments/\(secondID)/execute").0 == 200)
                 let done = try await Self.settle(client, developer, secondID, fleet: fleet, until: "Completed")
                 let events = (done["timeline"] as? [[String: Any]])?.compactMap { $0["type"] as? String } ?? []
@@ -123,7 +129,8 @@ struct DeploymentProductionTests {
                 _ = try await Self.upload(client, admin, WasmFixtures.hello(), version: "2.0.0")
                 let (_, created) = try await Self.call(
                     client, admin, .post, "/deployments",
-                    Self.deployment(version: "2.0.0", environment: "development", extra: #","strategy":{"type":"canary","steps":[33]},"autoRollback":true"#))
+                    Self.deployment(
+                        version: "2.0.0", environment: "development", extra: #","strategy":{"type":"canary","steps":[33]},"autoRollback":true"#))
                 let id = try #require(created["id"] as? String)
                 let (_, started) = try await Self.call(client, admin, .post, "/deployments/\(id)/execute")
                 #expect((started["progress"] as? [String: Any])?["counts"].flatMap { ($0 as? [String: Int])?["Updating"] } == 1)

@@ -18,15 +18,17 @@ struct EdgeAgentEndToEndTests {
 
     /// Three versions of a module built from WAT; `handle` returns the version number.
     static func module(_ version: Int) -> [UInt8] {
-        WasmFixtures.wat("""
+        WasmFixtures.wat(
+            """
             (module
               (memory (export "memory") 1 2)
               (func (export "handle") (result i32) i32.const \(version)))
             """)
     }
 
-    @Test("upload, approve, execute; the agent downloads, verifies and runs it; rollback comes from its cache; a tampered blob is refused",
-          .enabled(if: ProductionStackTests.allServices))
+    @Test(
+        "upload, approve, execute; the agent downloads, verifies and runs it; rollback comes from its cache; a tampered blob is refused",
+        .enabled(if: ProductionStackTests.allServices))
     func closedLoop() async throws {
         try await PostgresTestDatabase.withDatabase { database in
             let directory = NSTemporaryDirectory() + uniqueName("e2e")
@@ -56,7 +58,10 @@ struct EdgeAgentEndToEndTests {
             let agentLog = directory + "/agent.log"
             let agent = try ChildProcess(
                 binary: "wasm-edge-agent",
-                arguments: ["--node-id", "edge-e2e-01", "--orchestrator-url", api.base, "--insecure", "--region", "eu", "--zone", "eu-1", "--state-dir", directory + "/agent"],
+                arguments: [
+                    "--node-id", "edge-e2e-01", "--orchestrator-url", api.base, "--insecure", "--region", "eu", "--zone", "eu-1", "--state-dir",
+                    directory + "/agent",
+                ],
                 environment: ["WASM_AGENT_ENROLLMENT_TOKEN": enrollment], log: agentLog)
             defer { agent.stop() }
             do {
@@ -64,7 +69,8 @@ struct EdgeAgentEndToEndTests {
             } catch {
                 // Keep the evidence in the test output: the tails of both logs.
                 for (name, path) in [("agent", agentLog), ("server", directory + "/server.log")] {
-                    let lines = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self).split(separator: "\n").suffix(25)
+                    let lines = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self).split(separator: "\n").suffix(
+                        25)
                     Issue.record("\(name) log:\n\(lines.joined(separator: "\n"))")
                 }
                 throw error
@@ -75,7 +81,8 @@ struct EdgeAgentEndToEndTests {
     func scenario(api: API, admin: String, developer: String, directory: String, keyPrefix: String, agentLog: String) async throws {
         do {
             try await api.until("the agent registered and stored its credential") {
-                try await api.json(.GET, "/nodes/edge-e2e-01", admin).0 == 200 && FileManager.default.fileExists(atPath: directory + "/agent/credential")
+                try await api.json(.GET, "/nodes/edge-e2e-01", admin).0 == 200
+                    && FileManager.default.fileExists(atPath: directory + "/agent/credential")
             }
             let credential = try String(contentsOfFile: directory + "/agent/credential", encoding: .utf8)
             #expect(credential.hasPrefix("wnc_"))
@@ -87,7 +94,8 @@ struct EdgeAgentEndToEndTests {
 
             /// Creates (developer), executes (admin: approves and starts) and waits for `status`.
             func deploy(_ version: Int, until status: String) async throws -> String {
-                let body = #"{"moduleName":"greeter","moduleVersion":"\#(version).0.0","environment":"production","target":{"nodeIds":["edge-e2e-01"]},"#
+                let body =
+                    #"{"moduleName":"greeter","moduleVersion":"\#(version).0.0","environment":"production","target":{"nodeIds":["edge-e2e-01"]},"#
                     + #""entrypoint":"handle","resources":{"memory":"1Mi","cpu":"100m"},"nodeTimeoutSeconds":30}"#
                 let (created, deployment) = try await api.json(.POST, "/deployments", developer, body)
                 #expect(created == 201, "\(deployment)")
@@ -113,7 +121,8 @@ struct EdgeAgentEndToEndTests {
             // Counted on the server: successful GETs of a version's content (1.0.0 and 2.0.0 so far).
             let downloadsBefore = try await api.contentDownloads()
             #expect(downloadsBefore >= 2)
-            let (rolled, _) = try await api.json(.POST, "/deployments/\(second)/rollback", admin, #"{"reason":"Production incident - high error rate"}"#)
+            let (rolled, _) = try await api.json(
+                .POST, "/deployments/\(second)/rollback", admin, #"{"reason":"Production incident - high error rate"}"#)
             #expect(rolled == 200)
             try await api.until("the agent runs 1.0.0 again") {
                 let current = try await reported()
@@ -137,7 +146,8 @@ struct EdgeAgentEndToEndTests {
     }
 
     /// A WASI command whose `_start` sleeps ≈ 292 years in `poll_oneoff` (a sleep costs no fuel).
-    static let sleeper = WasmFixtures.wat("""
+    static let sleeper = WasmFixtures.wat(
+        """
         (module
           (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
           (memory (export "memory") 1)
@@ -147,8 +157,9 @@ struct EdgeAgentEndToEndTests {
             (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
         """)
 
-    @Test("a module that sleeps for ever: the rollback still reaches the agent, which runs 1.0.0 again and stops on SIGTERM at once",
-          .enabled(if: ProductionStackTests.allServices))
+    @Test(
+        "a module that sleeps for ever: the rollback still reaches the agent, which runs 1.0.0 again and stops on SIGTERM at once",
+        .enabled(if: ProductionStackTests.allServices))
     func sleepingModule() async throws {
         try await PostgresTestDatabase.withDatabase { database in
             let directory = NSTemporaryDirectory() + uniqueName("e2e-sleep")
@@ -174,15 +185,18 @@ struct EdgeAgentEndToEndTests {
             // A deadline far beyond the test: only an agent that keeps polling while the module sleeps sees the rollback.
             let agent = try ChildProcess(
                 binary: "wasm-edge-agent",
-                arguments: ["--node-id", "edge-sleep-01", "--orchestrator-url", api.base, "--insecure", "--state-dir", directory + "/agent",
-                            "--entrypoint-timeout-seconds", "3600"],
+                arguments: [
+                    "--node-id", "edge-sleep-01", "--orchestrator-url", api.base, "--insecure", "--state-dir", directory + "/agent",
+                    "--entrypoint-timeout-seconds", "3600",
+                ],
                 environment: ["WASM_AGENT_ENROLLMENT_TOKEN": enrollment], log: directory + "/agent.log")
             defer { agent.stop() }
             try await api.until("the agent registered") { try await api.json(.GET, "/nodes/edge-sleep-01", admin).0 == 200 }
             let good = try await api.upload(developer, "sleepy", "1.0.0", Self.module(1))
             _ = try await api.upload(developer, "sleepy", "2.0.0", Self.sleeper)
             func deploy(_ version: String, entrypoint: String) async throws -> String {
-                let body = #"{"moduleName":"sleepy","moduleVersion":"\#(version)","environment":"production","target":{"nodeIds":["edge-sleep-01"]},"#
+                let body =
+                    #"{"moduleName":"sleepy","moduleVersion":"\#(version)","environment":"production","target":{"nodeIds":["edge-sleep-01"]},"#
                     + #""entrypoint":"\#(entrypoint)","resources":{"memory":"1Mi","cpu":"100m"},"nodeTimeoutSeconds":120}"#
                 let id = try #require(try await api.json(.POST, "/deployments", developer, body).1["id"] as? String)
                 #expect(try await api.json(.POST, "/deployments/\(id)/execute", admin, #"{"approvedBy":"admin@example.com"}"#).0 == 200)
@@ -192,7 +206,9 @@ struct EdgeAgentEndToEndTests {
                 try #require((try await api.json(.GET, "/nodes/edge-sleep-01/status", admin).1["items"] as? [[String: Any]])?.first)
             }
             let first = try await deploy("1.0.0", entrypoint: "handle")
-            try await api.until("1.0.0 completed") { try await api.json(.GET, "/deployments/\(first)", developer).1["status"] as? String == "Completed" }
+            try await api.until("1.0.0 completed") {
+                try await api.json(.GET, "/deployments/\(first)", developer).1["status"] as? String == "Completed"
+            }
             let second = try await deploy("2.0.0", entrypoint: "_start")
             try await api.until("the sleeper is starting") {
                 let current = try await reported()
@@ -223,7 +239,9 @@ struct EdgeAgentEndToEndTests {
         let status = try await onOwnThread { () throws -> Int32 in
             let curl = Process()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-sf", "--aws-sigv4", "aws:amz:\(region):s3", "--user", "\(access):\(secret)", "-T", file, "\(endpoint)/\(bucket)/\(key)"]
+            curl.arguments = [
+                "-sf", "--aws-sigv4", "aws:amz:\(region):s3", "--user", "\(access):\(secret)", "-T", file, "\(endpoint)/\(bucket)/\(key)",
+            ]
             try curl.run()
             curl.waitUntilExit()
             return curl.terminationStatus

@@ -8,15 +8,18 @@ import OrchestratorPorts
 import PostgresMetadataStore
 import PostgresNIO
 import SQLMetadataStore
-@testable import SQLiteMetadataStore
 import Testing
+
+@testable import SQLiteMetadataStore
 
 /// Issue 11, item 7 on every store: environments and trusted labels are
 /// stored apart from what the node reports, migrate from the old schema, and
 /// a bad enrollment token is refused before any write.
 @Suite("Node environments on real stores")
 struct NodeEnvironmentTests {
-    @Test("the token's environment and labels are stored as trusted, the node's own as reported; admins change them, audited", arguments: FleetBackend.available)
+    @Test(
+        "the token's environment and labels are stored as trusted, the node's own as reported; admins change them, audited",
+        arguments: FleetBackend.available)
     func trustedPlacement(backend: FleetBackend) async throws {
         try await backend.withFleet { fleet async throws in
             let service = try await fleet.replica()
@@ -39,7 +42,8 @@ struct NodeEnvironmentTests {
             #expect(try await fleet.store.nodes(NodeQuery(labels: ["gpu": "false"])).items.isEmpty, "reported labels are not selectable")
 
             let moved = try await service.update(
-                node: nodeID("s1"), NodeUpdate(adoptReportedLabels: true, environment: "production", zone: "us-east-1b"), actor: "root", requestID: "r9")
+                node: nodeID("s1"), NodeUpdate(adoptReportedLabels: true, environment: "production", zone: "us-east-1b"), actor: "root",
+                requestID: "r9")
             #expect(moved.environment == "production" && moved.labels == ["tier": "edge", "gpu": "false"] && moved.spec.zone == "us-east-1b")
             #expect(try await fleet.store.node(nodeID("s1")) == moved)
             let audit = try await fleet.store.recentAudit(limit: 2)
@@ -48,9 +52,11 @@ struct NodeEnvironmentTests {
             await #expect(throws: FleetError.self) {
                 _ = try await service.update(node: nodeID("s1"), NodeUpdate(environment: "qa"), actor: "root", requestID: nil)
             }
-            await #expect(throws: FleetError.unknownEnvironment(
-                "'environment' must be one of the configured environments (development, production, staging); 'qa' is not"
-            )) {
+            await #expect(
+                throws: FleetError.unknownEnvironment(
+                    "'environment' must be one of the configured environments (development, production, staging); 'qa' is not"
+                )
+            ) {
                 _ = try await service.createEnrollmentToken(
                     ttlSeconds: 60, maxUses: 1, region: nil, labels: [:], description: nil, actor: "admin", requestID: nil, environment: "qa")
             }
@@ -63,16 +69,19 @@ struct NodeEnvironmentTests {
         try await backend.withStore { store in
             _ = try await store.migrate(shipped.filter { $0.version < 6 })
             let spec = try NodeCoding.encode(FleetHarness.spec(labels: ["tier": "edge", "rack": "7"]))
-            try await Self.execute(on: store, [
-                """
-                INSERT INTO enrollment_tokens (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at)
-                VALUES ('old', 'hash-old', 9999999999, 1, 0, NULL, '{}', NULL, 'admin', 1)
-                """,
-                """
-                INSERT INTO nodes (id, spec_json, region, zone, admission, credential_hash, registered_at, updated_at)
-                VALUES ('legacy-1', '\(spec)', 'us-east', 'us-east-1a', 'accepted', 'cred-1', 1, 1)
-                """,
-            ])
+            try await Self.execute(
+                on: store,
+                [
+                    """
+                    INSERT INTO enrollment_tokens
+                        (id, secret_hash, expires_at, max_uses, uses, region, required_labels_json, description, created_by, created_at)
+                    VALUES ('old', 'hash-old', 9999999999, 1, 0, NULL, '{}', NULL, 'admin', 1)
+                    """,
+                    """
+                    INSERT INTO nodes (id, spec_json, region, zone, admission, credential_hash, registered_at, updated_at)
+                    VALUES ('legacy-1', '\(spec)', 'us-east', 'us-east-1a', 'accepted', 'cred-1', 1, 1)
+                    """,
+                ])
             _ = try await store.migrate(shipped)
             let node = try #require(try await store.node(nodeID("legacy-1")))
             #expect(node.environment == "production")

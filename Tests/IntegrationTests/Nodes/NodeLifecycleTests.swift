@@ -38,7 +38,8 @@ struct NodeLifecycleTests {
             #expect(try await service.credentials.resolve(rotated) == nil)
             await #expect(throws: FleetError.nodeNotFound("edge-1")) { _ = try await service.node(nodeID("edge-1")) }
             let actions = try await fleet.store.recentAudit(limit: 10).map(\.action)
-            #expect(actions.prefix(5) == ["node.deregister", "node.credential.rotate", "node.register", "node.register", "node.enrollment-token.create"])
+            #expect(
+                actions.prefix(5) == ["node.deregister", "node.credential.rotate", "node.register", "node.register", "node.enrollment-token.create"])
         }
     }
 
@@ -48,16 +49,21 @@ struct NodeLifecycleTests {
         try await backend.withFleet(clock: clock) { fleet async throws in
             let service = try await fleet.replica()
             await #expect(throws: FleetError.unknownEnrollmentToken) {
-                _ = try await service.enroll(nodeID: nodeID("n1"), spec: FleetHarness.spec(), enrollmentToken: "wet_nope_" + String(repeating: "a", count: 43), requestID: nil)
+                _ = try await service.enroll(
+                    nodeID: nodeID("n1"), spec: FleetHarness.spec(), enrollmentToken: "wet_nope_" + String(repeating: "a", count: 43), requestID: nil)
             }
             let (_, scoped) = try await service.createEnrollmentToken(
                 ttlSeconds: 60, maxUses: 5, region: "eu-west", labels: ["tier": "edge"], description: nil, actor: "admin", requestID: nil)
             await #expect(throws: FleetError.enrollmentRefused(.wrongRegion(allowed: "eu-west"))) {
-                _ = try await service.enroll(nodeID: nodeID("n1"), spec: FleetHarness.spec(region: "us-east", labels: ["tier": "edge"]), enrollmentToken: scoped, requestID: nil)
+                _ = try await service.enroll(
+                    nodeID: nodeID("n1"), spec: FleetHarness.spec(region: "us-east", labels: ["tier": "edge"]), enrollmentToken: scoped,
+                    requestID: nil)
             }
             clock.advance(by: 61)
             await #expect(throws: FleetError.enrollmentRefused(.expired)) {
-                _ = try await service.enroll(nodeID: nodeID("n1"), spec: FleetHarness.spec(region: "eu-west", labels: ["tier": "edge"]), enrollmentToken: scoped, requestID: nil)
+                _ = try await service.enroll(
+                    nodeID: nodeID("n1"), spec: FleetHarness.spec(region: "eu-west", labels: ["tier": "edge"]), enrollmentToken: scoped,
+                    requestID: nil)
             }
             #expect(try await fleet.store.node(nodeID("n1")) == nil)
             #expect(try await fleet.store.enrollmentTokens(includeExpiredBefore: nil).first?.uses == 0)
@@ -78,7 +84,8 @@ struct NodeLifecycleTests {
             #expect(try await service.decide(.accept, node: nodeID("edge-p"), actor: "admin", requestID: nil).admission == .accepted)
             #expect(try await service.decide(.reject, node: nodeID("edge-p"), actor: "admin", requestID: nil).admission == .rejected)
 
-            let disabled = try await service.update(node: nodeID("edge-p"), isEnabled: false, labels: ["tier": "edge"], actor: "admin", requestID: nil)
+            let disabled = try await service.update(
+                node: nodeID("edge-p"), isEnabled: false, labels: ["tier": "edge"], actor: "admin", requestID: nil)
             #expect(!disabled.isEnabled)
             #expect(disabled.labels == ["tier": "edge"])
             #expect(!disabled.isSchedulable)
@@ -93,7 +100,8 @@ struct NodeLifecycleTests {
         try await backend.withFleet { fleet async throws in
             let service = try await fleet.replica()
             for index in 1...7 {
-                _ = try await fleet.enroll(service, "n\(index)", region: index <= 5 ? "us-east" : "eu-west", labels: index % 2 == 0 ? ["gpu": "true"] : [:])
+                _ = try await fleet.enroll(
+                    service, "n\(index)", region: index <= 5 ? "us-east" : "eu-west", labels: index % 2 == 0 ? ["gpu": "true"] : [:])
             }
             _ = try await service.update(node: nodeID("n4"), isEnabled: false, labels: nil, actor: "admin", requestID: nil)
             var seen: [String] = []

@@ -28,7 +28,9 @@ struct NodeProductionTests {
                     uri: "/api/v1/wasm/enrollment-tokens", method: .post,
                     headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"], body: ByteBuffer(string: "{}")
                 ) { response throws in try #require(try Self.json(response)["token"] as? String) }
-                let registration = #"{"nodeId":"edge-x","region":"r","zone":"z","runtime":"wasmkit","runtimeVersion":"0.4.2","hardware":{"cpuCores":2,"totalMemoryMB":2048,"architecture":"aarch64"}}"#
+                let registration =
+                    #"{"nodeId":"edge-x","region":"r","zone":"z","runtime":"wasmkit","runtimeVersion":"0.4.2","#
+                    + #""hardware":{"cpuCores":2,"totalMemoryMB":2048,"architecture":"aarch64"}}"#
                 let credential = try await client.execute(
                     uri: "/api/v1/wasm/nodes", method: .post,
                     headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: ByteBuffer(string: registration)

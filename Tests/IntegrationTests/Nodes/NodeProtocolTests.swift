@@ -1,6 +1,7 @@
 import EdgeFleet
 import Foundation
 import Logging
+import OrchestratorApp
 import OrchestratorDomain
 import OrchestratorPorts
 import RedisCache
@@ -34,7 +35,9 @@ struct NodeProtocolTests {
             node = try await service.node(nodeID("hb-1"))
             #expect(node.lastHeartbeat?.cpuUsagePercent == 20)
             // An older snapshot arriving late never overwrites a newer one.
-            try await fleet.store.recordHeartbeats([HeartbeatSnapshot(nodeID: nodeID("hb-1"), at: clock.now - 100, heartbeat: Self.heartbeat(cpu: 99))])
+            try await fleet.store.recordHeartbeats([
+                HeartbeatSnapshot(nodeID: nodeID("hb-1"), at: clock.now - 100, heartbeat: Self.heartbeat(cpu: 99))
+            ])
             #expect(try await service.node(nodeID("hb-1")).lastHeartbeat?.cpuUsagePercent == 20)
 
             await #expect(throws: FleetError.self) { try await service.heartbeat(Self.heartbeat(cpu: .nan), from: nodeID("hb-1")) }
@@ -42,11 +45,14 @@ struct NodeProtocolTests {
         }
     }
 
-    @Test("with the cache down, heartbeats go straight to the database", arguments: [MetadataBackend.sqlite] + (TestServices.hasPostgres ? [.postgres] : []))
+    @Test(
+        "with the cache down, heartbeats go straight to the database",
+        arguments: [MetadataBackend.sqlite] + (TestServices.hasPostgres ? [.postgres] : []))
     func cacheDown(metadata: MetadataBackend) async throws {
         try await metadata.withStore { store in
             _ = try await store.migrate(try BundledResources.migrations(for: metadata.dialect))
-            let deadRedis = RedisCache(endpoint: try RedisEndpoint(url: "redis://127.0.0.1:1"), keyPrefix: "dead:", logger: Logger(label: "test.dead"))
+            let deadRedis = RedisCache(
+                endpoint: try RedisEndpoint(url: "redis://127.0.0.1:1"), keyPrefix: "dead:", logger: Logger(label: "test.dead"))
             let service = NodeService.assembled(
                 store: store, cache: deadRedis, settings: FleetSettings(), now: { Date().timeIntervalSince1970 }, logger: Logger(label: "t"))
             try await withRunning([deadRedis]) {
@@ -127,7 +133,8 @@ struct NodeProtocolTests {
             let id = nodeID("s-1")
             _ = try await fleet.enroll(service, "s-1")
             let digest = ContentDigest(bytes: [UInt8](repeating: 1, count: 32))
-            let downloading = ModuleStatusReport(deploymentID: "d-1", module: "hello", version: "1.0.0", digest: digest, state: .downloading, reason: nil)
+            let downloading = ModuleStatusReport(
+                deploymentID: "d-1", module: "hello", version: "1.0.0", digest: digest, state: .downloading, reason: nil)
             // Reports are accepted only for modules the node was asked to hold.
             await #expect(throws: FleetError.unexpectedReport("module 'hello' is not in this node's desired state")) {
                 try await service.report([downloading], from: id)
@@ -157,5 +164,3 @@ struct NodeProtocolTests {
         }
     }
 }
-
-import OrchestratorApp

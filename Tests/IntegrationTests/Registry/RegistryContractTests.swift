@@ -73,7 +73,8 @@ struct RegistryContractTests {
     @Test("names and versions are checked before the body is read", arguments: RegistryBackend.available)
     func badNames(backend: RegistryBackend) async throws {
         try await backend.withRegistry { harness async throws in
-            #expect(await registryError { try await harness.upload(WasmFixtures.hello(), module: "Hello_World") } == .invalidModuleName("Hello_World"))
+            #expect(
+                await registryError { try await harness.upload(WasmFixtures.hello(), module: "Hello_World") } == .invalidModuleName("Hello_World"))
             #expect(await registryError { try await harness.upload(WasmFixtures.hello(), version: "v1") } == .invalidVersion("v1"))
         }
     }
@@ -81,13 +82,15 @@ struct RegistryContractTests {
     @Test("required exports: missing ones are named; components cannot be checked", arguments: RegistryBackend.available)
     func requiredExports(backend: RegistryBackend) async throws {
         try await backend.withRegistry { harness async throws in
-            #expect(await registryError {
-                try await harness.upload(WasmFixtures.hello(), requiredExports: ["handle", "init", "_start", "metrics"])
-            } == .missingExports(["init", "metrics"]))
+            #expect(
+                await registryError {
+                    try await harness.upload(WasmFixtures.hello(), requiredExports: ["handle", "init", "_start", "metrics"])
+                } == .missingExports(["init", "metrics"]))
             #expect(try await harness.upload(WasmFixtures.hello(), requiredExports: ["handle", "_start"]).created)
-            #expect(await registryError {
-                try await harness.upload(WasmFixtures.component(), module: "comp", requiredExports: ["run"])
-            } == .exportsNotInspectable)
+            #expect(
+                await registryError {
+                    try await harness.upload(WasmFixtures.component(), module: "comp", requiredExports: ["run"])
+                } == .exportsNotInspectable)
             let component = try await harness.upload(WasmFixtures.component(), module: "comp")
             #expect(component.version.interface.kind == .component)
         }
@@ -101,7 +104,8 @@ struct RegistryContractTests {
                 consumed.withLockedValue { $0 += 1 }
                 return ByteBuffer(repeating: 0, count: 4096)
             })
-            let request = UploadRequest(moduleName: "big", version: "1.0.0", description: nil, owner: nil, requiredExports: [], actor: "dev", requestID: nil)
+            let request = UploadRequest(
+                moduleName: "big", version: "1.0.0", description: nil, owner: nil, requiredExports: [], actor: "dev", requestID: nil)
             await #expect(throws: PayloadTooLargeError.self) { try await harness.registry.upload(request, body: endless) }
             #expect(consumed.withLockedValue { $0 } <= 64 * 1024 / 4096 + 2)
             #expect(try await harness.allBlobs().isEmpty)
@@ -120,7 +124,9 @@ struct RegistryContractTests {
             #expect(try await change(.deprecate) == .deprecated)
             #expect(try await change(.deprecate) == .deprecated)
             #expect(try await change(.yank) == .yanked)
-            #expect(await registryError { _ = try await change(.deprecate) } == .illegalStatusChange(version: "1.0.0", from: .yanked, change: "deprecate"))
+            #expect(
+                await registryError { _ = try await change(.deprecate) } == .illegalStatusChange(version: "1.0.0", from: .yanked, change: "deprecate")
+            )
             #expect(try await change(.restore) == .active)
             #expect(asked.withLockedValue { $0 }.contains(.administer))  // restoring a yanked version
             let denied = await #expect(throws: (any Error).self) {
@@ -143,8 +149,12 @@ struct RegistryContractTests {
             let name = try moduleName("hello")
             try await harness.catalog.markReferenced(module: name, key: "1.1.0", at: 1)
             #expect(try await harness.registry.delete(module: "hello", version: "1.0.0", actor: "admin", requestID: nil).version == "1.0.0")
-            #expect(await registryError { _ = try await harness.registry.delete(module: "hello", version: "1.0.0", actor: "admin", requestID: nil) } == .notFound("module 'hello' has no version 1.0.0"))
-            #expect(await registryError { _ = try await harness.registry.delete(module: "hello", version: "1.1.0", actor: "admin", requestID: nil) } == .versionReferenced("1.1.0"))
+            #expect(
+                await registryError { _ = try await harness.registry.delete(module: "hello", version: "1.0.0", actor: "admin", requestID: nil) }
+                    == .notFound("module 'hello' has no version 1.0.0"))
+            #expect(
+                await registryError { _ = try await harness.registry.delete(module: "hello", version: "1.1.0", actor: "admin", requestID: nil) }
+                    == .versionReferenced("1.1.0"))
             #expect(try await harness.registry.version(module: "hello", version: "1.1.0").firstReferencedAt == 1)
             #expect(try await harness.catalog.recentAudit(limit: 1).first?.action == "module.version.delete")
         }

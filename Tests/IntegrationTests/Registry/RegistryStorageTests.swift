@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ModuleRegistry
 import NIOConcurrencyHelpers
@@ -141,8 +142,6 @@ actor UploadGate {
         paused = nil
     }
 }
-
-import Crypto
 
 func sha256(_ bytes: [UInt8]) -> [UInt8] {
     Array(SHA256.hash(data: bytes))

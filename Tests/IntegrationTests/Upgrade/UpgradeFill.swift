@@ -39,7 +39,8 @@ enum UpgradeFill {
         try await settle(client, admin, rolledBack, fleet: fleet, until: "RolledBack")
         _ = try await fleet.round()  // the nodes report 1.0.0 running again
         let productionFleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["up-prod"])
-        let production = #"{"moduleName":"greeter","moduleVersion":"0.1.0","environment":"production","target":{"regions":["eu"]},"#
+        let production =
+            #"{"moduleName":"greeter","moduleVersion":"0.1.0","environment":"production","target":{"regions":["eu"]},"#
             + #""entrypoint":"handle","resources":{"memory":"1Mi","cpu":"100m"}}"#
         let rejected = try await send(client, .post, "/deployments", deployer, json: production, expect: .created)["id"] as? String
         try await send(client, .post, "/deployments/\(try #require(rejected))/reject", admin, json: #"{"reason":"not this week"}"#, expect: .ok)
@@ -62,7 +63,8 @@ enum UpgradeFill {
         _ client: any TestClientProtocol, _ deployer: String, _ version: String, fleet: SimulatedFleet, until status: String
     ) async throws -> String {
         let admin = try await UpgradeServer.token(.admin, subject: "ops@example.com")
-        let body = #"{"moduleName":"hello","moduleVersion":"\#(version)","environment":"development","target":{"regions":["eu"]},"#
+        let body =
+            #"{"moduleName":"hello","moduleVersion":"\#(version)","environment":"development","target":{"regions":["eu"]},"#
             + #""entrypoint":"handle","resources":{"memory":"1Mi","cpu":"100m"},"strategy":{"type":"rolling","batchSize":2}}"#
         let id = try #require(try await send(client, .post, "/deployments", deployer, json: body, expect: .created)["id"] as? String)
         try await send(client, .post, "/deployments/\(id)/execute", admin, json: "{}", expect: .ok)

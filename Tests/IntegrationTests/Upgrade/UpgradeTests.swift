@@ -11,8 +11,9 @@ struct UpgradeTests {
     /// Raise it when a release ships, so the next upgrade starts from that release's schema.
     static let lastMigrationBeforeUpgrade = 9
 
-    @Test("a database made with the release's migrations and filled through the API reads back unchanged after all bundled migrations",
-          arguments: MetadataBackend.available)
+    @Test(
+        "a database made with the release's migrations and filled through the API reads back unchanged after all bundled migrations",
+        arguments: MetadataBackend.available)
     func upgradeKeepsData(backend: MetadataBackend) async throws {
         try await UpgradeDatabase.with(backend) { database in
             let all = try database.bundledMigrations

@@ -71,17 +71,22 @@ enum BadInputCorpus {
     ]
 
     /// Header junk for `If-Match` (never `*`, never a current revision).
-    static let ifMatchJunk = [#""r"#, #""r99999999999999999999""#, #""r-1""#, "W/", #"""#, "garbage", #""r1"  ,  "r2""#, String(repeating: "r", count: 6_000)]
+    static let ifMatchJunk = [
+        #""r"#, #""r99999999999999999999""#, #""r-1""#, "W/", #"""#, "garbage", #""r1"  ,  "r2""#, String(repeating: "r", count: 6_000),
+    ]
 
     /// Idempotency keys that are overlong or carry characters a key should not.
     static let idempotencyJunk = [String(repeating: "k", count: 9_000), "é-ключ", "a b", "\u{7F}", ""]
 
     /// Content types that lie about a JSON body.
-    static let contentTypeLies = ["text/plain", "application/wasm", "multipart/form-data; boundary=", "application/", ";;;", "application/x-www-form-urlencoded"]
+    static let contentTypeLies = [
+        "text/plain", "application/wasm", "multipart/form-data; boundary=", "application/", ";;;", "application/x-www-form-urlencoded",
+    ]
 
     /// Authorization values that must be refused before any work.
     static let authJunk = [
-        "Bearer ", "Bearer a.b.c", "Basic YWRtaW46YWRtaW4=", "Bearer wet_" + String(repeating: "x", count: 40), "Bearer " + String(repeating: "a", count: 7_000),
+        "Bearer ", "Bearer a.b.c", "Basic YWRtaW46YWRtaW4=", "Bearer wet_" + String(repeating: "x", count: 40),
+        "Bearer " + String(repeating: "a", count: 7_000),
         "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJyb290Iiwicm9sZSI6ImFkbWluIn0.", "Bearer wnc_junk", "bearer", "Bearer \u{85}",
     ]
 
@@ -149,15 +154,17 @@ enum BadInputCorpus {
             for (index, junk) in pathJunk.enumerated() where !(template.hasPrefix("/auth/tokens/") && ["9223372036854775808", "-1"].contains(junk)) {
                 // Writes get an invalid body too, so that a path that slips through still changes nothing.
                 let body: [UInt8]? = method == .get || method == .delete ? nil : Array("{".utf8)
-                cases.append(CorpusCase(
-                    method: method, path: template.replacingOccurrences(of: "{p}", with: junk), role: roles[index % roles.count],
-                    headers: body == nil ? [:] : json, body: body, label: "path parameter"))
+                cases.append(
+                    CorpusCase(
+                        method: method, path: template.replacingOccurrences(of: "{p}", with: junk), role: roles[index % roles.count],
+                        headers: body == nil ? [:] : json, body: body, label: "path parameter"))
             }
         }
 
         // 2. Query parameters.
         for (index, wait) in waitJunk.enumerated() {
-            cases.append(CorpusCase(method: .get, path: "/nodes/\(f.node)/desired-state?wait=\(wait)", role: index % 2 == 0 ? .node : .viewer, label: "wait"))
+            cases.append(
+                CorpusCase(method: .get, path: "/nodes/\(f.node)/desired-state?wait=\(wait)", role: index % 2 == 0 ? .node : .viewer, label: "wait"))
         }
         let listings = [
             ("/modules", CorpusRole.viewer), ("/modules/\(f.module)/versions", .deployer), ("/nodes", .viewer), ("/deployments", .viewer),
@@ -170,9 +177,11 @@ enum BadInputCorpus {
         }
         let filters = [
             "/modules?kind=zzz", "/modules?status=%00", "/modules?namePrefix=%0D%0A", "/modules?namePrefix=" + String(repeating: "p", count: 3_000),
-            "/nodes?environment=%00", "/nodes?selector=a%3D%3D%3Db", "/nodes?selector=" + String(repeating: "a=b,", count: 1_000), "/nodes?selector=%E2%80%AE=x",
+            "/nodes?environment=%00", "/nodes?selector=a%3D%3D%3Db", "/nodes?selector=" + String(repeating: "a=b,", count: 1_000),
+            "/nodes?selector=%E2%80%AE=x",
             "/nodes?health=zzz", "/nodes?enabled=maybe", "/nodes?admission=%00", "/nodes?region=%C2%85",
-            "/deployments?status=Bogus", "/deployments?moduleName=%00", "/deployments?environment=%0D%0A", "/deployments?createdBy=" + String(repeating: "c", count: 3_000),
+            "/deployments?status=Bogus", "/deployments?moduleName=%00", "/deployments?environment=%0D%0A",
+            "/deployments?createdBy=" + String(repeating: "c", count: 3_000),
             "/deployments/\(f.deployment)/nodes?state=Bogus", "/audit-events?outcome=bogus", "/audit-events?since=garbage",
             "/audit-events?until=99999999999999999999", "/audit-events?since=-1", "/audit-events?actor=%00", "/audit-events?action=%0D%0A",
             "/audit-events?target=" + String(repeating: "t", count: 3_000), "/enrollment-tokens?includeExpired=maybe",
@@ -190,30 +199,43 @@ enum BadInputCorpus {
             (.post, "/deployments/\(f.deployment)/reject", .admin), (.post, "/deployments/\(f.deployment)/rollback", .admin),
         ]
         for (method, path, role) in writes {
-            for (label, body) in bodyJunk { cases.append(CorpusCase(method: method, path: path, role: role, headers: json, body: body, label: "body: \(label)")) }
+            for (label, body) in bodyJunk {
+                cases.append(CorpusCase(method: method, path: path, role: role, headers: json, body: body, label: "body: \(label)"))
+            }
         }
 
         // 4. Typed bodies with one bad field each.
         for body in deploymentBodies(f) {
-            cases.append(CorpusCase(method: .post, path: "/deployments", role: .deployer, headers: json, body: Array(body.utf8), label: "deployment field: \(body.prefix(160))"))
+            cases.append(
+                CorpusCase(
+                    method: .post, path: "/deployments", role: .deployer, headers: json, body: Array(body.utf8),
+                    label: "deployment field: \(body.prefix(160))"))
         }
         for body in nodeBodies() {
-            cases.append(CorpusCase(method: .post, path: "/nodes", role: .enrollment, headers: json, body: Array(body.utf8), label: "registration field"))
+            cases.append(
+                CorpusCase(method: .post, path: "/nodes", role: .enrollment, headers: json, body: Array(body.utf8), label: "registration field"))
         }
         for body in heartbeatBodies() {
-            cases.append(CorpusCase(method: .post, path: "/nodes/\(f.node)/heartbeat", role: .node, headers: json, body: Array(body.utf8), label: "heartbeat field"))
+            cases.append(
+                CorpusCase(
+                    method: .post, path: "/nodes/\(f.node)/heartbeat", role: .node, headers: json, body: Array(body.utf8), label: "heartbeat field"))
         }
         for body in statusBodies(f) {
-            cases.append(CorpusCase(method: .post, path: "/nodes/\(f.node)/status", role: .node, headers: json, body: Array(body.utf8), label: "status field"))
+            cases.append(
+                CorpusCase(method: .post, path: "/nodes/\(f.node)/status", role: .node, headers: json, body: Array(body.utf8), label: "status field"))
         }
         for body in otherBodies() {
-            cases.append(CorpusCase(method: body.0, path: body.1.replacingOccurrences(of: "{d}", with: f.deployment), role: body.2, headers: json, body: Array(body.3.utf8), label: "field"))
+            cases.append(
+                CorpusCase(
+                    method: body.0, path: body.1.replacingOccurrences(of: "{d}", with: f.deployment), role: body.2, headers: json,
+                    body: Array(body.3.utf8), label: "field"))
         }
 
         // 5. Headers: If-Match, Idempotency-Key, Content-Type lies, Authorization junk.
         let reviewed = Array(#"{"comment":"ok"}"#.utf8)
         for (index, tag) in ifMatchJunk.enumerated() {
-            let path = ["/deployments/\(f.deployment)/approve", "/deployments/\(f.deployment)/reject", "/deployments/\(f.deployment)/cancel"][index % 3]
+            let path = ["/deployments/\(f.deployment)/approve", "/deployments/\(f.deployment)/reject", "/deployments/\(f.deployment)/cancel"][
+                index % 3]
             let role: CorpusRole = path.hasSuffix("cancel") ? .deployer : .admin
             var headers = json
             headers[.ifMatch] = tag
@@ -232,18 +254,32 @@ enum BadInputCorpus {
         }
         let validDeployment = Array(deploymentBody(f).utf8)
         for lie in contentTypeLies {
-            cases.append(CorpusCase(method: .post, path: "/deployments", role: .deployer, headers: [.contentType: lie], body: validDeployment, label: "Content-Type lie"))
-            cases.append(CorpusCase(method: .post, path: "/enrollment-tokens", role: .admin, headers: [.contentType: lie], body: Array("{}".utf8), label: "Content-Type lie"))
+            cases.append(
+                CorpusCase(
+                    method: .post, path: "/deployments", role: .deployer, headers: [.contentType: lie], body: validDeployment,
+                    label: "Content-Type lie"))
+            cases.append(
+                CorpusCase(
+                    method: .post, path: "/enrollment-tokens", role: .admin, headers: [.contentType: lie], body: Array("{}".utf8),
+                    label: "Content-Type lie"))
             // `application/wasm` is the upload's own type (the binary below is a valid, empty module).
             guard lie != "application/wasm" else { continue }
-            cases.append(CorpusCase(method: .put, path: "/modules/\(f.module)/versions/9.9.9", role: .deployer, headers: [.contentType: lie], body: [0x00, 0x61, 0x73, 0x6D, 0x01, 0, 0, 0], label: "Content-Type lie"))
+            cases.append(
+                CorpusCase(
+                    method: .put, path: "/modules/\(f.module)/versions/9.9.9", role: .deployer, headers: [.contentType: lie],
+                    body: [0x00, 0x61, 0x73, 0x6D, 0x01, 0, 0, 0], label: "Content-Type lie"))
         }
         for (index, value) in authJunk.enumerated() {
-            let targets: [(HTTPRequest.Method, String)] = [(.get, "/modules"), (.post, "/nodes"), (.post, "/deployments"), (.get, "/nodes/\(f.node)/desired-state")]
+            let targets: [(HTTPRequest.Method, String)] = [
+                (.get, "/modules"), (.post, "/nodes"), (.post, "/deployments"), (.get, "/nodes/\(f.node)/desired-state"),
+            ]
             for (method, path) in targets {
                 var headers = json
                 headers[.authorization] = value
-                cases.append(CorpusCase(method: method, path: path, role: .anonymous, headers: headers, body: method == .post ? Array("{}".utf8) : nil, label: "Authorization #\(index)"))
+                cases.append(
+                    CorpusCase(
+                        method: method, path: path, role: .anonymous, headers: headers, body: method == .post ? Array("{}".utf8) : nil,
+                        label: "Authorization #\(index)"))
             }
         }
 
@@ -264,8 +300,10 @@ enum BadInputCorpus {
             ("/modules/%00/versions/1.0.0", wasmHeader),
         ]
         for (index, upload) in uploads.enumerated() {
-            cases.append(CorpusCase(
-                method: .put, path: upload.0, role: index % 2 == 0 ? .deployer : .admin, headers: [.contentType: "application/wasm"], body: upload.1, label: "upload"))
+            cases.append(
+                CorpusCase(
+                    method: .put, path: upload.0, role: index % 2 == 0 ? .deployer : .admin, headers: [.contentType: "application/wasm"],
+                    body: upload.1, label: "upload"))
         }
         return cases
     }
@@ -307,9 +345,11 @@ enum BadInputCorpus {
             ("moduleName", "1"), ("moduleVersion", "[]"), ("environment", "42"), ("target", #""all""#), ("target", "{}"),
             ("target", #"{"nodeIds":"n1"}"#), ("target", #"{"labels":{"a":1}}"#), ("target", #"{"selector":"\u0000"}"#),
             ("target", #"{"nodeIds":[\#(Array(repeating: #""x""#, count: 5_000).joined(separator: ","))]}"#),
-            ("target", #"{"percentage":1e400}"#), ("strategy", #"{"type":"Teleport"}"#), ("strategy", #"{"type":"Canary","steps":[{"weight":1e400}]}"#),
+            ("target", #"{"percentage":1e400}"#), ("strategy", #"{"type":"Teleport"}"#),
+            ("strategy", #"{"type":"Canary","steps":[{"weight":1e400}]}"#),
             ("strategy", #"{"type":"Canary","steps":[-1]}"#), ("strategy", #"{"type":"Canary","steps":[9223372036854775808]}"#),
-            ("strategy", #"{"type":"Rolling","batchSize":-9223372036854775808}"#), ("strategy", #"{"type":"Rolling","batchPercent":9223372036854775807}"#),
+            ("strategy", #"{"type":"Rolling","batchSize":-9223372036854775808}"#),
+            ("strategy", #"{"type":"Rolling","batchPercent":9223372036854775807}"#),
             ("environment", #""\#(String(repeating: "e", count: 5_000))""#), ("moduleName", #""\#(String(repeating: "m", count: 100_000))""#),
             ("nodeTimeoutSeconds", "9223372036854775808"), ("nodeTimeoutSeconds", "-1"), ("progressDeadlineSeconds", "9223372036854775807"),
             ("autoRollback", #""yes""#), ("runtime", #""Teleport""#), ("env", #"{"K":"a\u0000b"}"#), ("config", "[]"), ("failureThreshold", "1e400"),
@@ -322,7 +362,8 @@ enum BadInputCorpus {
         func registration(_ field: String, _ value: String) -> String {
             var fields: [(String, String)] = [
                 ("nodeId", #""fresh-1""#), ("region", #""us-east""#), ("zone", #""us-east-1a""#), ("labels", #"{"tier":"edge"}"#),
-                ("runtime", #""Wasmtime""#), ("runtimeVersion", #""15.0.0""#), ("capabilities", #"{"componentModel":true,"wasiPreviews":["preview1"]}"#),
+                ("runtime", #""Wasmtime""#), ("runtimeVersion", #""15.0.0""#),
+                ("capabilities", #"{"componentModel":true,"wasiPreviews":["preview1"]}"#),
                 ("maxModules", "1000"), ("hardware", #"{"cpuCores":8,"totalMemoryMB":16384,"architecture":"x86_64"}"#),
             ]
             if let index = fields.firstIndex(where: { $0.0 == field }) { fields[index].1 = value } else { fields.append((field, value)) }
@@ -365,7 +406,8 @@ enum BadInputCorpus {
     }
 
     static func statusBodies(_ f: Fixture) -> [String] {
-        func report(_ deployment: String, _ module: String = #""hello""#, _ version: String = #""1.0.0""#, _ state: String = #""Running""#) -> String {
+        func report(_ deployment: String, _ module: String = #""hello""#, _ version: String = #""1.0.0""#, _ state: String = #""Running""#) -> String
+        {
             #"{"reports":[{"deploymentId":\#(deployment),"moduleName":\#(module),"moduleVersion":\#(version),"state":\#(state)}]}"#
         }
         var bodies = controlJunk.map { report($0) }

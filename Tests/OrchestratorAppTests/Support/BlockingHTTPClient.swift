@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A deliberately naive HTTP/1.1 client over a blocking socket, for tests of how
@@ -96,7 +97,7 @@ struct BlockingHTTPClient {
         let finalStatusLine = head.components(separatedBy: "\r\n\r\n").last?.prefix(12) ?? ""
         if finalStatusLine.hasSuffix(" 304") || finalStatusLine.hasSuffix(" 204") { return data }  // no body by definition
         guard let lengthLine = head.split(separator: "\r\n").last(where: { $0.hasPrefix("content-length:") }),
-              let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+            let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
         else { return nil }
         return text[final.upperBound...].utf8.count >= length ? data : nil
     }

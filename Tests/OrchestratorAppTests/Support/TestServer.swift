@@ -1,12 +1,13 @@
-import HTTPTypes
-import Foundation
-import Hummingbird
 import Deployments
 import EdgeFleet
+import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOFoundationCompat
 import OrchestratorApp
 import OrchestratorAuth
 import OrchestratorConfig
@@ -40,11 +41,13 @@ struct TestServer {
     /// - Parameter logger: the server's logger (default: warnings and worse, to standard error).
     func run(logger: Logger? = nil, _ body: @Sendable @escaping (any TestClientProtocol, TestServer) async throws -> Void) async throws {
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        let logger = logger ?? {
-            var logger = Logger(label: "test.server")
-            logger.logLevel = .warning
-            return logger
-        }()
+        let logger =
+            logger
+            ?? {
+                var logger = Logger(label: "test.server")
+                logger.logLevel = .warning
+                return logger
+            }()
         let server = try await buildApplication(settings: settings, logger: logger)
         running.withLockedValue { $0 = server }
         try await server.application.test(.live) { client in
@@ -119,5 +122,3 @@ extension TestResponse {
 func bearer(_ token: String) -> HTTPFields {
     [.authorization: "Bearer \(token)"]
 }
-
-import NIOFoundationCompat

@@ -12,7 +12,7 @@ public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T)
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A loopback TCP port that was free a moment ago (bound to port 0, then released).

@@ -47,7 +47,9 @@ public struct SimulatedFleet: Sendable {
         }
         var credentials: [String: String] = [:]
         for id in ids {
-            let body = #"{"nodeId":"\#(id)","region":"\#(region)","zone":"\#(region)-1","labels":{"tier":"edge"},"runtime":"wasmkit","runtimeVersion":"0.4.2","#
+            let body =
+                #"{"nodeId":"\#(id)","region":"\#(region)","zone":"\#(region)-1","labels":{"tier":"edge"},"#
+                + #""runtime":"wasmkit","runtimeVersion":"0.4.2","#
                 + #""capabilities":{"componentModel":\#(componentModel),"wasiPreviews":["preview1","preview2"]},"maxModules":10,"#
                 + #""hardware":{"cpuCores":2,"totalMemoryMB":2048,"architecture":"x86_64"}}"#
             credentials[id] = try await client.execute(
@@ -77,7 +79,8 @@ public struct SimulatedFleet: Sendable {
     public func heartbeat(_ id: String) async throws {
         try await client.execute(
             uri: Self.base + "/nodes/\(id)/heartbeat", method: .post, headers: headers(id, json: true),
-            body: ByteBuffer(string: #"{"cpuUsagePercent":5,"memoryUsageMB":100,"modulesLoaded":0,"agentVersion":"sim","inventory":[],"conditions":[]}"#)
+            body: ByteBuffer(
+                string: #"{"cpuUsagePercent":5,"memoryUsageMB":100,"modulesLoaded":0,"agentVersion":"sim","inventory":[],"conditions":[]}"#)
         ) { try Self.expect($0, .noContent, "heartbeat \(id)") }
     }
 

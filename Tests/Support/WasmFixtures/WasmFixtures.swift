@@ -1,3 +1,4 @@
+import Foundation
 import WAT
 import WasmParser
 
@@ -82,5 +83,3 @@ public enum WasmFixtures {
         return bytes
     }
 }
-
-import Foundation
