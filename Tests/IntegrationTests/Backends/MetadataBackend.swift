@@ -26,16 +26,8 @@ enum MetadataBackend: String, CaseIterable, CustomTestStringConvertible {
         switch self {
         case .sqlite:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("meta") + ".sqlite").path
-            let store = try await SQLiteMetadataStore.open(path: path, logger: logger)
             defer { try? FileManager.default.removeItem(atPath: path) }
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            return try await SQLiteMetadataStore.withOpened(path: path, logger: logger, body)
         case .postgres:
             return try await PostgresTestDatabase.with { client in
                 try await body(PostgresMetadataStore(client: client, logger: logger))
@@ -103,6 +95,24 @@ enum PostgresTestDatabase {
         let adminURL = try TestServices.require("TEST_POSTGRES_URL")
         try await withClient(PostgresURL.configuration(from: adminURL)) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        }
+    }
+}
+
+extension SQLiteMetadataStore {
+    /// Runs `body` with the database at `path` open, and closes it whatever happens
+    /// (a store dropped unclosed traps in SQLiteNIO's deinit and ends the whole test run).
+    static func withOpened<T: Sendable>(
+        path: String, logger: Logger, _ body: @Sendable (any MetadataStore) async throws -> T
+    ) async throws -> T {
+        let store = try await SQLiteMetadataStore.open(path: path, logger: logger)
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
         }
     }
 }

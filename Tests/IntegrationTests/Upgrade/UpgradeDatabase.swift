@@ -44,15 +44,7 @@ struct UpgradeDatabase: Sendable {
     func withStore<T: Sendable>(_ body: @Sendable (any MetadataStore) async throws -> T) async throws -> T {
         let logger = Logger(label: "test.upgrade")
         guard let postgresDatabase else {
-            let store = try await SQLiteMetadataStore.open(path: dataDirectory + "/orchestrator.sqlite", logger: logger)
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            return try await SQLiteMetadataStore.withOpened(path: dataDirectory + "/orchestrator.sqlite", logger: logger, body)
         }
         var configuration = try PostgresURL.configuration(from: try TestServices.require("TEST_POSTGRES_URL"))
         configuration.database = postgresDatabase
