@@ -7,7 +7,7 @@ import Testing
 /// `EDGE_AGENT_BINARY=<older build>` shows what an older agent does.
 @Suite("The agent process against a hostile orchestrator", .serialized)
 struct ProcessHardeningTests {
-    /// Runs the agent process on `state` against a fake with `modules`, until `condition` or 10 s.
+    /// Runs the agent process on `state` against a fake with `modules`, until `condition` or 30 s.
     @discardableResult
     func withProcess(
         _ fake: FakeOrchestrator, state: String, modules: @Sendable (String) -> [TestModule], blobs: [String: [UInt8]] = [:],

@@ -134,8 +134,10 @@ final class FakeOrchestrator: Sendable {
     }
 
     /// Waits (20 ms steps, up to `seconds`) until `condition` holds; records an issue otherwise.
+    /// The default is generous because the whole suite runs in parallel on two cores in CI, where
+    /// instantiating a module in a debug build can take seconds; a condition that holds returns at once.
     @discardableResult
-    func until(_ what: String, seconds: Double = 10, _ condition: (State) -> Bool) async throws -> Bool {
+    func until(_ what: String, seconds: Double = 30, _ condition: (State) -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if read(condition) { return true }
