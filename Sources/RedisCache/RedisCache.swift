@@ -68,11 +68,6 @@ public final class RedisCache: CacheStore, Service {
         _ = try await command(arguments)
     }
 
-    public func setMany(_ entries: [(key: String, value: String)]) async throws {
-        guard !entries.isEmpty else { return }
-        _ = try await command(["MSET"] + entries.flatMap { [keyPrefix + $0.key, $0.value] })
-    }
-
     public func delete(_ key: String) async throws {
         _ = try await command(["DEL", keyPrefix + key])
     }

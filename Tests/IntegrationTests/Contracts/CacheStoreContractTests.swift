@@ -41,6 +41,10 @@ struct CacheStoreContractTests {
             #expect(try await cache.getMany(["c", "missing", "a", "gone", "a"]) == ["three ✓", nil, "1", "x", "1"])
             try await cache.delete("a")
             #expect(try await cache.getMany(["a", "c"]) == [nil, "three ✓"])
+            // More keys than one MGET carries: still one answer per key, in order.
+            let many = (0..<2_500).map { "k\($0)" }
+            try await cache.setMany(many.enumerated().filter { $0.offset % 3 != 0 }.map { ($0.element, "v\($0.offset)") })
+            #expect(try await cache.getMany(many) == many.indices.map { $0 % 3 == 0 ? nil : "v\($0)" })
             try await Self.eventually(seconds: 12) { try await cache.getMany(["gone", "c"]) == [nil, "three ✓"] }
         }
     }

@@ -121,16 +121,7 @@ struct NodeEnvironmentTests {
         let auditBefore = try await store.recentAudit(limit: 100).count
 
         // Another connection (another process) holds the write lock for the whole check.
-        let other = try await SQLiteMetadataStore.open(path: path, logger: logger)
-        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
-        let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            try await other.transaction { _ in
-                startedContinuation.yield()
-                for await _ in release { break }
-            }
-        }
-        for await _ in started { break }
+        let lock = try await SQLiteWriteLock.take(path: path, logger: logger)
         let clockStart = ContinuousClock.now
         let wrong = "wet_nope_" + String(repeating: "a", count: 43)
         let cases: [(String, FleetError)] = [
@@ -143,12 +134,10 @@ struct NodeEnvironmentTests {
             }
         }
         let elapsed = ContinuousClock.now - clockStart
-        releaseContinuation.yield()
-        try await holder.value
+        try await lock.release()
         #expect(elapsed < .seconds(4), "refusals waited \(elapsed) for the write lock (busy_timeout is 5 s)")
         #expect(try await store.recentAudit(limit: 100).count == auditBefore)
         #expect(try await store.node(nodeID("second")) == nil)
-        try await other.close()
         try await store.close()
     }
 
@@ -173,30 +162,48 @@ struct NodeEnvironmentTests {
         try await service.heartbeat(NodeProtocolTests.heartbeat(cpu: 12), from: id)
 
         // Another connection holds the write lock, so both flushes wait inside the store.
-        let other = try await SQLiteMetadataStore.open(path: path, logger: logger)
-        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
-        let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            try await other.transaction { _ in
-                startedContinuation.yield()
-                for await _ in release { break }
-            }
-        }
-        for await _ in started { break }
+        let lock = try await SQLiteWriteLock.take(path: path, logger: logger)
         let statusFlush = Task { try await service.statuses.flush() }
         let heartbeatFlush = Task { try await service.heartbeats.flush() }
         try await Task.sleep(for: .milliseconds(300))  // both flushes have taken their batch and wait for the lock
         #expect(try await service.moduleStatuses(of: id).map(\.report) == [report])
         #expect(await service.heartbeats.latest(node)?.heartbeat.cpuUsagePercent == 12)
-        releaseContinuation.yield()
-        try await holder.value
+        try await lock.release()
         // A flush that timed out on the lock keeps its batch (the database was busy, the data is
         // fine): the next flush writes it. Nothing is dropped either way.
         if (try? await statusFlush.value) != 1 { #expect(try await service.statuses.flush() == 1) }
         if (try? await heartbeatFlush.value) != 1 { #expect(try await service.heartbeats.flush() == 1) }
         #expect(try await store.moduleStatuses(of: id).map(\.report) == [report])
         #expect(try await store.node(id)?.lastHeartbeat?.cpuUsagePercent == 12)
-        try await other.close()
         try await store.close()
+    }
+}
+
+/// The write lock of a SQLite file, held by another connection (as another process would) until ``release()``.
+struct SQLiteWriteLock {
+    private let connection: SQLiteMetadataStore
+    private let holder: Task<Void, any Error>
+    private let releaseContinuation: AsyncStream<Void>.Continuation
+
+    /// Opens a second connection and returns once its `BEGIN IMMEDIATE` transaction holds the lock.
+    static func take(path: String, logger: Logger) async throws -> SQLiteWriteLock {
+        let connection = try await SQLiteMetadataStore.open(path: path, logger: logger)
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await connection.transaction { _ in
+                startedContinuation.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in started { break }
+        return SQLiteWriteLock(connection: connection, holder: holder, releaseContinuation: releaseContinuation)
+    }
+
+    /// Ends the transaction and closes the second connection.
+    func release() async throws {
+        releaseContinuation.yield()
+        try await holder.value
+        try await connection.close()
     }
 }
