@@ -19,6 +19,7 @@ public actor InProcessCache: CacheStore {
     private let now: @Sendable () -> Double
     private var writesSinceSweep = 0
     private var buckets: BucketTable
+    private let bucketClockOrigin = ContinuousClock.now
 
     /// - Parameters:
     ///   - now: seconds since 1970; defaults to the wall clock.
@@ -61,8 +62,16 @@ public actor InProcessCache: CacheStore {
         return delta
     }
 
+    /// Buckets refill on the monotonic clock, not the wall clock: a bucket never lets its refill
+    /// time move back (so a clock stepping back mints nothing), and on the wall clock an NTP step
+    /// back would freeze every bucket, and with it the whole API, until the clock caught up.
     public func takeTokens(_ key: String, cost: Int, policy: TokenBucketPolicy) -> TokenBucketDecision {
-        buckets.take(key, cost: cost, policy: policy, at: Self.milliseconds(now()))
+        let elapsed = ContinuousClock.now - bucketClockOrigin
+        return buckets.take(
+            key, cost: cost, policy: policy,
+            at: Self.milliseconds(
+                Double(elapsed.components.seconds)
+                    + Double(elapsed.components.attoseconds) / 1e18))
     }
 
     /// The number of rate-limit buckets held (bounded by `maximumBuckets`).
