@@ -1,3 +1,4 @@
+import CoreMetrics
 import EdgeFleet
 import Foundation
 import Logging
@@ -18,16 +19,18 @@ public struct DeploymentService: Sendable {
     public let engine: RolloutEngine
     let fleet: NodeService
     let loader: SnapshotLoader
-    let metrics = DeploymentMetrics()
+    let metrics: DeploymentMetrics
     let now: @Sendable () -> Double
     let logger: Logger
 
     /// - Parameter engine: the rollout engine over the same store and fleet, built and run by the application's wiring
     ///   (this use case only hands it to tests and tools; it does not run it).
+    /// - Parameter metrics: the server's metrics factory (the same as the engine's).
     public init(
-        store: any MetadataStore, fleet: NodeService, engine: RolloutEngine, settings: DeploymentSettings, now: @escaping @Sendable () -> Double,
-        logger: Logger
+        store: any MetadataStore, fleet: NodeService, engine: RolloutEngine, settings: DeploymentSettings, metrics: any MetricsFactory,
+        now: @escaping @Sendable () -> Double, logger: Logger
     ) {
+        self.metrics = DeploymentMetrics(factory: metrics)
         self.store = store
         self.fleet = fleet
         self.engine = engine

@@ -1,3 +1,4 @@
+import CoreMetrics
 import EdgeFleet
 import Logging
 import OrchestratorDomain
@@ -16,7 +17,7 @@ public final class RolloutEngine: Service, Sendable {
     private let store: any MetadataStore
     private let loader: SnapshotLoader
     private let desiredState: DesiredStateHub
-    private let metrics = DeploymentMetrics()
+    private let metrics: DeploymentMetrics
     private let interval: Double
     private let now: @Sendable () -> Double
     private let logger: Logger
@@ -25,11 +26,13 @@ public final class RolloutEngine: Service, Sendable {
     /// - Parameters:
     ///   - fleet: the node use case whose desired-state hub wakes agents and whose health monitor marks nodes offline.
     ///   - interval: seconds between passes while this replica leads.
+    ///   - metrics: the server's metrics factory (rollout outcomes, durations, rollbacks, active deployments).
     ///   - isReady: the engine waits until this is true (the schema is migrated).
     public init(
-        store: any MetadataStore, fleet: NodeService, interval: Double, now: @escaping @Sendable () -> Double, logger: Logger,
-        isReady: @escaping @Sendable () -> Bool = { true }
+        store: any MetadataStore, fleet: NodeService, interval: Double, metrics: any MetricsFactory, now: @escaping @Sendable () -> Double,
+        logger: Logger, isReady: @escaping @Sendable () -> Bool = { true }
     ) {
+        self.metrics = DeploymentMetrics(factory: metrics)
         self.isReady = isReady
         self.store = store
         self.loader = SnapshotLoader(store: store, fleet: fleet)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Metrics
 import OrchestratorDomain
@@ -17,10 +18,17 @@ public final class HealthMonitor: Service, Sendable {
     private let interval: Double
     private let now: @Sendable () -> Double
     private let logger: Logger
-    private let total = Gauge(label: "wasm_edge_nodes_total")
-    private let healthy = Gauge(label: "wasm_edge_nodes_healthy")
+    private let total: Gauge
+    private let healthy: Gauge
 
-    public init(store: any NodeStore, heartbeats: HeartbeatIngest, settings: FleetSettings, now: @escaping @Sendable () -> Double, logger: Logger) {
+    /// - Parameter metrics: the server's metrics factory, for the two gauges.
+    public init(
+        store: any NodeStore, heartbeats: HeartbeatIngest, settings: FleetSettings, metrics: any MetricsFactory,
+        now: @escaping @Sendable () -> Double,
+        logger: Logger
+    ) {
+        self.total = Gauge(label: "wasm_edge_nodes_total", factory: metrics)
+        self.healthy = Gauge(label: "wasm_edge_nodes_healthy", factory: metrics)
         self.store = store
         self.heartbeats = heartbeats
         self.policy = settings.health

@@ -1,4 +1,5 @@
 import BlobSpooling
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -20,14 +21,17 @@ public struct ModuleRegistry: Sendable {
     let validations: AsyncSemaphore
     let workers: ValidationWorkers
     let hooks: RegistryHooks
+    let metrics: RegistryMetrics
     let now: @Sendable () -> Double
     let logger: Logger
 
-    /// - Parameter workers: the validation threads, a service the application's wiring runs
-    ///   (sized ``RegistrySettings/maxConcurrentValidations``); uploads answer 503 while it is not running.
+    /// - Parameters:
+    ///   - workers: the validation threads, a service the application's wiring runs
+    ///     (sized ``RegistrySettings/maxConcurrentValidations``); uploads answer 503 while it is not running.
+    ///   - metrics: the server's metrics factory (registrations, upload sizes and times, validation failures).
     public init(
         catalog: any MetadataStore, blobs: any BlobStore, settings: RegistrySettings, workers: ValidationWorkers,
-        hooks: RegistryHooks = RegistryHooks(), now: @escaping @Sendable () -> Double, logger: Logger
+        hooks: RegistryHooks = RegistryHooks(), metrics: any MetricsFactory, now: @escaping @Sendable () -> Double, logger: Logger
     ) {
         self.catalog = catalog
         self.blobs = blobs
@@ -36,6 +40,7 @@ public struct ModuleRegistry: Sendable {
         self.validations = AsyncSemaphore(limit: settings.maxConcurrentValidations)
         self.workers = workers
         self.hooks = hooks
+        self.metrics = RegistryMetrics(factory: metrics)
         self.now = now
         self.logger = logger
     }
@@ -65,11 +70,11 @@ public struct ModuleRegistry: Sendable {
         if let existing = try await catalog.version(of: name, key: version.identityKey) {
             // Stored content was validated when it was registered; the export check is cheap and still applies.
             let result = try answerExisting(existing, uploaded: spooled.info.digest, name: name, version: version)
-            try Self.checkExports(request.requiredExports, of: existing.interface)
+            try checkExports(request.requiredExports, of: existing.interface)
             return result
         }
         let interface = try await inspect(spooled.path)
-        try Self.checkExports(request.requiredExports, of: interface)
+        try checkExports(request.requiredExports, of: interface)
 
         let intent = try await catalog.beginUpload(digest: spooled.info.digest, at: now())
         let outcome: RegistrationOutcome
@@ -89,7 +94,7 @@ public struct ModuleRegistry: Sendable {
         }
         switch outcome {
         case .created(let record):
-            RegistryMetrics.registered(bytes: record.sizeBytes, duration: ContinuousClock.now - started)
+            metrics.registered(bytes: record.sizeBytes, duration: ContinuousClock.now - started)
             logger.info(
                 "registered module version",
                 metadata: [
@@ -135,20 +140,20 @@ public struct ModuleRegistry: Sendable {
         case .success(let interface):
             return interface
         case .failure(let failure):
-            RegistryMetrics.validationFailed(failure.reason.rawValue)
+            metrics.validationFailed(failure.reason.rawValue)
             throw RegistryError.invalidBinary(failure)
         }
     }
 
-    static func checkExports(_ required: [String], of interface: ModuleInterface) throws {
+    func checkExports(_ required: [String], of interface: ModuleInterface) throws {
         guard !required.isEmpty else { return }
         guard interface.kind == .module else {
-            RegistryMetrics.validationFailed("missing-exports")
+            metrics.validationFailed("missing-exports")
             throw RegistryError.exportsNotInspectable
         }
         let missing = interface.missingExports(required)
         guard missing.isEmpty else {
-            RegistryMetrics.validationFailed("missing-exports")
+            metrics.validationFailed("missing-exports")
             throw RegistryError.missingExports(missing)
         }
     }

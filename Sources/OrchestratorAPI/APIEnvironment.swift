@@ -1,3 +1,4 @@
+import CoreMetrics
 import Deployments
 import EdgeFleet
 import ModuleRegistry
@@ -37,6 +38,8 @@ public struct APIEnvironment: Sendable {
     public var openAPIDocument: String
     /// Renders the Prometheus exposition text for `/metrics`.
     public var renderMetrics: @Sendable () -> String
+    /// The server's metrics factory, for the HTTP request and rate-limit counters (the same registry `renderMetrics` shows).
+    public var metrics: any MetricsFactory
     /// Limit for JSON request bodies.
     public var maxBodyBytes: Int
     /// Token buckets per principal and source address; `nil` when rate limiting is off.
@@ -46,7 +49,7 @@ public struct APIEnvironment: Sendable {
         registry: ModuleRegistry, nodes: NodeService, deployments: DeploymentService, auditLog: AuditLog, readiness: Readiness,
         idempotencyKeys: IdempotencyKeys, downloads: DownloadPolicy = DownloadPolicy(), verifier: TokenVerifier, issuer: TokenIssuer?,
         revocations: TokenRevocations, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
-        renderMetrics: @escaping @Sendable () -> String, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil
+        renderMetrics: @escaping @Sendable () -> String, metrics: any MetricsFactory, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil
     ) {
         self.registry = registry
         self.nodes = nodes
@@ -62,6 +65,7 @@ public struct APIEnvironment: Sendable {
         self.startedAt = startedAt
         self.openAPIDocument = openAPIDocument
         self.renderMetrics = renderMetrics
+        self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
         self.rateLimiter = rateLimiter
     }

@@ -15,7 +15,7 @@ import OrchestratorAuth
 public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorRequestContext> {
     let router = Router(context: OrchestratorRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(factory: environment.metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: DeclaredRoutes(openAPIDocument: environment.openAPIDocument)))
     router.add(middleware: ExpectContinueMiddleware())
@@ -24,12 +24,13 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     router.addRoutes(OperationsController(openAPIDocument: environment.openAPIDocument, renderMetrics: environment.renderMetrics).endpoints)
 
     let readiness = environment.readiness
+    let refusals = RateLimitRefusals(factory: environment.metrics)
     let idempotency = IdempotentWrites(keys: environment.idempotencyKeys)
     let api = router.group("/api/v1/wasm")
         .add(middleware: SchemaGateMiddleware(isReady: { readiness.schemaIsReady }, dependency: readiness.metadataName))
-        .add(middleware: AddressRateLimitMiddleware(limiter: environment.rateLimiter))
+        .add(middleware: AddressRateLimitMiddleware(limiter: environment.rateLimiter, refusals: refusals))
         .add(middleware: BearerAuthMiddleware(verifier: environment.verifier, nodeCredentials: environment.nodes.credentials))
-        .add(middleware: PrincipalRateLimitMiddleware(limiter: environment.rateLimiter))
+        .add(middleware: PrincipalRateLimitMiddleware(limiter: environment.rateLimiter, refusals: refusals))
     api.addRoutes(
         AuthController(
             issuer: environment.issuer, revocations: environment.revocations, auditLog: environment.auditLog,

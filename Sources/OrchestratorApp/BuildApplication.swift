@@ -52,7 +52,6 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> OrchestratorServer {
-    _ = MetricsBootstrap.registry  // bootstrap swift-metrics before any metric is created
     let backends = try await Backends.make(settings: settings, logger: logger)
     do {
         return try await assemble(settings: settings, backends: backends, logger: logger, onServerRunning: onServerRunning)
@@ -82,9 +81,11 @@ private func assemble(
     let revocations = TokenRevocations(
         store: backends.metadata, cache: backends.cache, list: revokedTokens, maxLifetimeSeconds: authSettings.maxLifetimeSeconds,
         reconcileSeconds: settings.auth.revocationReconcileSeconds, isReady: { gate.isOpen }, logger: logger)
-    let registry = RegistryWiring(settings: settings, backends: backends, logger: logger)
-    let fleet = FleetWiring(settings: settings, backends: backends, logger: logger)
-    let deployments = DeploymentWiring(settings: settings, backends: backends, nodes: fleet.nodes, logger: logger, isReady: { gate.isOpen })
+    let metrics = ServerMetrics()
+    let registry = RegistryWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
+    let fleet = FleetWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
+    let deployments = DeploymentWiring(
+        settings: settings, backends: backends, nodes: fleet.nodes, metrics: metrics.factory, logger: logger, isReady: { gate.isOpen })
 
     // Dependency order: clients first, then the migrations that gate the API, then the loops that use them.
     var roster = ServiceRoster()
@@ -114,7 +115,7 @@ private func assemble(
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
         verifier: verifier, issuer: issuer, revocations: revocations,
         version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
-        renderMetrics: { MetricsBootstrap.registry.emitToString() }, maxBodyBytes: settings.server.maxBodyBytes,
+        renderMetrics: metrics.render, metrics: metrics.factory, maxBodyBytes: settings.server.maxBodyBytes,
         rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger))
     let router = buildRouter(environment: environment)
 

@@ -33,7 +33,7 @@ struct GCCommand: AsyncParsableCommand {
         }
         let grace = Double(graceSeconds ?? settings.modules.gcGraceSeconds)
         guard grace >= 0 else { CommonOptions.fail("--grace-seconds must not be negative") }
-        let registry = RegistryWiring(settings: settings, backends: backends, logger: logger).registry
+        let registry = RegistryWiring(settings: settings, backends: backends, metrics: ServerMetrics().factory, logger: logger).registry
         let dryRun = self.dryRun
         let report = try await backends.withRunningServices { try await registry.collectGarbage(graceSeconds: grace, dryRun: dryRun) }
         let encoder = JSONEncoder()

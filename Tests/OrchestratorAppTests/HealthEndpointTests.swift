@@ -48,6 +48,24 @@ struct HealthEndpointTests {
         }
     }
 
+    @Test("each server counts only its own requests: two servers in one process keep separate metrics")
+    func metricsBelongToTheServer() async throws {
+        let probe = "/probe-\(UUID().uuidString)"
+        let counted = #"http_requests_total{method="GET",route="/health/ready",status="200"} 3"#
+        try await TestServer().run { first, _ in
+            try await TestServer().run { second, _ in
+                for _ in 0..<3 { try await first.execute(uri: "/health/ready", method: .get) { #expect($0.status == .ok) } }
+                try await second.execute(uri: probe, method: .get) { #expect($0.status == .notFound) }
+                let firstText = try await first.execute(uri: "/metrics", method: .get) { $0.text }
+                let secondText = try await second.execute(uri: "/metrics", method: .get) { $0.text }
+                #expect(firstText.contains(counted))
+                #expect(!secondText.contains(#"route="/health/ready""#))
+                #expect(secondText.contains(#"http_requests_total{method="GET",route="NotFound",status="404"} 1"#))
+                #expect(!firstText.contains(#"route="NotFound""#))
+            }
+        }
+    }
+
     @Test("the OpenAPI document is served and describes the live routes")
     func openAPI() async throws {
         try await TestServer().run { client, server in

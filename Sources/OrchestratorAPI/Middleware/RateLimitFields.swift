@@ -1,17 +1,27 @@
+import CoreMetrics
 import HTTPTypes
 import Metrics
 import OrchestratorDomain
+
+/// `rate_limited_requests_total{class}`: one counter per class, created once per server.
+struct RateLimitRefusals: Sendable {
+    private let counters: [RateLimitClass: Counter]
+
+    init(factory: any MetricsFactory) {
+        counters = Dictionary(
+            uniqueKeysWithValues: RateLimitClass.allCases.map {
+                ($0, Counter(label: "rate_limited_requests_total", dimensions: [("class", $0.rawValue)], factory: factory))
+            })
+    }
+
+    func count(_ limitClass: RateLimitClass) { counters[limitClass]?.increment() }
+}
 
 /// The `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09
 /// (structured-field form), and the 429 problem.
 enum RateLimitFields {
     static let policy = HTTPField.Name("RateLimit-Policy")!
     static let limit = HTTPField.Name("RateLimit")!
-    /// `rate_limited_requests_total{class}`, created once (after metrics are bootstrapped).
-    static let refusals = Dictionary(
-        uniqueKeysWithValues: RateLimitClass.allCases.map {
-            ($0, Counter(label: "rate_limited_requests_total", dimensions: [("class", $0.rawValue)]))
-        })
 
     /// `"<class>";q=<burst>;w=<seconds to refill a full burst>`: `q` requests per `w` seconds never wait.
     static func policyValue(_ limitClass: RateLimitClass, _ policy: TokenBucketPolicy) -> String {
@@ -29,9 +39,11 @@ enum RateLimitFields {
         headers[Self.limit] = limitValue(limitClass, decision)
     }
 
-    /// 429 problem with `Retry-After` and both fields.
-    static func tooManyRequests(_ limitClass: RateLimitClass, _ policy: TokenBucketPolicy, _ decision: TokenBucketDecision) -> APIError {
-        refusals[limitClass]?.increment()
+    /// 429 problem with `Retry-After` and both fields; the refusal is counted.
+    static func tooManyRequests(
+        _ limitClass: RateLimitClass, _ policy: TokenBucketPolicy, _ decision: TokenBucketDecision, counting refusals: RateLimitRefusals
+    ) -> APIError {
+        refusals.count(limitClass)
         var headers = HTTPFields()
         headers[.retryAfter] = String(max(1, decision.retryAfterSeconds))
         add(to: &headers, limitClass, policy, decision)

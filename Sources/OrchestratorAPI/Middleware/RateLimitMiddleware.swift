@@ -16,10 +16,14 @@ import OrchestratorDomain
 public struct AddressRateLimitMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
     let limiter: RateLimiter?
+    let refusals: RateLimitRefusals
 
-    /// - Parameter limiter: `nil` when rate limiting is off.
-    public init(limiter: RateLimiter?) {
+    /// - Parameters:
+    ///   - limiter: `nil` when rate limiting is off.
+    ///   - refusals: counts the 429s.
+    init(limiter: RateLimiter?, refusals: RateLimitRefusals) {
         self.limiter = limiter
+        self.refusals = refusals
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -27,7 +31,7 @@ public struct AddressRateLimitMiddleware: RouterMiddleware {
         let key = RateLimitKey.address(context.sourceAddress ?? "unknown")
         let presentsEnrollmentToken = Self.presentsEnrollmentToken(request)
         let decision = await limiter.take(key, cost: presentsEnrollmentToken ? 1 : 0, policy: policy)
-        guard decision.allowed else { throw RateLimitFields.tooManyRequests(.enrollment, policy, decision) }
+        guard decision.allowed else { throw RateLimitFields.tooManyRequests(.enrollment, policy, decision, counting: refusals) }
         do {
             var response = try await next(request, context)
             if presentsEnrollmentToken { RateLimitFields.add(to: &response.headers, .enrollment, policy, decision) }
@@ -55,10 +59,14 @@ public struct AddressRateLimitMiddleware: RouterMiddleware {
 public struct PrincipalRateLimitMiddleware: RouterMiddleware {
     public typealias Context = OrchestratorRequestContext
     let limiter: RateLimiter?
+    let refusals: RateLimitRefusals
 
-    /// - Parameter limiter: `nil` when rate limiting is off.
-    public init(limiter: RateLimiter?) {
+    /// - Parameters:
+    ///   - limiter: `nil` when rate limiting is off.
+    ///   - refusals: counts the 429s.
+    init(limiter: RateLimiter?, refusals: RateLimitRefusals) {
         self.limiter = limiter
+        self.refusals = refusals
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -66,7 +74,7 @@ public struct PrincipalRateLimitMiddleware: RouterMiddleware {
         let key = RateLimitKey.principal(principal, limitClass: RouteRateLimitClass.of(request))
         guard let policy = limiter.policy(key.limitClass) else { return try await next(request, context) }
         let decision = await limiter.take(key, cost: 1, policy: policy)
-        guard decision.allowed else { throw RateLimitFields.tooManyRequests(key.limitClass, policy, decision) }
+        guard decision.allowed else { throw RateLimitFields.tooManyRequests(key.limitClass, policy, decision, counting: refusals) }
         do {
             var response = try await next(request, context)
             RateLimitFields.add(to: &response.headers, key.limitClass, policy, decision)

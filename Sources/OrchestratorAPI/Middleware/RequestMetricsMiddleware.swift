@@ -1,3 +1,4 @@
+import CoreMetrics
 import Hummingbird
 import Metrics
 import NIOConcurrencyHelpers
@@ -28,7 +29,12 @@ public struct RequestMetricsMiddleware: RouterMiddleware {
     private let counters = NIOLockedValueBox<[CounterKey: Counter]>([:])
     private let timers = NIOLockedValueBox<[TimerKey: Metrics.Timer]>([:])
 
-    public init() {}
+    private let factory: any MetricsFactory
+
+    /// - Parameter factory: the server's metrics factory.
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -44,7 +50,8 @@ public struct RequestMetricsMiddleware: RouterMiddleware {
         counters.withLockedValue { counters in
             if let existing = counters[key] { return existing }
             let created = Counter(
-                label: "http_requests_total", dimensions: [("method", key.method), ("route", key.route), ("status", String(key.status))])
+                label: "http_requests_total", dimensions: [("method", key.method), ("route", key.route), ("status", String(key.status))],
+                factory: factory)
             counters[key] = created
             return created
         }
@@ -53,7 +60,8 @@ public struct RequestMetricsMiddleware: RouterMiddleware {
     private func timer(_ key: TimerKey) -> Metrics.Timer {
         timers.withLockedValue { timers in
             if let existing = timers[key] { return existing }
-            let created = Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", key.method), ("route", key.route)])
+            let created = Metrics.Timer(
+                label: "http_request_duration_seconds", dimensions: [("method", key.method), ("route", key.route)], factory: factory)
             timers[key] = created
             return created
         }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Deployments
 import EdgeFleet
 import Foundation
@@ -12,9 +13,12 @@ public struct DeploymentWiring: Sendable {
     public let deployments: DeploymentService
     public let engine: RolloutEngine
 
-    /// - Parameter isReady: the engine waits until this is true (the schema is migrated).
+    /// - Parameters:
+    ///   - metrics: the server's metrics factory (``ServerMetrics/factory``).
+    ///   - isReady: the engine waits until this is true (the schema is migrated).
     public init(
-        settings: OrchestratorSettings, backends: Backends, nodes: NodeService, logger: Logger, isReady: @escaping @Sendable () -> Bool = { true }
+        settings: OrchestratorSettings, backends: Backends, nodes: NodeService, metrics: any MetricsFactory, logger: Logger,
+        isReady: @escaping @Sendable () -> Bool = { true }
     ) {
         let config = settings.deployments
         let deploymentSettings = DeploymentSettings(
@@ -22,9 +26,10 @@ public struct DeploymentWiring: Sendable {
             defaultNodeTimeoutSeconds: config.defaultNodeTimeoutSeconds, defaultProgressDeadlineSeconds: config.defaultProgressDeadlineSeconds)
         let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         engine = RolloutEngine(
-            store: backends.metadata, fleet: nodes, interval: deploymentSettings.evaluationIntervalSeconds, now: now, logger: logger,
+            store: backends.metadata, fleet: nodes, interval: deploymentSettings.evaluationIntervalSeconds, metrics: metrics, now: now,
+            logger: logger,
             isReady: isReady)
         deployments = DeploymentService(
-            store: backends.metadata, fleet: nodes, engine: engine, settings: deploymentSettings, now: now, logger: logger)
+            store: backends.metadata, fleet: nodes, engine: engine, settings: deploymentSettings, metrics: metrics, now: now, logger: logger)
     }
 }

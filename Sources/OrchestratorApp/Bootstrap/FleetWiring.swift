@@ -1,3 +1,4 @@
+import CoreMetrics
 import EdgeFleet
 import Foundation
 import Logging
@@ -15,7 +16,8 @@ public struct FleetWiring: Sendable {
     /// In start order: the heartbeat ingest, the health monitor that reads it, the desired-state hub, the status ingest.
     public let services: [any Service]
 
-    public init(settings: OrchestratorSettings, backends: Backends, logger: Logger) {
+    /// - Parameter metrics: the server's metrics factory (``ServerMetrics/factory``).
+    public init(settings: OrchestratorSettings, backends: Backends, metrics: any MetricsFactory, logger: Logger) {
         let node = settings.nodes
         let fleet = FleetSettings(
             admission: node.admission,
@@ -27,7 +29,7 @@ public struct FleetWiring: Sendable {
         let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let store = backends.metadata
         let heartbeats = HeartbeatIngest(store: store, cache: backends.cache, settings: fleet, logger: logger)
-        let health = HealthMonitor(store: store, heartbeats: heartbeats, settings: fleet, now: now, logger: logger)
+        let health = HealthMonitor(store: store, heartbeats: heartbeats, settings: fleet, metrics: metrics, now: now, logger: logger)
         let desiredState = DesiredStateHub(store: store, cache: backends.cache, now: now, logger: logger)
         let statuses = StatusIngest(store: store, logger: logger)
         nodes = NodeService(

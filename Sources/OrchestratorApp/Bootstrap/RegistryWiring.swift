@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import ModuleRegistry
@@ -12,7 +13,10 @@ public struct RegistryWiring: Sendable {
     /// A service: uploads are validated only while it runs.
     public let workers: ValidationWorkers
 
-    public init(settings: OrchestratorSettings, backends: Backends, hooks: RegistryHooks = RegistryHooks(), logger: Logger) {
+    /// - Parameter metrics: the server's metrics factory (``ServerMetrics/factory``).
+    public init(
+        settings: OrchestratorSettings, backends: Backends, hooks: RegistryHooks = RegistryHooks(), metrics: any MetricsFactory, logger: Logger
+    ) {
         let modules = settings.modules
         let registrySettings = RegistrySettings(
             maxModuleBytes: modules.maxBytes, maxConcurrentValidations: modules.validationConcurrency,
@@ -20,7 +24,7 @@ public struct RegistryWiring: Sendable {
             validationDeadline: .milliseconds(modules.validationDeadlineMillis))
         workers = ValidationWorkers(threads: registrySettings.maxConcurrentValidations)
         registry = ModuleRegistry(
-            catalog: backends.metadata, blobs: backends.blobs, settings: registrySettings, workers: workers, hooks: hooks,
+            catalog: backends.metadata, blobs: backends.blobs, settings: registrySettings, workers: workers, hooks: hooks, metrics: metrics,
             now: { Date().timeIntervalSince1970 }, logger: logger)
     }
 }

@@ -49,7 +49,8 @@ enum RegistryBackend: String, CaseIterable, CustomTestStringConvertible {
             let settings = RegistrySettings(maxModuleBytes: maxModuleBytes, spoolDirectory: scratch + "/uploads")
             let workers = ValidationWorkers(threads: settings.maxConcurrentValidations)
             let registry = ModuleRegistry(
-                catalog: catalog, blobs: blobs, settings: settings, workers: workers, hooks: hooks, now: { clock.now },
+                catalog: catalog, blobs: blobs, settings: settings, workers: workers, hooks: hooks, metrics: ServerMetrics().factory,
+                now: { clock.now },
                 logger: Logger(label: "test.registry"))
             return try await withRunning([workers]) { try await body(RegistryHarness(registry: registry, catalog: catalog, blobs: blobs)) }
         }

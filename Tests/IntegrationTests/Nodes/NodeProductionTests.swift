@@ -50,7 +50,7 @@ struct NodeProductionTests {
                 var logger = Logger(label: "test.replica-b")
                 logger.logLevel = .critical
                 let backends = try await Backends.make(settings: settings, logger: logger)
-                let replicaB = FleetWiring(settings: settings, backends: backends, logger: logger).nodes
+                let replicaB = FleetWiring(settings: settings, backends: backends, metrics: ServerMetrics().factory, logger: logger).nodes
                 let module = DesiredModule(
                     name: "hello", version: "1.0.0", digest: ContentDigest(bytes: [UInt8](repeating: 9, count: 32)), entrypoint: "_start",
                     resources: ResourceLimits())

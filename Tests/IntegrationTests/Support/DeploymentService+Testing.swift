@@ -1,6 +1,7 @@
 import Deployments
 import EdgeFleet
 import Logging
+import OrchestratorApp
 import OrchestratorPorts
 
 extension DeploymentService {
@@ -9,7 +10,9 @@ extension DeploymentService {
     static func assembled(
         store: any MetadataStore, fleet: NodeService, settings: DeploymentSettings, now: @escaping @Sendable () -> Double, logger: Logger
     ) -> DeploymentService {
-        let engine = RolloutEngine(store: store, fleet: fleet, interval: settings.evaluationIntervalSeconds, now: now, logger: logger)
-        return DeploymentService(store: store, fleet: fleet, engine: engine, settings: settings, now: now, logger: logger)
+        let metrics = ServerMetrics().factory
+        let engine = RolloutEngine(
+            store: store, fleet: fleet, interval: settings.evaluationIntervalSeconds, metrics: metrics, now: now, logger: logger)
+        return DeploymentService(store: store, fleet: fleet, engine: engine, settings: settings, metrics: metrics, now: now, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import EdgeFleet
 import Logging
+import OrchestratorApp
 import OrchestratorPorts
 
 extension NodeService {
@@ -12,7 +13,9 @@ extension NodeService {
         let heartbeats = HeartbeatIngest(store: store, cache: cache, settings: settings, logger: logger)
         return NodeService(
             store: store, settings: settings, credentials: CredentialResolver(store: store, ttlSeconds: settings.credentialCacheSeconds, now: now),
-            heartbeats: heartbeats, health: HealthMonitor(store: store, heartbeats: heartbeats, settings: settings, now: now, logger: logger),
+            heartbeats: heartbeats,
+            health: HealthMonitor(
+                store: store, heartbeats: heartbeats, settings: settings, metrics: ServerMetrics().factory, now: now, logger: logger),
             desiredState: DesiredStateHub(store: store, cache: cache, now: now, logger: logger), statuses: StatusIngest(store: store, logger: logger),
             now: now, logger: logger)
     }

@@ -1,13 +1,19 @@
+import CoreMetrics
 import Foundation
-import Metrics
 import Prometheus
 
-/// The process-wide Prometheus registry behind swift-metrics.
+/// One server's Prometheus registry and the swift-metrics factory that feeds it.
 ///
-/// `MetricsSystem.bootstrap` may run once per process, so it happens on
-/// first access of ``registry`` — the server and every test share it.
-public enum MetricsBootstrap {
-    public static let registry: PrometheusCollectorRegistry = {
+/// Every component that records a metric receives ``factory`` from the wiring, and `/metrics` renders
+/// ``registry``: the counts belong to the server instance, not to the process. In production there is one
+/// server per process, so this changes nothing; in the test process dozens of servers run side by side and
+/// each one's `/metrics` shows only what it did (a process-wide registry made exact-count assertions racy).
+/// Nothing calls `MetricsSystem.bootstrap`: no dependency we use emits metrics of its own.
+public struct ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let factory: any MetricsFactory
+
+    public init() {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -26,7 +32,10 @@ public enum MetricsBootstrap {
             .seconds(1), .seconds(5), .seconds(15), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
             .seconds(1800), .seconds(3600), .seconds(7200), .seconds(21600),
         ]
-        MetricsSystem.bootstrap(factory)
-        return registry
-    }()
+        self.registry = registry
+        self.factory = factory
+    }
+
+    /// The Prometheus text exposition of everything recorded so far.
+    public func render() -> String { registry.emitToString() }
 }
