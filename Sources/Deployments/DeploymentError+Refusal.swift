@@ -10,6 +10,7 @@ extension DeploymentError {
         case .forbidden(let reason): self = .forbidden(reason)
         case .conflictingDeployment(let other): self = .conflictingDeployment(other)
         case .versionYanked(let module, let version): self = .versionYanked(module: module, version: version)
+        case .retryRefused(let detail): self = .retryRefused(detail)
         }
     }
 }

@@ -21,4 +21,8 @@ public enum DeploymentError: Error, Sendable, Equatable {
     case forbidden(String)
     /// Lost the compare-and-set race too many times in a row.
     case concurrentChange
+    /// The deployment's release could not be found, created or changed (``ReleaseResolution/Refusal``).
+    case release(ReleaseResolution.Refusal)
+    /// `POST …/retry` named nodes that are not failed targets, or whose retry budget is spent.
+    case retryRefused(String)
 }

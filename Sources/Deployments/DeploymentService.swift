@@ -19,6 +19,7 @@ public struct DeploymentService: Sendable {
     public let engine: RolloutEngine
     let fleet: NodeService
     let loader: SnapshotLoader
+    let releases: ReleaseBinding
     let metrics: DeploymentMetrics
     let now: @Sendable () -> Double
     let logger: Logger
@@ -38,6 +39,7 @@ public struct DeploymentService: Sendable {
         self.now = now
         self.logger = logger
         self.loader = SnapshotLoader(store: store, fleet: fleet)
+        self.releases = ReleaseBinding(store: store)
     }
 
     // MARK: Reading
@@ -78,7 +80,8 @@ public struct DeploymentService: Sendable {
         if let problem = TargetResolver.memoryProblem(version, spec: spec) ?? TargetResolver.entrypointProblem(version, spec: spec) {
             throw DeploymentError.invalidSpec(problem)
         }
-        let targets = try TargetResolver.targets(spec, fleet: try await store.allNodes())
+        let fleetNodes = try await store.allNodes()
+        let targets = try TargetResolver.targets(spec, fleet: fleetNodes)
         guard !targets.isEmpty else { throw DeploymentError.noTargetNodes }
         let incompatible = targets.compactMap { node in
             TargetResolver.incompatibility(node, version: version, spec: spec).map { "\(node.id) (\($0))" }
@@ -87,12 +90,17 @@ public struct DeploymentService: Sendable {
 
         let time = now()
         let id = UUID().uuidString.lowercased()
+        let releaseID = try ReleaseResolution.resolve(
+            spec, requested: spec.releaseID, releases: try await store.activeReleases(), fleet: fleetNodes,
+            newID: UUID().uuidString.lowercased(), now: time
+        ).mapError(DeploymentError.release).get()
         let cohorts = RolloutPlan.cohorts(targets.map(\.id), deploymentID: id, strategy: spec.strategy)
         let policy = settings.policy(for: spec.environment)
         var draft = DeploymentRecord(
             id: id, spec: spec, versionKey: semver.identityKey, digest: version.digest, state: .pendingApproval, createdBy: principal.subject,
             createdAt: time, stepCount: cohorts.count)
         draft.createdByActors = principal.actors.isEmpty ? nil : principal.actors
+        draft.releaseID = releaseID
         var rows: [DeploymentNode] = []
         for (step, cohort) in cohorts.enumerated() {
             rows += cohort.map { DeploymentNode(nodeID: $0, step: step, updatedAt: time) }
@@ -173,6 +181,13 @@ public struct DeploymentService: Sendable {
         }
     }
 
+    /// Re-dispatches failed nodes (`nodes` empty: every failed one) within ``DeploymentSettings/retryBudget``; audited.
+    public func retry(_ id: String, nodes: [NodeID], by principal: Principal, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
+        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID) { [budget = settings.retryBudget] _ in
+            .retry(by: principal, nodes: nodes, budget: budget)
+        }
+    }
+
     // MARK: Committing
 
     /// Read, decide, commit compare-and-set; on a lost race decide again (at most 5 times).
@@ -203,9 +218,11 @@ public struct DeploymentService: Sendable {
             case .success(var decision):
                 decision.record.revision = current.revision + 1
                 decision.record.updatedAt = time
+                let release = try await releases.bind(&decision.record, before: current, now: time)
                 let commit = DeploymentCommit(
                     expectedRevision: current.revision, record: decision.record, nodes: Array(decision.nodes.values), desired: decision.desired,
-                    audit: decision.audits.map { auditEvent($0, decision.record, requestID) }, revertOnly: decision.record.state == .rolledBack)
+                    audit: decision.audits.map { auditEvent($0, decision.record, requestID) }, revertOnly: decision.record.state == .rolledBack,
+                    release: release)
                 do {
                     guard try await store.commit(commit) else { continue }
                 } catch is ActiveDeploymentConflict {
@@ -213,6 +230,7 @@ public struct DeploymentService: Sendable {
                     throw DeploymentError.conflictingDeployment(other?.id ?? "another deployment of '\(current.spec.moduleName)'")
                 }
                 await decision.carryOut(desiredState: fleet.desiredState, metrics: metrics)
+                if release != nil { await fleet.reconciler.reconcileQuietly() }
                 return decision.record
             }
         }

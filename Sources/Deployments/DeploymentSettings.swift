@@ -9,6 +9,8 @@ public struct DeploymentSettings: Sendable {
     public var defaultFailureThreshold: FailureThreshold
     public var defaultNodeTimeoutSeconds: Int
     public var defaultProgressDeadlineSeconds: Int
+    /// How many times `POST …/retry` may re-dispatch one node of one deployment.
+    public var retryBudget: Int = 3
 
     public init(
         environments: [String: EnvironmentPolicy] = EnvironmentPolicy.defaults, evaluationIntervalSeconds: Double = 0.5,

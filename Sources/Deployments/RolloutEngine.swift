@@ -17,6 +17,10 @@ public final class RolloutEngine: Service, Sendable {
     private let store: any MetadataStore
     private let loader: SnapshotLoader
     private let desiredState: DesiredStateHub
+    private let reconciler: DesiredStateReconciler
+    private let releases: ReleaseBinding
+    /// Seconds between two derivations of the whole fleet's desired state while this replica leads.
+    private let reconcileInterval: Double
     private let metrics: DeploymentMetrics
     private let interval: Double
     private let now: @Sendable () -> Double
@@ -27,19 +31,29 @@ public final class RolloutEngine: Service, Sendable {
     ///   - fleet: the node use case whose desired-state hub wakes agents and whose health monitor marks nodes offline.
     ///   - interval: seconds between passes while this replica leads.
     ///   - metrics: the server's metrics factory (rollout outcomes, durations, rollbacks, active deployments).
+    ///   - reconcileInterval: seconds between two derivations of the whole fleet's desired state (``DesiredStateReconciler``).
     ///   - isReady: the engine waits until this is true (the schema is migrated).
     public init(
         store: any MetadataStore, fleet: NodeService, interval: Double, metrics: any MetricsFactory, now: @escaping @Sendable () -> Double,
-        logger: Logger, isReady: @escaping @Sendable () -> Bool = { true }
+        logger: Logger, reconcileInterval: Double = 10, isReady: @escaping @Sendable () -> Bool = { true }
     ) {
         self.metrics = DeploymentMetrics(factory: metrics)
         self.isReady = isReady
         self.store = store
         self.loader = SnapshotLoader(store: store, fleet: fleet)
         self.desiredState = fleet.desiredState
+        self.reconciler = fleet.reconciler
+        self.releases = ReleaseBinding(store: store)
+        self.reconcileInterval = reconcileInterval
         self.interval = interval
         self.now = now
         self.logger = logger
+    }
+
+    /// Derives the whole fleet's desired state now (what the leader does every `reconcileInterval`); returns the nodes it changed.
+    @discardableResult
+    public func reconcileFleet() async throws -> [NodeID] {
+        try await reconciler.reconcile()
     }
 
     /// One pass over every active deployment. Returns how many changes this replica committed.
@@ -75,11 +89,13 @@ public final class RolloutEngine: Service, Sendable {
                 actor: entry.actor, action: entry.action, target: "deployment:\(record.id)", outcome: entry.outcome, requestID: nil,
                 occurredAt: snapshot.now, role: nil, sourceAddress: nil, actors: entry.actors)
         }
+        let release = try await releases.bind(&decision.record, before: record, now: snapshot.now)
         let commit = DeploymentCommit(
             expectedRevision: record.revision, record: decision.record, nodes: Array(decision.nodes.values), desired: decision.desired,
-            audit: audit, revertOnly: decision.record.state == .rolledBack)
+            audit: audit, revertOnly: decision.record.state == .rolledBack, release: release)
         guard try await store.commit(commit) else { return false }
         await decision.carryOut(desiredState: desiredState, metrics: metrics)
+        if release != nil { await reconciler.reconcileQuietly() }
         if let outcome = decision.outcome {
             logger.info("deployment \(outcome.rawValue)", metadata: ["deployment": "\(record.id)", "reason": "\(decision.record.reason ?? "")"])
         }
@@ -94,12 +110,17 @@ public final class RolloutEngine: Service, Sendable {
             do {
                 let led = try await store.whileLeader(Self.leaseName) { stillLeader in
                     self.logger.info("this replica leads the rollout engine")
+                    var lastDerivation = ContinuousClock.now - .seconds(self.reconcileInterval)
                     while !Task.isShuttingDownGracefully && !Task.isCancelled {
                         try await stillLeader()
                         do {
                             try await self.evaluateOnce()
                         } catch {
                             self.logger.warning("rollout evaluation failed; will retry", metadata: ["error": "\(error)"])
+                        }
+                        if ContinuousClock.now - lastDerivation >= .seconds(self.reconcileInterval) {
+                            await self.reconciler.reconcileQuietly()
+                            lastDerivation = .now
                         }
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(self.interval)) }
                     }

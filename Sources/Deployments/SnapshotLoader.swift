@@ -36,8 +36,12 @@ struct SnapshotLoader: Sendable {
             snapshot.reports = try await store.statusReports(forDeployment: record.id)
             // A rollback may follow from this pass (threshold, deadline): it must not clobber newer deployments.
             let touched = nodes.filter { $0.state.wasDispatched }.map(\.nodeID)
-            if record.spec.failurePolicy.autoRollback && nodes.contains(where: { $0.state == .updating || $0.state.isFailure }) {
+            let waiting = nodes.contains { $0.state == .updating || $0.state == .offline }
+            if record.spec.failurePolicy.autoRollback && (waiting || nodes.contains(where: \.state.isFailure)) {
                 snapshot.current = try await store.desiredEntries(module: record.spec.moduleName, nodes: touched)
+            }
+            // Nodes moved out of the environment leave the rollout (and a rollback leaves them alone).
+            if waiting || record.spec.failurePolicy.autoRollback {
                 snapshot.movedToOtherEnvironment = try await movedNodes(touched, from: record.spec.environment)
             }
             guard purpose == .advanceWithFleet || Self.mayDispatch(record, nodes, now: now) else { return snapshot }

@@ -13,6 +13,8 @@ public struct NodeService: Sendable {
     public let desiredState: DesiredStateHub
     /// Agents' status reports, buffered and written in batches.
     public let statuses: StatusIngest
+    /// Recomputes a node's desired state from the releases when its membership changes.
+    public let reconciler: DesiredStateReconciler
     let now: @Sendable () -> Double
     let logger: Logger
 
@@ -20,8 +22,10 @@ public struct NodeService: Sendable {
     /// application's wiring (`buildApplication`), which lists each in the service group.
     public init(
         store: any MetadataStore, settings: FleetSettings, credentials: CredentialResolver, heartbeats: HeartbeatIngest, health: HealthMonitor,
-        desiredState: DesiredStateHub, statuses: StatusIngest, now: @escaping @Sendable () -> Double, logger: Logger
+        desiredState: DesiredStateHub, statuses: StatusIngest, reconciler: DesiredStateReconciler, now: @escaping @Sendable () -> Double,
+        logger: Logger
     ) {
+        self.reconciler = reconciler
         self.store = store
         self.settings = settings
         self.now = now
@@ -90,7 +94,10 @@ public struct NodeService: Sendable {
             credentialHash: Secrets.hash(credential), at: now())
         let tokenID = enrollmentToken.split(separator: "_").dropFirst().first.map(String.init) ?? "?"
         switch try await store.enroll(enrollment, audit: audit("enrollment-token:\(tokenID)", "node.register", "node:\(nodeID)", requestID)) {
-        case .registered(let node): return (node, credential)
+        case .registered(let node):
+            // A node that joins converges to the releases that select it before its first poll.
+            await reconciler.reconcileQuietly([node.id])
+            return (node, credential)
         case .unknownToken: throw FleetError.unknownEnrollmentToken
         case .refused(let refusal): throw FleetError.enrollmentRefused(refusal)
         case .nodeExists: throw FleetError.nodeIDTaken(nodeID.value)
@@ -133,6 +140,7 @@ public struct NodeService: Sendable {
                 id, decision.target, at: now(), audit: audit(actor, "node.\(decision.rawValue)", "node:\(id)", requestID))
         else { throw FleetError.nodeNotFound(id.value) }
         credentials.evict(node: id)
+        await reconciler.reconcileQuietly([id])
         return updated
     }
 
@@ -152,6 +160,8 @@ public struct NodeService: Sendable {
             events.append(audit(actor, "node.environment.change", "node:\(id) (\(current.environment) -> \(environment))", requestID))
         }
         guard let updated = try await store.updateNode(id, change, at: now(), audit: events) else { throw FleetError.nodeNotFound(id.value) }
+        // Environment, region, zone, trusted labels or enablement may make releases select it, or stop selecting it.
+        await reconciler.reconcileQuietly([id])
         return updated
     }
 

@@ -42,6 +42,7 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
         ).endpoints)
     api.addRoutes(NodesController(nodes: environment.nodes, idempotency: idempotency).endpoints)
     api.addRoutes(DeploymentsController(deployments: environment.deployments, idempotency: idempotency).endpoints)
+    api.addRoutes(ReleasesController(deployments: environment.deployments).endpoints)
     api.addRoutes(AuditController(auditLog: environment.auditLog).endpoints)
     return router
 }

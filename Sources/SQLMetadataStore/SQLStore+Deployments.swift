@@ -106,47 +106,66 @@ extension SQLStore {
             }
         }
         let name = SQLValue.text(record.spec.moduleName), owner = SQLValue.text(record.id), revertOnly = commit.revertOnly
-        return try await activeConflict(module: record.spec.moduleName) {
-            try await transaction { [upserts, removals] session in
-                let updated = try await session.query(
-                    """
-                    UPDATE deployments SET state = $1, updated_at = $2, revision = $3, record_json = $4
-                    WHERE id = $5 AND revision = $6 RETURNING id
-                    """,
-                    [
-                        .text(record.state), .real(record.updatedAt), .integer(record.revision), .text(json), owner,
-                        .integer(commit.expectedRevision),
-                    ])
-                guard !updated.isEmpty else { return false }
-                try await Self.upsertNodes(rows, deployment: record.id, on: session)
-                let columns = ["node_id", "digest", "module_json", "owner"]
-                if revertOnly {
-                    try await session.bulk(
-                        """
-                        UPDATE node_desired_modules AS d SET digest = u.digest, module_json = u.module_json, deployment_id = NULLIF(u.owner, '')
-                        FROM \(SQLBulk.source) WHERE d.node_id = u.node_id AND d.name = $1 AND d.deployment_id = $2
-                        """,
-                        [name, owner], columns: columns, rows: upserts)
-                } else {
-                    try await session.bulk(
-                        """
-                        INSERT INTO node_desired_modules (node_id, name, digest, module_json, deployment_id)
-                        SELECT u.node_id, $1, u.digest, u.module_json, NULLIF(u.owner, '') FROM \(SQLBulk.source)
-                        WHERE EXISTS (SELECT 1 FROM nodes n WHERE n.id = u.node_id)
-                        ON CONFLICT (node_id, name) DO UPDATE SET digest = EXCLUDED.digest, module_json = EXCLUDED.module_json,
-                            deployment_id = EXCLUDED.deployment_id
-                        """,
-                        [name], columns: columns, rows: upserts)
+        let release = commit.release
+        do {
+            return try await activeConflict(module: record.spec.moduleName) {
+                try await transaction { [upserts, removals] session in
+                    guard
+                        try await applyCommit(
+                            session, record: record, json: json, expectedRevision: commit.expectedRevision, rows: rows, upserts: upserts,
+                            removals: removals, name: name, owner: owner, revertOnly: revertOnly)
+                    else { return false }
+                    if let release, try await !Self.writeRelease(release, on: session) { throw ReleaseRaceLost() }
+                    for event in commit.audit { try await Self.insertAudit(event, on: session) }
+                    return true
                 }
-                if !removals.isEmpty {
-                    try await session.query(
-                        "DELETE FROM node_desired_modules WHERE name = $1 AND node_id \(dialect.isIn("$2")) AND ($3 = 0 OR deployment_id = $4)",
-                        [name, .texts(removals), .integer(revertOnly ? 1 : 0), owner])
-                }
-                for event in commit.audit { try await Self.insertAudit(event, on: session) }
-                return true
             }
+        } catch is ReleaseRaceLost {
+            return false
         }
+    }
+
+    /// The deployment row compare-and-set on its revision, its target rows and the desired-state writes. `false`: lost the race.
+    private func applyCommit(
+        _ session: any SQLSession, record: DeploymentRecord, json: String, expectedRevision: Int, rows: [[SQLValue]], upserts: [[SQLValue]],
+        removals: [String], name: SQLValue, owner: SQLValue, revertOnly: Bool
+    ) async throws -> Bool {
+        let updated = try await session.query(
+            """
+            UPDATE deployments SET state = $1, updated_at = $2, revision = $3, record_json = $4
+            WHERE id = $5 AND revision = $6 RETURNING id
+            """,
+            [
+                .text(record.state), .real(record.updatedAt), .integer(record.revision), .text(json), owner,
+                .integer(expectedRevision),
+            ])
+        guard !updated.isEmpty else { return false }
+        try await Self.upsertNodes(rows, deployment: record.id, on: session)
+        let columns = ["node_id", "digest", "module_json", "owner"]
+        if revertOnly {
+            try await session.bulk(
+                """
+                UPDATE node_desired_modules AS d SET digest = u.digest, module_json = u.module_json, deployment_id = NULLIF(u.owner, '')
+                FROM \(SQLBulk.source) WHERE d.node_id = u.node_id AND d.name = $1 AND d.deployment_id = $2
+                """,
+                [name, owner], columns: columns, rows: upserts)
+        } else {
+            try await session.bulk(
+                """
+                INSERT INTO node_desired_modules (node_id, name, digest, module_json, deployment_id)
+                SELECT u.node_id, $1, u.digest, u.module_json, NULLIF(u.owner, '') FROM \(SQLBulk.source)
+                WHERE EXISTS (SELECT 1 FROM nodes n WHERE n.id = u.node_id)
+                ON CONFLICT (node_id, name) DO UPDATE SET digest = EXCLUDED.digest, module_json = EXCLUDED.module_json,
+                    deployment_id = EXCLUDED.deployment_id
+                """,
+                [name], columns: columns, rows: upserts)
+        }
+        if !removals.isEmpty {
+            try await session.query(
+                "DELETE FROM node_desired_modules WHERE name = $1 AND node_id \(dialect.isIn("$2")) AND ($3 = 0 OR deployment_id = $4)",
+                [name, .texts(removals), .integer(revertOnly ? 1 : 0), owner])
+        }
+        return true
     }
 
     // MARK: Rows

@@ -18,6 +18,8 @@ struct DeploymentStateMachineTests {
         case (.paused, .resume): return .inProgress
         case (.inProgress, .promote): return atGate ? .inProgress : nil
         case (.inProgress, .rollback), (.paused, .rollback), (.completed, .rollback), (.failed, .rollback): return .rolledBack
+        case (.inProgress, .retry): return .inProgress
+        case (.paused, .retry): return .paused
         default: return nil
         }
     }

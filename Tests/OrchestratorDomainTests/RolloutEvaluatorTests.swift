@@ -128,7 +128,7 @@ struct RolloutEvaluatorTests {
         #expect(try #require(Rollout.tick(stuck)).record.state == .rolledBack)
     }
 
-    @Test("disabled, unadmitted, deregistered and (by policy) offline nodes are skipped at dispatch")
+    @Test("disabled, unadmitted and deregistered nodes are skipped at dispatch; offline ones are dispatched and not waited for")
     func skipping() {
         var snapshot = Rollout.snapshot(5, Rollout.spec(.allAtOnce))
         snapshot.fleet[Rollout.id("n00")] = Rollout.node("n00", enabled: false)
@@ -136,11 +136,15 @@ struct RolloutEvaluatorTests {
         snapshot.fleet[Rollout.id("n02")] = nil
         snapshot.offline = [Rollout.id("n03")]
         let change = Rollout.start(snapshot)
-        let messages = ["n00": "disabled", "n01": "not admitted (pending)", "n02": "deregistered", "n03": "offline"]
+        let messages = ["n00": "disabled", "n01": "not admitted (pending)", "n02": "deregistered"]
         for (node, message) in messages {
             #expect(change.nodes[Rollout.id(node)]?.state == .skipped && change.nodes[Rollout.id(node)]?.message == message)
         }
-        #expect(Array(change.desired.keys) == [Rollout.id("n04")])
+        // Offline under `skip`: its desired state is written so it converges when it returns; the rollout does not wait.
+        let offline = change.nodes[Rollout.id("n03")]
+        #expect(offline?.state == .offline && offline?.message == "offline: converges when it returns" && offline?.state.isSettled == true)
+        #expect(offline?.state.isFailure == false)
+        #expect(Set(change.desired.keys) == [Rollout.id("n03"), Rollout.id("n04")])
 
         var include = Rollout.snapshot(2, Rollout.spec(.allAtOnce, offline: .include))
         include.offline = [Rollout.id("n00")]

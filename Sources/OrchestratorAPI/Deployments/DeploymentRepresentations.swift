@@ -11,6 +11,11 @@ struct DeploymentBody: ResponseEncodable {
     let environment: String
     let status: String
     let revision: Int
+    /// The release this deployment creates, changes or retires (absent for deployments made before releases).
+    let releaseId: String?
+    /// `true` when the deployment retires its release.
+    let retire: Bool?
+    let priority: Int?
     let reason: String?
     let description: String?
     let createdBy: String
@@ -32,6 +37,9 @@ struct DeploymentBody: ResponseEncodable {
         environment = record.spec.environment
         status = record.state.rawValue
         revision = record.revision
+        releaseId = record.releaseID
+        retire = record.spec.retire
+        priority = record.spec.priority
         reason = record.reason
         description = record.spec.description
         createdBy = record.createdBy

@@ -21,6 +21,12 @@ struct CreateDeploymentRequest: Decodable {
     let progressDeadlineSeconds: Int?
     let autoRollback: Bool?
     let description: String?
+    /// The release to change; absent: the release of this module, environment and target, or a new one.
+    let releaseId: String?
+    /// The release's priority (-1000…1000); absent keeps it (0 for a new release).
+    let priority: Int?
+    /// `true` retires the release instead of changing its version.
+    let retire: Bool?
 
     struct TargetBody: Codable {
         let nodeIds: [String]?
@@ -80,9 +86,15 @@ struct CreateDeploymentRequest: Decodable {
             nodeTimeoutSeconds: nodeTimeoutSeconds ?? settings.defaultNodeTimeoutSeconds,
             progressDeadlineSeconds: progressDeadlineSeconds ?? settings.defaultProgressDeadlineSeconds,
             autoRollback: autoRollback ?? settings.policy(for: environment).autoRollbackByDefault)
-        return DeploymentSpec(
+        if let priority, !(-1000...1000).contains(priority) { throw APIError.badRequest(detail: "'priority' must be between -1000 and 1000") }
+        if let releaseId, releaseId.utf8.count > 64 || releaseId.isEmpty { throw APIError.badRequest(detail: "'releaseId' must be a release id") }
+        var spec = DeploymentSpec(
             moduleName: moduleName, moduleVersion: moduleVersion, target: target, environment: environment, function: function,
             strategy: try strategy.map(Self.strategy) ?? DeploymentDefaults.strategy, failurePolicy: policy, description: description)
+        spec.releaseID = releaseId
+        spec.priority = priority
+        spec.retire = retire == true ? true : nil
+        return spec
     }
 
     static func strategy(_ body: StrategyBody) throws -> RolloutStrategy {

@@ -29,6 +29,7 @@ struct DeploymentsController {
         group.post("/deployments/:id/promote", use: promote)
         group.post("/deployments/:id/cancel", use: cancel)
         group.post("/deployments/:id/rollback", use: rollback)
+        group.post("/deployments/:id/retry", use: retry)
         return group
     }
 
@@ -170,6 +171,29 @@ struct DeploymentsController {
         try await transition(request, context, needs: .administer, reason: .required) { [deployments] id, principal, reason, ifMatch, requestID in
             try await deployments.rollback(id, by: principal, reason: reason ?? "", ifMatch: ifMatch, requestID: requestID)
         }
+    }
+
+    /// `{"nodes": ["edge-1", …]}` (optional): retry those failed nodes; no body retries every failed one.
+    @Sendable func retry(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
+        let principal = try context.authorize(.administer)
+        let id = try context.pathParameter("id")
+        return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
+            request in
+            let body = try await Self.optionalBody(request, RetryRequest.self)
+            let names = body?.nodes ?? []
+            guard names.count <= 1000 else { throw APIError.badRequest(detail: "'nodes' names at most 1000 nodes") }
+            let nodes = try names.map { name -> NodeID in
+                guard let id = NodeID(name) else { throw APIError.badRequest(detail: "'nodes' holds an invalid node id") }
+                return id
+            }
+            let record = try await deployments.retry(
+                id, nodes: nodes, by: principal, ifMatch: try Self.ifMatch(request), requestID: context.requestID)
+            return try await respond(record, request: request, context: context)
+        }
+    }
+
+    struct RetryRequest: Decodable {
+        let nodes: [String]?
     }
 
     // MARK: Helpers

@@ -64,6 +64,21 @@ extension DeploymentError {
         case .concurrentChange:
             return APIError(
                 status: .conflict, slug: "concurrent-change", detail: "the deployment kept changing concurrently; read it again and retry")
+        case .release(.releaseNotFound(let id)):
+            return APIError(status: .notFound, slug: "release-not-found", detail: "no active release '\(id.prefix(64))'")
+        case .release(.releaseMismatch(let detail)):
+            return APIError(status: .unprocessableContent, slug: "release-mismatch", detail: detail)
+        case .release(.nothingToRetire(let module, let environment)):
+            return APIError(
+                status: .unprocessableContent, slug: "no-release-to-retire",
+                detail: "no active release of '\(module)' in '\(environment)' has this target; name one with 'releaseId'")
+        case .release(.unsettledConflict(let release, let other, let nodes)):
+            return APIError(
+                status: .conflict, slug: "release-conflict",
+                detail: "release \(release) and release \(other) of the same module would both select \(nodes.joined(separator: ", ")) "
+                    + "at the same priority; give one a higher 'priority' or change release \(other) instead")
+        case .retryRefused(let detail):
+            return APIError(status: .conflict, slug: "retry-refused", detail: detail)
         }
     }
 }

@@ -112,6 +112,10 @@ struct DesiredStateBody: ResponseEncodable {
         let resources: ResourceLimits
         let config: [String: String]
         let deploymentId: String?
+        /// The release the node follows for this module (absent for entries made before releases).
+        let releaseId: String?
+        /// Set after a retry; a new attempt changes the revision, so the agent applies the module again.
+        let attempt: Int?
         /// Environment variables for the instance; absent when none.
         let env: [String: String]?
         /// Instances per node; absent means one.
@@ -126,6 +130,8 @@ struct DesiredStateBody: ResponseEncodable {
             resources = module.resources
             config = module.config
             deploymentId = module.deploymentID
+            releaseId = module.releaseID
+            attempt = module.attempt
             env = module.env
             scaling = module.scaling
         }

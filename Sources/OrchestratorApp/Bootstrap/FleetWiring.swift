@@ -34,7 +34,8 @@ public struct FleetWiring: Sendable {
         let statuses = StatusIngest(store: store, logger: logger)
         nodes = NodeService(
             store: store, settings: fleet, credentials: CredentialResolver(store: store, ttlSeconds: fleet.credentialCacheSeconds, now: now),
-            heartbeats: heartbeats, health: health, desiredState: desiredState, statuses: statuses, now: now, logger: logger)
+            heartbeats: heartbeats, health: health, desiredState: desiredState, statuses: statuses,
+            reconciler: DesiredStateReconciler(store: store, desiredState: desiredState, logger: logger), now: now, logger: logger)
         services = [heartbeats, health, desiredState, statuses]
     }
 }

@@ -95,6 +95,7 @@ extension DeploymentDecider {
         let desired = change.record.desiredModule
         var sent = 0
         var skipped = 0
+        var offline = 0
         for (id, node) in nodes where node.step == step && node.state == .pending {
             var updated = node
             updated.updatedAt = time
@@ -103,13 +104,15 @@ extension DeploymentDecider {
                 updated.message = reason
                 skipped += 1
             } else {
-                updated.state = .updating
+                let waitsForReturn = snapshot.offline.contains(id) && snapshot.record.spec.target.offlineNodes == .skip
+                // A retirement is done once the entry is gone; an offline node converges when it returns.
+                updated.state = change.record.spec.retires ? .succeeded : waitsForReturn ? .offline : .updating
                 updated.dispatchedAt = time
-                updated.message = nil
+                updated.message = waitsForReturn ? "offline: converges when it returns" : nil
                 updated.baseline = snapshot.inheritedBaselines[id]?.module ?? (snapshot.inheritedBaselines[id] == nil ? snapshot.current[id] : nil)
                 updated.hasBaseline = true
-                change.desired[id] = Baseline(module: desired)
-                sent += 1
+                change.desired[id] = Baseline(module: change.record.spec.retires ? nil : desired)
+                if waitsForReturn { offline += 1 } else { sent += 1 }
             }
             nodes[id] = updated
             change.nodes[id] = updated
@@ -120,7 +123,7 @@ extension DeploymentDecider {
         change.record.gateOpened = false
         change.record.record(
             "cohort.dispatched", actor: actor, at: time,
-            detail: "cohort \(step + 1) of \(change.record.stepCount): \(sent) nodes updated, \(skipped) skipped")
+            detail: "cohort \(step + 1) of \(change.record.stepCount): \(sent) nodes updated, \(offline) offline, \(skipped) skipped")
     }
 
     private static func skipReason(_ id: NodeID, _ snapshot: RolloutSnapshot) -> String? {
@@ -129,7 +132,6 @@ extension DeploymentDecider {
         if node.environment != snapshot.record.spec.environment { return "moved to environment '\(node.environment)'" }
         if node.admission != .accepted { return "not admitted (\(node.admission.rawValue))" }
         if !node.isEnabled { return "disabled" }
-        if snapshot.offline.contains(id) && snapshot.record.spec.target.offlineNodes == .skip { return "offline" }
         return nil
     }
 }

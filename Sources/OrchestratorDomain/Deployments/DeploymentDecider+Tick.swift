@@ -10,9 +10,21 @@ extension DeploymentDecider {
         let time = snapshot.now
         let policy = snapshot.record.spec.failurePolicy
 
-        for (id, node) in nodes where node.state == .updating {
+        for (id, node) in nodes where node.state == .updating || node.state == .offline {
             var updated = node
-            if let report = snapshot.reports[id]?.report, report.deploymentID == snapshot.record.id, report.digest == snapshot.record.digest {
+            if let environment = snapshot.movedToOtherEnvironment[id] {
+                // It left the release with its environment: its desired state is now that environment's; nothing to wait for.
+                updated.state = .skipped
+                updated.message = "moved to environment '\(environment)'"
+                updated.updatedAt = time
+                nodes[id] = updated
+                change.nodes[id] = updated
+                continue
+            }
+            // A report older than the node's (latest) dispatch belongs to an earlier attempt.
+            if let recorded = snapshot.reports[id], recorded.reportedAt >= node.dispatchedAt ?? -.infinity,
+                case let report = recorded.report, report.deploymentID == snapshot.record.id, report.digest == snapshot.record.digest
+            {
                 switch report.state {
                 case .running:
                     updated.state = .succeeded

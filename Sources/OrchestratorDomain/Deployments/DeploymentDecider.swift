@@ -24,6 +24,8 @@ public enum DeploymentDecider {
         case promote(by: Principal)
         case cancel(by: Principal, reason: String?)
         case rollback(by: Principal, reason: String, trigger: RollbackTrigger)
+        /// Re-dispatches failed or timed-out nodes (`nodes` empty: all of them), within each node's retry budget.
+        case retry(by: Principal, nodes: [NodeID], budget: Int)
         /// One engine pass: reports, timeouts, the failure threshold, the progress deadline, gates,
         /// dispatch, completion and automatic rollback.
         case tick
@@ -40,6 +42,7 @@ public enum DeploymentDecider {
             case .promote: "deployment.promote"
             case .cancel: "deployment.cancel"
             case .rollback: "deployment.rollback"
+            case .retry: "deployment.retry"
             case .tick: "deployment.evaluate"
             }
         }
@@ -48,7 +51,7 @@ public enum DeploymentDecider {
         public var principal: Principal? {
             switch self {
             case .submit(let by, _, _), .approve(let by, _, _, _), .reject(let by, _), .execute(let by, _, _), .pause(let by, _), .resume(let by),
-                .promote(let by), .cancel(let by, _), .rollback(let by, _, _):
+                .promote(let by), .cancel(let by, _), .rollback(let by, _, _), .retry(let by, _, _):
                 by
             case .tick: nil
             }
@@ -80,6 +83,8 @@ public enum DeploymentDecider {
             decided = cancel(snapshot, by: principal, reason: reason).map(Optional.some)
         case .rollback(let principal, let reason, let trigger):
             decided = rollback(snapshot, by: principal, reason: reason, trigger: trigger).map(Optional.some)
+        case .retry(let principal, let nodes, let budget):
+            decided = retry(snapshot, by: principal.subject, nodes: nodes, budget: budget).map(Optional.some)
         case .tick:
             decided = .success(advance(snapshot))
         }

@@ -30,6 +30,11 @@ public struct DeploymentRecord: Sendable, Hashable, Codable {
     public var acknowledgedFailures: Int
     /// The timeline, oldest first, at most ``maxEvents`` (the oldest are dropped).
     public var events: [DeploymentEvent]
+    /// The release this deployment creates, changes or retires; `nil` for deployments made before releases existed.
+    public var releaseID: String?
+    /// The release's `stable` module and its deployment when this deployment started (a rollback after completion returns there).
+    public var previousStable: DesiredModule?
+    public var previousStableDeploymentID: String?
 
     public static let maxEvents = 500
 
@@ -75,6 +80,7 @@ public struct DeploymentRecord: Sendable, Hashable, Codable {
             resources: spec.function.resources, config: spec.function.config, deploymentID: id)
         module.env = spec.function.env.isEmpty ? nil : spec.function.env
         module.scaling = spec.function.scaling
+        module.releaseID = releaseID
         return module
     }
 }
@@ -121,6 +127,8 @@ public struct DeploymentNode: Sendable, Hashable, Codable {
     /// `nil` with `hasBaseline` means "remove the module".
     public var baseline: DesiredModule?
     public var hasBaseline: Bool
+    /// Times `POST …/retry` re-dispatched the node; absent before the first.
+    public var retries: Int?
 
     public init(nodeID: NodeID, step: Int, state: NodeRolloutState = .pending, updatedAt: Double) {
         self.nodeID = nodeID
@@ -138,10 +146,13 @@ public struct DeploymentNode: Sendable, Hashable, Codable {
 public enum NodeRolloutState: String, Sendable, Hashable, Codable, CaseIterable {
     /// Its cohort has not started.
     case pending = "Pending"
-    /// Left out (disabled, not admitted, offline under `skip`, deregistered, or cancelled before its cohort).
+    /// Left out (disabled, not admitted, deregistered, moved away, or cancelled before its cohort).
     case skipped = "Skipped"
     /// Desired state written; waiting for the agent to report `running`.
     case updating = "Updating"
+    /// Offline when its cohort started (with `offlineNodes: skip`): its desired state was written and it converges
+    /// when it returns; the rollout does not wait for it, and it is neither a failure nor converged until it reports.
+    case offline = "Offline"
     case succeeded = "Succeeded"
     case failed = "Failed"
     /// No `running` report within the node timeout.
@@ -150,16 +161,34 @@ public enum NodeRolloutState: String, Sendable, Hashable, Codable, CaseIterable 
     case rolledBack = "RolledBack"
 
     /// Desired state was written to the node at some point.
-    public var wasDispatched: Bool { [.updating, .succeeded, .failed, .timedOut, .rolledBack].contains(self) }
+    public var wasDispatched: Bool { [.updating, .offline, .succeeded, .failed, .timedOut, .rolledBack].contains(self) }
     public var isFailure: Bool { self == .failed || self == .timedOut }
     public var isSettled: Bool { self != .pending && self != .updating }
 }
 
 /// Progress numbers for `GET /deployments/{id}`.
+///
+/// `percent` is the share of target nodes that converged (reported `running` with the deployment's module),
+/// never the share that merely settled: a deployment whose targets were all offline or skipped is not at 100 %.
 public struct DeploymentProgress: Sendable, Hashable, Codable {
     public var percent: Int
     public var counts: [String: Int]
     public var total: Int
+    public var convergence: Convergence
+
+    /// Target nodes by where they are with respect to the deployment's module.
+    public struct Convergence: Sendable, Hashable, Codable {
+        /// Running the deployment's module (`Succeeded`).
+        public var converged: Int
+        /// Still to be dispatched, or dispatched and not yet reporting (`Pending`, `Updating`).
+        public var pending: Int
+        /// Dispatched while offline; they converge when they return (`Offline`).
+        public var offline: Int
+        /// `Failed` or `TimedOut`.
+        public var failed: Int
+        /// Left out (`Skipped`) or reverted (`RolledBack`).
+        public var notTargeted: Int
+    }
 
     public init(nodes: [DeploymentNode], state: DeploymentState) {
         var counts: [String: Int] = [:]
@@ -167,7 +196,10 @@ public struct DeploymentProgress: Sendable, Hashable, Codable {
         for node in nodes { counts[node.state.rawValue, default: 0] += 1 }
         total = nodes.count
         self.counts = counts
-        let settled = nodes.filter(\.state.isSettled).count
-        percent = state == .completed || nodes.isEmpty ? (state == .completed ? 100 : 0) : settled * 100 / nodes.count
+        func count(_ states: NodeRolloutState...) -> Int { states.reduce(0) { $0 + (counts[$1.rawValue] ?? 0) } }
+        convergence = Convergence(
+            converged: count(.succeeded), pending: count(.pending, .updating), offline: count(.offline), failed: count(.failed, .timedOut),
+            notTargeted: count(.skipped, .rolledBack))
+        percent = nodes.isEmpty ? 0 : convergence.converged * 100 / nodes.count
     }
 }

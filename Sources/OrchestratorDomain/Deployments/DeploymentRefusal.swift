@@ -9,4 +9,6 @@ public enum DeploymentRefusal: Error, Sendable, Hashable {
     /// Another deployment of the same module is rolling out.
     case conflictingDeployment(String)
     case versionYanked(module: String, version: String)
+    /// `retry` named nodes that are not failed targets, or whose retry budget is spent.
+    case retryRefused(String)
 }

@@ -11,6 +11,14 @@ public struct DeploymentSpec: Sendable, Hashable, Codable {
     public var strategy: RolloutStrategy
     public var failurePolicy: FailurePolicy
     public var description: String?
+    /// The release's priority when this deployment creates or changes it (``ReleaseConflictRule``); `nil` keeps it (0 for a new release).
+    public var priority: Int?
+    /// The release the deployment should change (`releaseId` in the body); `nil` finds or creates it (``ReleaseResolution``).
+    public var releaseID: String?
+    /// `true`: the deployment retires its release (the module is removed from the release's nodes, cohort by cohort).
+    public var retire: Bool?
+
+    public var retires: Bool { retire == true }
 
     public init(
         moduleName: String, moduleVersion: String, target: DeploymentTarget, environment: String, function: FunctionConfig,

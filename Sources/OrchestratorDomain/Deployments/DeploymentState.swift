@@ -30,6 +30,8 @@ public enum DeploymentCommand: String, Sendable, Hashable, CaseIterable {
     case promote
     case cancel
     case rollback
+    /// Re-dispatch failed nodes; the state does not change.
+    case retry
 }
 
 /// Why a command was refused by the state machine.
@@ -91,6 +93,8 @@ public enum DeploymentStateMachine {
             return .success(.rolledBack)
         case (.approved, .approve):
             return refuse("the deployment is already approved")
+        case (.inProgress, .retry), (.paused, .retry):
+            return .success(state)
         default:
             return refuse("'\(command.rawValue)' is not possible in state \(state.rawValue)")
         }

@@ -13,6 +13,12 @@ public struct DesiredModule: Sendable, Hashable, Codable {
     public var env: [String: String]?
     /// Instances per node (seed 000); absent means one.
     public var scaling: Scaling?
+    /// The release this entry follows; `nil` for entries written before releases existed
+    /// (the derivation leaves those alone until a release of the module selects the node).
+    public var releaseID: String?
+    /// How many times the deployment retried this node (`POST …/retry`); absent before the first retry.
+    /// A retry changes the entry, so the agent's ETag changes and it applies the module again.
+    public var attempt: Int?
 
     public init(
         name: String, version: String, digest: ContentDigest, entrypoint: String, resources: ResourceLimits,

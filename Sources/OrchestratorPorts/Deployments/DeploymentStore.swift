@@ -37,11 +37,15 @@ public struct DeploymentCommit: Sendable {
     /// A rollback: desired-state writes apply only to entries this deployment
     /// still owns (a later deployment's entry is never reverted), and never insert.
     public var revertOnly: Bool
+    /// The deployment's release as the change leaves it (``ReleaseTransition``), written compare-and-set on
+    /// its revision (`revision - 1` is expected; a new release has revision 1). `nil`: the release does not change.
+    public var release: ReleaseRecord?
 
     public init(
         expectedRevision: Int, record: DeploymentRecord, nodes: [DeploymentNode] = [], desired: [NodeID: Baseline] = [:], audit: [AuditEvent] = [],
-        revertOnly: Bool = false
+        revertOnly: Bool = false, release: ReleaseRecord? = nil
     ) {
+        self.release = release
         self.revertOnly = revertOnly
         self.expectedRevision = expectedRevision
         self.record = record

@@ -3,7 +3,7 @@ import OrchestratorDomain
 /// The durable metadata store: PostgreSQL in production, SQLite embedded.
 ///
 /// Every implementation runs the same contract suite (`IntegrationTests`).
-public protocol MetadataStore: ModuleCatalog, NodeStore, DeploymentStore, IdempotencyStore, LeaderElection, RevocationStore {
+public protocol MetadataStore: ModuleCatalog, NodeStore, DeploymentStore, ReleaseStore, IdempotencyStore, LeaderElection, RevocationStore {
     /// The name this store reports under `/health/ready` (`postgresql` or `sqlite`).
     var healthName: String { get }
 

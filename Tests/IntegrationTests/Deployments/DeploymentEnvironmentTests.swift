@@ -10,7 +10,7 @@ struct DeploymentEnvironmentTests {
     typealias H = DeploymentHarness
 
     @Test(
-        "creation refuses named nodes of another environment; a node moved later is skipped by its cohort and left alone by rollback",
+        "creation refuses named nodes of another environment; a node moved later leaves the release and the rollout; rollback leaves it alone",
         arguments: FleetBackend.available)
     func movedNodes(backend: FleetBackend) async throws {
         try await H.with(backend) { h in
@@ -31,13 +31,14 @@ struct DeploymentEnvironmentTests {
             let rows = try await h.store.deploymentNodes(of: record.id)
             let first = try #require(rows.first { $0.state == .updating }?.nodeID)
             let later = rows.filter { $0.state == .pending }.map(\.nodeID)
+            #expect(try await h.desired(first)?.version == "1.0.0")
             for node in [first] + later {
                 _ = try await h.nodes.update(node: node, NodeUpdate(environment: "staging"), actor: "ops", requestID: nil)
             }
-            try await h.report(record)
+            #expect(try await h.desired(first) == nil, "a node moved out of the release's environment loses its module")
             for _ in 0..<3 { _ = try await service.engine.evaluateOnce() }
             let after = try await h.store.deploymentNodes(of: record.id)
-            for node in later {
+            for node in [first] + later {
                 let row = try #require(after.first { $0.nodeID == node })
                 #expect(row.state == .skipped && row.message == "moved to environment 'staging'", "\(row)")
                 #expect(try await h.desired(node) == nil, "nothing was sent to a node of another environment")
@@ -45,8 +46,8 @@ struct DeploymentEnvironmentTests {
 
             record = try await service.rollback(record.id, by: H.admin, reason: "incident", ifMatch: nil, requestID: nil)
             let rolledBack = try #require(try await h.store.deploymentNodes(of: record.id).first { $0.nodeID == first })
-            #expect(rolledBack.message == "left unchanged: moved to environment 'staging'")
-            #expect(try await h.desired(first)?.deploymentID == record.id, "the staging node's desired state is not rewritten")
+            #expect(rolledBack.state == .skipped && rolledBack.message == "moved to environment 'staging'")
+            #expect(try await h.desired(first) == nil, "the staging node's desired state is not rewritten")
             #expect(nodes.count == 3)
         }
     }

@@ -32,14 +32,15 @@ public struct SimulatedFleet: Sendable {
     }
 
     /// Enrolls `ids` (region `eu`, zone `eu-1`, WASI preview 1 and 2, component model as given) into
-    /// `environment`, with the trusted label `tier=edge` from the enrollment token.
+    /// `environment`, with the trusted labels `labels` (JSON, default `tier=edge`) from the enrollment token.
+    /// `heartbeat: false` leaves them without a first heartbeat (Offline).
     public static func enroll(
         _ client: any TestClientProtocol, admin: String, ids: [String], componentModel: Bool = true, region: String = "eu",
-        environment: String = "production"
+        environment: String = "production", labels: String = #"{"tier":"edge"}"#, heartbeat: Bool = true
     ) async throws -> SimulatedFleet {
         let token = try await client.execute(
             uri: base + "/enrollment-tokens", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
-            body: ByteBuffer(string: #"{"maxUses":\#(ids.count + 1),"environment":"\#(environment)","labels":{"tier":"edge"}}"#)
+            body: ByteBuffer(string: #"{"maxUses":\#(ids.count + 1),"environment":"\#(environment)","labels":\#(labels)}"#)
         ) { response throws in
             try expect(response, .created, "enrollment token")
             guard let token = try json(response)["token"] as? String else { throw UnexpectedResponse(description: "no token") }
@@ -62,7 +63,7 @@ public struct SimulatedFleet: Sendable {
             }
         }
         let fleet = SimulatedFleet(client: client, credentials: credentials)
-        for id in ids { try await fleet.heartbeat(id) }
+        if heartbeat { for id in ids { try await fleet.heartbeat(id) } }
         return fleet
     }
 
