@@ -9,7 +9,7 @@ public enum SQLValue: Sendable, Equatable {
     /// An instant as seconds since 1970: `timestamptz` on PostgreSQL (microsecond precision), REAL on SQLite.
     case timestamp(Double?)
     case boolean(Bool?)
-    /// A list for ``SQLDialect/isIn(_:)`` (a `text[]` on PostgreSQL, a JSON array on SQLite).
+    /// A list for ``SQLDialect/isIn`` (a `text[]` on PostgreSQL, a JSON array on SQLite).
     case texts([String])
     /// A NULL cell of a type the driver did not name.
     case null

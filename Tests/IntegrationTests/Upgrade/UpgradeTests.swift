@@ -20,12 +20,14 @@ struct UpgradeTests {
             let old = all.filter { $0.version <= Self.lastMigrationBeforeUpgrade }
             #expect(old.map(\.version).last == Self.lastMigrationBeforeUpgrade, "the cutoff names a bundled migration")
             _ = try await database.withStore { try await $0.migrate(old) }
+            try await database.writeEpochSeconds(true)
 
             let before = try await UpgradeServer.run(database, migrateOnStart: false) { client in
                 try await UpgradeFill.fill(client)
                 return try await UpgradeReadBack.read(client)
             }
             #expect(try await database.withStore { try await $0.appliedMigrations().map(\.version).sorted() } == old.map(\.version))
+            try await database.writeEpochSeconds(false)
 
             let after = try await UpgradeServer.run(database, migrateOnStart: true) { try await UpgradeReadBack.read($0) }
             #expect(try await database.withStore { try await $0.appliedMigrations().map(\.version).sorted() } == all.map(\.version))
