@@ -18,43 +18,26 @@ struct PostgresSession: SQLSession {
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings))
     }
 
-    /// One statement over `unnest` of one array per column.
+    /// One statement over `unnest` of one array per column, typed by the first row's values.
     func bulk(_ sql: String, _ binds: [SQLValue], columns: [String], rows: [[SQLValue]]) async throws {
         guard let first = rows.first else { return }
         var bindings = PostgresBindings(capacity: binds.count + columns.count)
         for value in binds { try Self.bind(value, to: &bindings) }
         var arrays: [String] = []
+        func append<T: PostgresArrayEncodable>(_ array: [T], _ type: String) throws {
+            try bindings.append(array)
+            arrays.append("$\(binds.count + arrays.count + 1)::\(type)[]")
+        }
         for (index, sample) in first.enumerated() {
-            let position = "$\(binds.count + index + 1)"
+            let cells = rows.map { $0[index] }
             switch sample {
-            case .integer:
-                bindings.append(
-                    rows.map { row -> Int in
-                        guard case .integer(let value?) = row[index] else { return 0 }
-                        return value
-                    })
-                arrays.append(position + "::int8[]")
-            case .real:
-                bindings.append(
-                    rows.map { row -> Double in
-                        guard case .real(let value?) = row[index] else { return 0 }
-                        return value
-                    })
-                arrays.append(position + "::float8[]")
-            case .boolean:
-                bindings.append(
-                    rows.map { row -> Bool in
-                        guard case .boolean(let value?) = row[index] else { return false }
-                        return value
-                    })
-                arrays.append(position + "::bool[]")
-            default:
-                bindings.append(
-                    rows.map { row -> String in
-                        guard case .text(let value?) = row[index] else { return "" }
-                        return value
-                    })
-                arrays.append(position + "::text[]")
+            case .integer: try append(cells.map { cell -> Int in if case .integer(let value?) = cell { value } else { 0 } }, "int8")
+            case .real: try append(cells.map { cell -> Double in if case .real(let value?) = cell { value } else { 0 } }, "float8")
+            case .boolean: try append(cells.map { cell -> Bool in if case .boolean(let value?) = cell { value } else { false } }, "bool")
+            case .timestamp:
+                let seconds = cells.map { cell -> Double in if case .timestamp(let value?) = cell { value } else { 0 } }
+                try append(seconds.map(PostgresTimestamp.init(seconds:)), "timestamptz")
+            default: try append(cells.map { cell -> String in if case .text(let value?) = cell { value } else { "" } }, "text")
             }
         }
         let source = "unnest(\(arrays.joined(separator: ", "))) AS u(\(columns.joined(separator: ", ")))"
@@ -99,20 +82,22 @@ struct PostgresSession: SQLSession {
         case .text(let text): text.map { bindings.append($0) } ?? bindings.append(PostgresData(type: .text))
         case .integer(let number): number.map { bindings.append($0) } ?? bindings.append(PostgresData(type: .int8))
         case .real(let number): number.map { bindings.append($0) } ?? bindings.append(PostgresData(type: .float8))
+        case .timestamp(let seconds):
+            seconds.map { bindings.append(PostgresTimestamp(seconds: $0)) } ?? bindings.append(PostgresData(type: .timestamptz))
         case .boolean(let flag): flag.map { bindings.append($0) } ?? bindings.append(PostgresData(type: .bool))
         case .texts(let list): bindings.append(list)
         case .null: bindings.appendNull()
         }
     }
 
-    /// A cell by its declared type; `timestamptz` becomes seconds since 1970.
+    /// A cell by its declared type; `timestamptz` becomes seconds since 1970 (``PostgresTimestamp``).
     static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int2, .int4, .int8: return .integer(try cell.decode(Int.self))
         case .float4, .float8: return .real(try cell.decode(Double.self))
         case .bool: return .boolean(try cell.decode(Bool.self))
-        case .timestamptz: return .real(try cell.decode(Date.self).timeIntervalSince1970)
+        case .timestamptz: return .timestamp(try PostgresTimestamp.seconds(cell))
         case .void: return .null
         default: return .text(try cell.decode(String.self))
         }

@@ -11,8 +11,9 @@ public struct SQLDialect: Sendable {
     public let createMigrationsTable: String
     /// One row with one boolean column `present`: does `schema_migrations` exist?
     public let migrationsTableExists: String
-    /// `column = ANY($n)` on PostgreSQL, `column IN (SELECT value FROM json_each($n))` on SQLite.
-    let inList: @Sendable (String) -> String
+    /// The membership test for a ``SQLValue/texts(_:)`` parameter, e.g. `isIn("$2")`: `= ANY($2)` on PostgreSQL,
+    /// `IN (SELECT value FROM json_each($2))` on SQLite.
+    public let isIn: @Sendable (String) -> String
 
     public init(
         byteOrder: String, forUpdate: String, deploymentPosition: String, createMigrationsTable: String,
@@ -23,11 +24,8 @@ public struct SQLDialect: Sendable {
         self.deploymentPosition = deploymentPosition
         self.createMigrationsTable = createMigrationsTable
         self.migrationsTableExists = migrationsTableExists
-        self.inList = inList
+        self.isIn = inList
     }
-
-    /// The membership test for a ``SQLValue/texts(_:)`` parameter, e.g. `isIn("$2")`.
-    public func isIn(_ parameter: String) -> String { inList(parameter) }
 
     /// The migrations table, the same on both but for `applied_at`'s type and default.
     public static func migrationsTable(appliedAt: String) -> String {

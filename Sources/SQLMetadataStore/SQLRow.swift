@@ -9,7 +9,10 @@ public struct SQLRow: Sendable {
     public init(_ values: [String: SQLValue]) { self.values = values }
 
     /// The column that failed.
-    public struct Unreadable: Error { public let column: String }
+    public struct Unreadable: Error {
+        public let column: String
+        public init(column: String) { self.column = column }
+    }
 
     /// `value`, or ``Unreadable`` naming `column`.
     public func required<T>(_ column: String, _ value: T?) throws -> T {
@@ -25,9 +28,10 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func optionalDouble(_ column: String) throws -> Double? {
+    /// Seconds since 1970 from a `timestamptz` (PostgreSQL) or a REAL or INTEGER (SQLite, older schemas) cell.
+    public func optionalTimestamp(_ column: String) throws -> Double? {
         switch values[column] {
-        case .real(let value): return value
+        case .timestamp(let value), .real(let value): return value
         case .integer(let value): return value.map(Double.init)
         case let value? where value.isNull: return nil
         default: throw Unreadable(column: column)
@@ -35,7 +39,7 @@ public struct SQLRow: Sendable {
     }
 
     public func text(_ column: String) throws -> String { try required(column, optionalText(column)) }
-    public func double(_ column: String) throws -> Double { try required(column, optionalDouble(column)) }
+    public func timestamp(_ column: String) throws -> Double { try required(column, optionalTimestamp(column)) }
 
     public func int(_ column: String) throws -> Int {
         guard case .integer(let value?) = values[column] else { throw Unreadable(column: column) }

@@ -1,4 +1,5 @@
 import Logging
+import OrchestratorDomain
 import OrchestratorPorts
 
 /// A place to run statements: one connection inside a transaction, or the store outside one.
@@ -48,6 +49,13 @@ extension SQLStore {
     @discardableResult
     func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
         try await statements { try await $0.query(sql, binds) }
+    }
+
+    /// A page of the `limit + 1` (cursor, item) pairs a list query fetched: the first `limit` items, and the
+    /// last one's cursor when more follow.
+    func page<Item, Cursor>(_ rows: [(Cursor, Item)], limit: Int) -> Page<Item, Cursor> {
+        let items = rows.prefix(limit)
+        return Page(items: items.map(\.1), next: rows.count > limit ? items.last?.0 : nil)
     }
 
     /// Decodes every row or throws: a row that cannot be read is logged with its table and key

@@ -17,13 +17,11 @@ extension SQLStore {
             ORDER BY id DESC LIMIT $9
             """,
             [
-                .text(query.actor), .text(query.target), .text(query.outcome?.rawValue), .real(query.since), .real(query.until),
+                .text(query.actor), .text(query.target), .text(query.outcome?.rawValue), .timestamp(query.since), .timestamp(query.until),
                 .integer(query.beforeID.map(Int.init)), .text(action?.value), .integer(action?.isPrefix == true ? 1 : 0),
                 .integer(query.limit + 1),
             ])
-        let events = try auditEvents(rows)
-        let page = Array(events.prefix(query.limit))
-        return Page(items: page, next: events.count > query.limit ? page.last?.id : nil)
+        return page(try auditEvents(rows).map { ($0.id, $0) }, limit: query.limit)
     }
 
     static var auditColumns: String {
@@ -37,8 +35,20 @@ extension SQLStore {
                 event: AuditEvent(
                     actor: try row.text("actor"), action: try row.text("action"), target: try row.text("target"),
                     outcome: try row.value(AuditEvent.Outcome.self, "outcome"), requestID: try row.optionalText("request_id"),
-                    occurredAt: try row.double("occurred_at"), role: try row.optionalText("actor_role"),
+                    occurredAt: try row.timestamp("occurred_at"), role: try row.optionalText("actor_role"),
                     sourceAddress: try row.optionalText("source_address"), actors: try row.optionalJSON([String].self, "actor_chain") ?? []))
+        }
+    }
+
+    /// Runs `statement` and, when it returns a row, the `then` statements (bound to its `$1`) and the `audit`
+    /// events, in one transaction. Returns whether `statement` returned a row (`… RETURNING` what it wrote or deleted).
+    @discardableResult
+    func audited(_ statement: String, _ binds: [SQLValue], then: [String] = [], audit: [AuditEvent]) async throws -> Bool {
+        try await transaction { session in
+            guard try await !session.query(statement, binds).isEmpty else { return false }
+            for sql in then { try await session.query(sql, [binds[0]]) }
+            for event in audit { try await Self.insertAudit(event, on: session) }
+            return true
         }
     }
 
@@ -50,7 +60,7 @@ extension SQLStore {
             """,
             [
                 .text(event.actor), .text(event.action), .text(event.target), .text(event.outcome), .text(event.requestID),
-                .real(event.occurredAt), .text(event.role), .text(event.sourceAddress), .text(AuditActors.encode(event.actors)),
+                .timestamp(event.occurredAt), .text(event.role), .text(event.sourceAddress), .text(AuditActors.encode(event.actors)),
             ])
     }
 }

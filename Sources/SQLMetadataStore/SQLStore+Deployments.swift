@@ -15,7 +15,7 @@ extension SQLStore {
                     """,
                     [
                         .text(record.id), .text(record.spec.moduleName), .text(record.spec.environment), .text(record.state),
-                        .text(record.createdBy), .real(record.createdAt), .real(record.updatedAt), .integer(record.revision), .text(json),
+                        .text(record.createdBy), .timestamp(record.createdAt), .timestamp(record.updatedAt), .integer(record.revision), .text(json),
                     ])
                 try await Self.upsertNodes(rows, deployment: record.id, on: session)
                 try await Self.insertAudit(audit, on: session)
@@ -23,8 +23,13 @@ extension SQLStore {
         }
     }
 
+    static var deploymentSelect: String { "SELECT id, record_json FROM deployments" }
+    static var targetSelect: String { "SELECT deployment_id, node_id, node_json FROM deployment_nodes WHERE deployment_id = $1" }
+    static var desiredSelect: String { "SELECT node_id, name, module_json FROM node_desired_modules" }
+    static var statusSelect: String { "SELECT node_id, module, report_json, reported_at FROM node_module_status" }
+
     public func deployment(id: String) async throws -> DeploymentRecord? {
-        try await deployments(query("SELECT id, record_json FROM deployments WHERE id = $1", [.text(id)])).first
+        try await deployments(query("\(Self.deploymentSelect) WHERE id = $1", [.text(id)])).first
     }
 
     public func deployments(_ query: DeploymentQuery) async throws -> Page<DeploymentRecord, Int64> {
@@ -40,53 +45,40 @@ extension SQLStore {
                 .text(query.state?.rawValue), .text(query.moduleName), .text(query.environment), .text(query.createdBy),
                 .integer(query.beforePosition.map(Int.init)), .integer(query.limit + 1),
             ])
-        let records = try deployments(rows)
         let positions = try decode(rows, table: "deployments", key: ["id"]) { Int64(try $0.int("position")) }
-        let count = min(query.limit, records.count)
-        return Page(items: Array(records.prefix(count)), next: records.count > query.limit ? positions[count - 1] : nil)
+        return page(Array(zip(positions, try deployments(rows))), limit: query.limit)
     }
 
     public func activeDeployments() async throws -> [DeploymentRecord] {
         try await deployments(
             query(
-                "SELECT id, record_json FROM deployments WHERE state IN ($1, $2) ORDER BY \(dialect.deploymentPosition)",
+                "\(Self.deploymentSelect) WHERE state IN ($1, $2) ORDER BY \(dialect.deploymentPosition)",
                 [.text(DeploymentState.inProgress), .text(DeploymentState.paused)]))
     }
 
     public func deploymentNodes(of id: String) async throws -> [DeploymentNode] {
-        try await targets(
-            query(
-                "SELECT deployment_id, node_id, node_json FROM deployment_nodes WHERE deployment_id = $1 ORDER BY node_id\(dialect.byteOrder)",
-                [.text(id)]))
+        try await targets(query("\(Self.targetSelect) ORDER BY node_id\(dialect.byteOrder)", [.text(id)]))
     }
 
     public func deploymentNodes(of id: String, nodes: [NodeID]) async throws -> [NodeID: DeploymentNode] {
-        let rows = try await query(
-            "SELECT deployment_id, node_id, node_json FROM deployment_nodes WHERE deployment_id = $1 AND node_id \(dialect.isIn("$2"))",
-            [.text(id), .texts(nodes.map(\.value))])
+        let rows = try await query("\(Self.targetSelect) AND node_id \(dialect.isIn("$2"))", [.text(id), .texts(nodes.map(\.value))])
         return Dictionary(try targets(rows).map { ($0.nodeID, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func statusReports(forDeployment id: String) async throws -> [NodeID: RecordedModuleStatus] {
-        let rows = try await query(
-            "SELECT node_id, module, report_json, reported_at FROM node_module_status WHERE deployment_id = $1", [.text(id)])
+        let rows = try await query("\(Self.statusSelect) WHERE deployment_id = $1", [.text(id)])
         return Dictionary(try statuses(rows), uniquingKeysWith: { _, last in last })
     }
 
     public func desiredEntries(module: String, nodes: [NodeID]) async throws -> [NodeID: DesiredModule] {
         let rows = try await query(
-            "SELECT node_id, name, module_json FROM node_desired_modules WHERE name = $1 AND node_id \(dialect.isIn("$2"))",
-            [.text(module), .texts(nodes.map(\.value))])
+            "\(Self.desiredSelect) WHERE name = $1 AND node_id \(dialect.isIn("$2"))", [.text(module), .texts(nodes.map(\.value))])
         return Dictionary(try desired(rows), uniquingKeysWith: { _, last in last })
     }
 
     public func desiredModules(of ids: [NodeID]) async throws -> [NodeID: [DesiredModule]] {
         let rows = try await query(
-            """
-            SELECT node_id, name, module_json FROM node_desired_modules WHERE node_id \(dialect.isIn("$1"))
-            ORDER BY node_id, name\(dialect.byteOrder)
-            """,
-            [.texts(ids.map(\.value))])
+            "\(Self.desiredSelect) WHERE node_id \(dialect.isIn("$1")) ORDER BY node_id, name\(dialect.byteOrder)", [.texts(ids.map(\.value))])
         return try desired(rows).reduce(into: [:]) { result, entry in result[entry.0, default: []].append(entry.1) }
     }
 
@@ -97,10 +89,7 @@ extension SQLStore {
         var upserts: [[SQLValue]] = [], removals: [String] = []
         for (node, baseline) in commit.desired.sorted(by: { $0.key.value < $1.key.value }) {
             if let module = baseline.module {
-                upserts.append([
-                    .text(node.value), .text(module.digest.description), .text(try NodeCoding.encode(module)),
-                    .text(module.deploymentID ?? ""),
-                ])
+                upserts.append([.text(node.value)] + (try Self.desiredCells(module)))
             } else {
                 removals.append(node.value)
             }
@@ -136,7 +125,7 @@ extension SQLStore {
             WHERE id = $5 AND revision = $6 RETURNING id
             """,
             [
-                .text(record.state), .real(record.updatedAt), .integer(record.revision), .text(json), owner,
+                .text(record.state), .timestamp(record.updatedAt), .integer(record.revision), .text(json), owner,
                 .integer(expectedRevision),
             ])
         guard !updated.isEmpty else { return false }
@@ -179,6 +168,11 @@ extension SQLStore {
         }
     }
 
+    /// A desired module's `digest, module_json, owner` bulk columns (`owner` is `''` for none: bulk arrays hold no NULLs).
+    static func desiredCells(_ module: DesiredModule) throws -> [SQLValue] {
+        [.text(module.digest.description), .text(try NodeCoding.encode(module)), .text(module.deploymentID ?? "")]
+    }
+
     static func nodeRows(_ nodes: [DeploymentNode]) throws -> [[SQLValue]] {
         try nodes.map { [.text($0.nodeID.value), .integer($0.step), .text($0.state), .text(try NodeCoding.encode($0))] }
     }
@@ -211,7 +205,7 @@ extension SQLStore {
         try decode(rows, table: "node_module_status", key: ["node_id", "module"]) {
             (
                 try $0.nodeID("node_id"),
-                RecordedModuleStatus(report: try $0.json(ModuleStatusReport.self, "report_json"), reportedAt: try $0.double("reported_at"))
+                RecordedModuleStatus(report: try $0.json(ModuleStatusReport.self, "report_json"), reportedAt: try $0.timestamp("reported_at"))
             )
         }
     }

@@ -13,14 +13,14 @@ extension SQLStore {
                 DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2
                   AND (expires_at <= $3 OR (response_json IS NULL AND claimed_at < $4))
                 """,
-                [scope, name, .real(time), .real(staleBefore)])
-            try await session.query("DELETE FROM idempotency_keys WHERE expires_at <= $1", [.real(time)])
+                [scope, name, .timestamp(time), .timestamp(staleBefore)])
+            try await session.query("DELETE FROM idempotency_keys WHERE expires_at <= $1", [.timestamp(time)])
             let inserted = try await session.query(
                 """
                 INSERT INTO idempotency_keys (scope, key, fingerprint, response_json, claimed_at, expires_at)
                 VALUES ($1, $2, $3, NULL, $4, $5) ON CONFLICT (scope, key) DO NOTHING RETURNING key
                 """,
-                [scope, name, .text(fingerprint), .real(time), .real(expiresAt)])
+                [scope, name, .text(fingerprint), .timestamp(time), .timestamp(expiresAt)])
             guard inserted.isEmpty else { return .claimed }
             let rows = try await session.query(
                 "SELECT scope, key, fingerprint, response_json FROM idempotency_keys WHERE scope = $1 AND key = $2", [scope, name])

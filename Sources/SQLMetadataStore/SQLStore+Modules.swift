@@ -9,6 +9,11 @@ extension SQLStore {
         "id, module_name, version, digest, size_bytes, interface_json, status, created_by, created_at, first_referenced_at"
     }
 
+    /// One version by module name (`$1`) and version key (`$2`).
+    static var versionByKey: String {
+        "SELECT \(versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2"
+    }
+
     static var moduleSelect: String {
         """
         SELECT m.name, m.description, m.owner, m.created_by, m.created_at, m.updated_at,
@@ -34,16 +39,11 @@ extension SQLStore {
                 .text(query.namePrefix), .text(query.afterName), .text(query.kind?.rawValue), .text(query.status?.rawValue),
                 .integer(query.limit + 1),
             ])
-        let records = try modules(rows)
-        let page = Array(records.prefix(query.limit))
-        return Page(items: page, next: records.count > query.limit ? page.last?.name.value : nil)
+        return page(try modules(rows).map { ($0.name.value, $0) }, limit: query.limit)
     }
 
     public func version(of module: ModuleName, key: String) async throws -> ModuleVersionRecord? {
-        try await versions(
-            query(
-                "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2", [.text(module.value), .text(key)])
-        ).first?.record
+        try await versions(query(Self.versionByKey, [.text(module.value), .text(key)])).first?.record
     }
 
     public func versions(_ query: VersionQuery) async throws -> Page<ModuleVersionRecord, Int64> {
@@ -57,16 +57,14 @@ extension SQLStore {
                 .text(query.module.value), .text(query.kind?.rawValue), .text(query.status?.rawValue),
                 .integer(query.afterPosition.map(Int.init)), .integer(query.limit + 1),
             ])
-        let records = try versions(rows)
-        let page = Array(records.prefix(query.limit))
-        return Page(items: page.map(\.record), next: records.count > query.limit ? page.last?.id : nil)
+        return page(try versions(rows).map { ($0.id, $0.record) }, limit: query.limit)
     }
 
     public func beginUpload(digest: ContentDigest, at time: Double) async throws -> UploadIntent {
         let rows = try await transaction { session in
             try await session.lock("blob:" + digest.hex)
             return try await session.query(
-                "INSERT INTO blob_upload_intents (digest, started_at) VALUES ($1, $2) RETURNING id", [.text(digest.description), .real(time)])
+                "INSERT INTO blob_upload_intents (digest, started_at) VALUES ($1, $2) RETURNING id", [.text(digest.description), .timestamp(time)])
         }
         let ids = try decode(rows, table: "blob_upload_intents", key: ["id"]) { Int64(try $0.int("id")) }
         guard let id = ids.first else { throw CorruptRowError(table: "blob_upload_intents", key: digest.description, column: "id") }
@@ -89,7 +87,7 @@ extension SQLStore {
                 """,
                 [
                     name, .text(registration.description), .text(registration.owner), .text(registration.createdBy),
-                    .real(registration.createdAt),
+                    .timestamp(registration.createdAt),
                 ])
             let inserted = try await self.versions(
                 session.query(
@@ -102,12 +100,10 @@ extension SQLStore {
                     [
                         name, .text(registration.versionText), key, .text(registration.blob.digest.description),
                         .integer(registration.blob.sizeBytes), .text(registration.interface.kind), .text(interfaceJSON),
-                        .text(registration.createdBy), .real(registration.createdAt),
+                        .text(registration.createdBy), .timestamp(registration.createdAt),
                     ]))
             guard let created = inserted.first?.record else {
-                let existing = try await self.versions(
-                    session.query(
-                        "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2", [name, key]))
+                let existing = try await self.versions(session.query(Self.versionByKey, [name, key]))
                 guard let record = existing.first?.record else {
                     throw CorruptRowError(table: "module_versions", key: registration.version.identityKey, column: "id")
                 }
@@ -117,7 +113,7 @@ extension SQLStore {
                 """
                 UPDATE modules SET description = COALESCE($2, description), owner = COALESCE($3, owner), updated_at = $4 WHERE name = $1
                 """,
-                [name, .text(registration.description), .text(registration.owner), .real(registration.createdAt)])
+                [name, .text(registration.description), .text(registration.owner), .timestamp(registration.createdAt)])
             try await Self.insertAudit(audit, on: session)
             return .created(created)
         }
@@ -133,7 +129,7 @@ extension SQLStore {
                     UPDATE module_versions SET status = $1, status_changed_at = $2
                     WHERE module_name = $3 AND version_key = $4 AND status = $5 RETURNING \(Self.versionColumns)
                     """,
-                    [.text(status), .real(audit.occurredAt), .text(module.value), .text(key), .text(expected)]))
+                    [.text(status), .timestamp(audit.occurredAt), .text(module.value), .text(key), .text(expected)]))
             guard let record = rows.first?.record else { return nil }
             try await Self.insertAudit(audit, on: session)
             return record
@@ -143,9 +139,7 @@ extension SQLStore {
     public func deleteVersion(module: ModuleName, key: String, audit: AuditEvent) async throws -> VersionDeletionOutcome {
         let binds: [SQLValue] = [.text(module.value), .text(key)]
         return try await transaction { [dialect] session -> VersionDeletionOutcome in
-            let rows = try await self.versions(
-                session.query(
-                    "SELECT \(Self.versionColumns) FROM module_versions WHERE module_name = $1 AND version_key = $2\(dialect.forUpdate)", binds))
+            let rows = try await self.versions(session.query(Self.versionByKey + dialect.forUpdate, binds))
             guard let record = rows.first?.record else { return .notFound }
             guard record.firstReferencedAt == nil else { return .referenced(record) }
             try await session.query("DELETE FROM module_versions WHERE module_name = $1 AND version_key = $2", binds)
@@ -157,7 +151,7 @@ extension SQLStore {
     public func markReferenced(module: ModuleName, key: String, at time: Double) async throws {
         try await query(
             "UPDATE module_versions SET first_referenced_at = $1 WHERE module_name = $2 AND version_key = $3 AND first_referenced_at IS NULL",
-            [.real(time), .text(module.value), .text(key)])
+            [.timestamp(time), .text(module.value), .text(key)])
     }
 
     public func isDigestReferenced(_ digest: ContentDigest) async throws -> Bool {
@@ -170,7 +164,7 @@ extension SQLStore {
         try await transaction { session in
             try await session.lock("blob:" + digest.hex)
             try await session.query(
-                "DELETE FROM blob_upload_intents WHERE digest = $1 AND started_at <= $2", [.text(digest.description), .real(cutoff)])
+                "DELETE FROM blob_upload_intents WHERE digest = $1 AND started_at <= $2", [.text(digest.description), .timestamp(cutoff)])
             let holders = try await session.query(
                 """
                 SELECT 1 FROM module_versions WHERE digest = $1 UNION ALL SELECT 1 FROM blob_upload_intents WHERE digest = $1 LIMIT 1
@@ -186,27 +180,25 @@ extension SQLStore {
 
     func modules(_ rows: [SQLRow]) throws -> [ModuleRecord] {
         try decode(rows, table: "modules", key: ["name"]) { row in
-            guard let name = ModuleName(try row.text("name")) else { throw SQLRow.Unreadable(column: "name") }
-            return ModuleRecord(
-                name: name, description: try row.text("description"), owner: try row.optionalText("owner"),
-                createdBy: try row.text("created_by"), createdAt: try row.double("created_at"), updatedAt: try row.double("updated_at"),
+            try ModuleRecord(
+                name: row.required("name", ModuleName(try row.text("name"))), description: try row.text("description"),
+                owner: try row.optionalText("owner"),
+                createdBy: try row.text("created_by"), createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
                 versionCount: try row.int("version_count"))
         }
     }
 
     func versions(_ rows: [SQLRow]) throws -> [(id: Int64, record: ModuleVersionRecord)] {
         try decode(rows, table: "module_versions", key: ["id"]) { row in
-            guard let name = ModuleName(try row.text("module_name")) else { throw SQLRow.Unreadable(column: "module_name") }
-            guard let digest = ContentDigest(parsing: try row.text("digest")) else { throw SQLRow.Unreadable(column: "digest") }
-            guard let interface = InterfaceCoding.decode(try row.text("interface_json")) else {
-                throw SQLRow.Unreadable(column: "interface_json")
-            }
+            let name = try row.required("module_name", ModuleName(try row.text("module_name")))
+            let digest = try row.required("digest", ContentDigest(parsing: try row.text("digest")))
+            let interface = try row.required("interface_json", InterfaceCoding.decode(try row.text("interface_json")))
             return (
                 Int64(try row.int("id")),
                 ModuleVersionRecord(
                     module: name, version: try row.text("version"), digest: digest, sizeBytes: try row.int("size_bytes"),
                     interface: interface, status: try row.value(VersionStatus.self, "status"), createdBy: try row.text("created_by"),
-                    createdAt: try row.double("created_at"), firstReferencedAt: try row.optionalDouble("first_referenced_at"))
+                    createdAt: try row.timestamp("created_at"), firstReferencedAt: try row.optionalTimestamp("first_referenced_at"))
             )
         }
     }

@@ -34,14 +34,12 @@ extension SQLStore {
     }
 
     public func replaceDesiredModules(_ modules: [DesiredModule], for id: NodeID, expected: [DesiredModule]) async throws -> Bool {
-        let rows = try modules.map {
-            [SQLValue.text($0.name), .text($0.digest.description), .text(try NodeCoding.encode($0)), .text($0.deploymentID ?? "")]
-        }
+        let rows = try modules.map { [SQLValue.text($0.name)] + (try Self.desiredCells($0)) }
         let node = SQLValue.text(id.value)
         return try await transaction { [dialect] session in
             // The node row is the lock: a concurrent derivation for the same node waits here, then sees this one's write.
             guard try await !session.query("SELECT id FROM nodes WHERE id = $1\(dialect.forUpdate)", [node]).isEmpty else { return false }
-            let stored = try await session.query("SELECT node_id, name, module_json FROM node_desired_modules WHERE node_id = $1", [node])
+            let stored = try await session.query("\(Self.desiredSelect) WHERE node_id = $1", [node])
             let current = try self.desired(stored).map(\.1).sorted { $0.name < $1.name }
             guard current == expected.sorted(by: { $0.name < $1.name }) else { return false }
             try await session.query("DELETE FROM node_desired_modules WHERE node_id = $1", [node])

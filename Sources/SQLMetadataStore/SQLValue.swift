@@ -6,8 +6,10 @@ public enum SQLValue: Sendable, Equatable {
     case text(String?)
     case integer(Int?)
     case real(Double?)
+    /// An instant as seconds since 1970: `timestamptz` on PostgreSQL (microsecond precision), REAL on SQLite.
+    case timestamp(Double?)
     case boolean(Bool?)
-    /// A list for ``SQLDialect/isIn(_:)`` (a `text[]` on PostgreSQL, a JSON array on SQLite).
+    /// A list for ``SQLDialect/isIn`` (a `text[]` on PostgreSQL, a JSON array on SQLite).
     case texts([String])
     /// A NULL cell of a type the driver did not name.
     case null
@@ -17,7 +19,7 @@ public enum SQLValue: Sendable, Equatable {
         switch self {
         case .text(let value?): value
         case .integer(let value?): String(value)
-        case .real(let value?): String(value)
+        case .real(let value?), .timestamp(let value?): String(value)
         case .boolean(let value?): String(value)
         case .texts(let values): values.joined(separator: ",")
         default: "NULL"
@@ -26,7 +28,7 @@ public enum SQLValue: Sendable, Equatable {
 
     public var isNull: Bool {
         switch self {
-        case .text(nil), .integer(nil), .real(nil), .boolean(nil), .null: true
+        case .text(nil), .integer(nil), .real(nil), .timestamp(nil), .boolean(nil), .null: true
         default: false
         }
     }

@@ -34,11 +34,8 @@ public final class SQLiteMetadataStore: SQLStore, Service {
 
     /// Opens (creating if needed) the database at `path`. Pass `nil` for a private in-memory database.
     public static func open(path: String?, logger: Logger) async throws -> SQLiteMetadataStore {
-        if let path {
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            }
+        if let directory = path.map({ ($0 as NSString).deletingLastPathComponent }), !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let connection: SQLiteConnection
         do {
@@ -47,11 +44,10 @@ public final class SQLiteMetadataStore: SQLStore, Service {
             throw DependencyUnavailableError(dependency: "sqlite", reason: "open failed: \(error)")
         }
         let store = SQLiteMetadataStore(connection: connection, logger: logger)
-        if path != nil {
-            _ = try await connection.query("PRAGMA journal_mode=WAL", [])
+        // WAL only for a file (an in-memory database has no journal to share).
+        for pragma in (path == nil ? [] : ["journal_mode=WAL"]) + ["busy_timeout=5000", "foreign_keys=ON"] {
+            _ = try await connection.query("PRAGMA " + pragma, [])
         }
-        _ = try await connection.query("PRAGMA busy_timeout=5000", [])
-        _ = try await connection.query("PRAGMA foreign_keys=ON", [])
         return store
     }
 

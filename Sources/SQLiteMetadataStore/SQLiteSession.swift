@@ -51,7 +51,7 @@ struct SQLiteSession: SQLSession {
         switch value {
         case .text(let text): text.map { .text($0) } ?? .null
         case .integer(let number): number.map { .integer($0) } ?? .null
-        case .real(let number): number.map { .float($0) } ?? .null
+        case .real(let number), .timestamp(let number): number.map { .float($0) } ?? .null
         case .boolean(let flag): flag.map { .integer($0 ? 1 : 0) } ?? .null
         case .texts(let list): .text(try NodeCoding.encode(list))
         case .null: .null

@@ -114,15 +114,16 @@ struct SQLStoreIntegrityContractTests {
 
     @Test("a module version with an unparsable digest fails the version listing", arguments: MetadataBackend.available)
     func corruptVersionThrows(backend: MetadataBackend) async throws {
+        let at = backend.dialect == .postgres ? "to_timestamp(1)" : "1"  // timestamptz columns on PostgreSQL (migration 0011)
         try await Self.migrated(backend) { store in
             try await NodeEnvironmentTests.execute(
                 on: store,
                 [
-                    "INSERT INTO modules (name, description, created_by, created_at, updated_at) VALUES ('hello', '', 'dev', 1, 1)",
+                    "INSERT INTO modules (name, description, created_by, created_at, updated_at) VALUES ('hello', '', 'dev', \(at), \(at))",
                     """
                     INSERT INTO module_versions
                         (module_name, version, version_key, digest, size_bytes, kind, interface_json, status, created_by, created_at)
-                    VALUES ('hello', '1.0.0', '1.0.0', 'md5:nope', 1, 'module', '{}', 'active', 'dev', 1)
+                    VALUES ('hello', '1.0.0', '1.0.0', 'md5:nope', 1, 'module', '{}', 'active', 'dev', \(at))
                     """,
                 ])
             let name = ModuleName("hello")!

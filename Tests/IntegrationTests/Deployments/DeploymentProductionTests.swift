@@ -90,8 +90,17 @@ struct DeploymentProductionTests {
                 }
                 #expect(content.0 == .ok && content.1 == WasmFixtures.helloVariant(1))
 
-                // A deployment targets only its environment's nodes: the admin promotes the fleet to production.
+                // A deployment targets only its environment's nodes: the admin promotes the fleet to production. The nodes
+                // leave the staging release (its module is removed) until production's own release reaches them.
                 try await fleet.move(to: "production", admin: admin)
+                for node in fleet.credentials.keys { #expect(try await fleet.desired(node)["greeter"] == nil) }
+                let (_, baseline) = try await Self.call(
+                    client, developer, .post, "/deployments", Self.deployment(version: "1.0.0", environment: "production"))
+                let baselineID = try #require(baseline["id"] as? String)
+                #expect(
+                    try await Self.call(client, admin, .post, "/deployments/\(baselineID)/approve", #"{"digest":"\#(v1)"}"#).0 == 200)
+                #expect(try await Self.call(client, admin, .post, "/deployments/\(baselineID)/execute").0 == 200)
+                _ = try await Self.settle(client, developer, baselineID, fleet: fleet, until: "Completed")
                 let (_, second) = try await Self.call(
                     client, developer, .post, "/deployments",
                     Self.deployment(version: "1.1.0", environment: "production", extra: #","strategy":{"type":"canary","steps":[34],"pause":"1s"}"#))

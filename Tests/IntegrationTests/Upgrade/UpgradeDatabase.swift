@@ -40,6 +40,26 @@ struct UpgradeDatabase: Sendable {
         get throws { try BundledResources.migrations(for: backend.dialect) }
     }
 
+    /// PostgreSQL schemas before migration 0011 store timestamps as `DOUBLE PRECISION` seconds since 1970, which the
+    /// release being upgraded from wrote; today's store binds `timestamptz`. For the fill on such a schema, an implicit
+    /// cast turns each bound instant into those seconds (`extract(epoch …)`, exact to the microsecond), as the old
+    /// release wrote them; `false` drops it before the upgrade, so the migrated schema runs without it. No-op on SQLite,
+    /// whose timestamps stay REAL seconds.
+    func writeEpochSeconds(_ enabled: Bool) async throws {
+        guard postgresDatabase != nil, UpgradeTests.lastMigrationBeforeUpgrade < 11 else { return }
+        let statements =
+            enabled
+            ? [
+                """
+                CREATE FUNCTION upgrade_epoch_seconds(timestamptz) RETURNS double precision
+                    AS 'SELECT extract(epoch FROM $1)::double precision' LANGUAGE sql IMMUTABLE
+                """,
+                "CREATE CAST (timestamptz AS double precision) WITH FUNCTION upgrade_epoch_seconds(timestamptz) AS IMPLICIT",
+            ]
+            : ["DROP CAST (timestamptz AS double precision)", "DROP FUNCTION upgrade_epoch_seconds(timestamptz)"]
+        try await withStore { try await NodeEnvironmentTests.execute(on: $0, statements) }
+    }
+
     /// Runs `body` with a store on this database, closed afterwards.
     func withStore<T: Sendable>(_ body: @Sendable (any MetadataStore) async throws -> T) async throws -> T {
         let logger = Logger(label: "test.upgrade")

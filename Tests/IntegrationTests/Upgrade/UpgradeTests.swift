@@ -6,9 +6,10 @@ import Testing
 /// filled and read through the API, then migrated to every bundled migration, reads back unchanged.
 @Suite("Upgrades keep data", .serialized)
 struct UpgradeTests {
-    /// The last migration of the release being upgraded from (0009 today). Migrations numbered above it are the
-    /// upgrade under test; while there are none, the test checks that a restart on the same database keeps everything.
-    /// Raise it when a release ships, so the next upgrade starts from that release's schema.
+    /// The last migration of the schema the database is filled on (0010 today: releases, which today's server needs to
+    /// create deployments). Migrations numbered above it are the upgrade under test (0011, timestamps as `timestamptz`);
+    /// while there are none, the test checks that a restart on the same database keeps everything. Raise it when a
+    /// release ships, so the next upgrade starts from that release's schema.
     static let lastMigrationBeforeUpgrade = 10
 
     @Test(
@@ -20,12 +21,14 @@ struct UpgradeTests {
             let old = all.filter { $0.version <= Self.lastMigrationBeforeUpgrade }
             #expect(old.map(\.version).last == Self.lastMigrationBeforeUpgrade, "the cutoff names a bundled migration")
             _ = try await database.withStore { try await $0.migrate(old) }
+            try await database.writeEpochSeconds(true)
 
             let before = try await UpgradeServer.run(database, migrateOnStart: false) { client in
                 try await UpgradeFill.fill(client)
                 return try await UpgradeReadBack.read(client)
             }
             #expect(try await database.withStore { try await $0.appliedMigrations().map(\.version).sorted() } == old.map(\.version))
+            try await database.writeEpochSeconds(false)
 
             let after = try await UpgradeServer.run(database, migrateOnStart: true) { try await UpgradeReadBack.read($0) }
             #expect(try await database.withStore { try await $0.appliedMigrations().map(\.version).sorted() } == all.map(\.version))

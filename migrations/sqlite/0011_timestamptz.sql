@@ -1,0 +1,3 @@
+-- Timestamps as timestamptz (issue 12) is a PostgreSQL change; this file keeps the numbers of both dialects equal.
+-- SQLite has no timestamp type: its timestamps stay REAL seconds since 1970, which is what the store binds and reads.
+-- No statement: the runner records a migration whose text is only comments without executing anything.
