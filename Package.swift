@@ -369,7 +369,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OperationsTests",
-            dependencies: ["Operations", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["Operations", "OrchestratorDomain", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

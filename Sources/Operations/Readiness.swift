@@ -5,13 +5,16 @@ import OrchestratorPorts
 /// The readiness use case: pings every dependency concurrently, each bounded by a timeout.
 ///
 /// The metadata store counts as down until its schema is migrated; the cache
-/// is optional (without it requests fall back to the database).
+/// is optional (without it requests fall back to the database). Every result is
+/// kept for the liveness answer (``recentChecks(logger:)``).
 public struct Readiness: Sendable {
     private let metadata: any MetadataStore
     private let blobs: any BlobStore
     private let cache: any CacheStore
     private let isSchemaReady: @Sendable () -> Bool
     private let timeout: Duration
+    /// Shared by every copy of this value, so `/health` sees what `/health/ready` checked.
+    let recent = RecentChecks()
 
     public init(
         metadata: any MetadataStore, blobs: any BlobStore, cache: any CacheStore, isSchemaReady: @escaping @Sendable () -> Bool,
@@ -32,6 +35,14 @@ public struct Readiness: Sendable {
 
     /// One check per dependency, in no particular order; failures are logged with their reason.
     public func check(logger: Logger) async -> [DependencyCheck] {
+        let schemaReady = isSchemaReady()
+        let checks = await probe(timeout: timeout, logger: logger)
+        if !Task.isCancelled { await recent.record(checks, schemaReady: schemaReady) }
+        return checks
+    }
+
+    /// Pings every dependency concurrently, each within `timeout`.
+    func probe(timeout: Duration, logger: Logger) async -> [DependencyCheck] {
         let probes: [(String, Bool, @Sendable () async throws -> Void)] = [
             (
                 metadata.healthName, true,

@@ -17,7 +17,7 @@ import OrchestratorPorts
 import Prometheus
 import ServiceLifecycle
 
-/// The version reported by `/health/ready`.
+/// The version reported by `/health` and `/health/ready`.
 public let orchestratorVersion = "0.1.0"
 
 /// Everything wired for one server: the application plus the pieces tests poke at.

@@ -6,12 +6,18 @@ import Yams
 
 @Suite("Health, metrics and the OpenAPI document (embedded default)")
 struct HealthEndpointTests {
-    @Test("liveness answers Healthy")
+    @Test("liveness answers seed 004's shape: status, dependencies, version and uptime")
     func liveness() async throws {
         try await TestServer().run { client, _ in
             try await client.execute(uri: "/health", method: .get) { response throws in
                 #expect(response.status == .ok)
-                #expect(try response.json()["status"] as? String == "Healthy")
+                #expect(response.headers[.cacheControl] == "no-store")
+                let body = try response.json()
+                #expect(body.keys.sorted() == ["dependencies", "status", "uptime", "version"])
+                #expect(body["status"] as? String == "Healthy")
+                #expect(body["dependencies"] as? [String: String] == ["sqlite": "Healthy", "inProcessCache": "Healthy", "filesystem": "Healthy"])
+                #expect(body["version"] as? String == "0.1.0")
+                #expect((body["uptime"] as? String)?.hasPrefix("PT") == true)
             }
         }
     }
