@@ -2,6 +2,7 @@ import FleetSimulation
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import OrchestratorDomain
 import Testing
 
 /// Seed 004 reads lists as `.nodes[]`: every list body names its array after the resource (docs/api.md).

@@ -4,7 +4,7 @@ import Hummingbird
 ///
 /// Seed 004 reads `GET /nodes` as `jq '.nodes[] | select(.region=="us-east")'`: a list body
 /// holds its items under the resource's plural noun, never a generic `items`.
-protocol ListedResource: Encodable, Sendable {
+protocol ListedResource: Encodable {
     /// The key of the array in a list body (`nodes`, `modules`, …), beside `nextCursor`.
     static var listKey: String { get }
 }
@@ -14,7 +14,7 @@ protocol ListedResource: Encodable, Sendable {
 ///
 /// The key comes from the item type, so every endpoint listing the same representation names it
 /// alike, and a new listed type does not compile until it says how its list is called.
-struct ListBody<Item: ListedResource>: ResponseEncodable {
+struct ListBody<Item: ListedResource & Sendable>: ResponseEncodable {
     let items: [Item]
     let nextCursor: String?
 

@@ -5,8 +5,9 @@ import OrchestratorDomain
 
 /// `/health` (liveness) and `/health/ready` (readiness), both in seed 004's shape. Public: probes carry no token.
 ///
-/// Liveness answers 200 whatever the dependencies say (they are reported, from a recent check);
-/// readiness checks them now and answers 503 when a required one is down.
+/// Liveness answers 200 whatever the dependencies' state, which it reads from the background
+/// ``DependencyWatch`` without waiting on any; readiness pings them now and answers 503 when a
+/// required one is down.
 struct HealthController {
     let readiness: Readiness
     /// Reported by both endpoints.
@@ -22,7 +23,7 @@ struct HealthController {
     }
 
     @Sendable func live(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let checks = await readiness.recentChecks(logger: context.logger)
+        let checks = readiness.recentChecks()
         return Self.json(report(checks, overall: ReadinessPolicy.overall(checks)), status: .ok)
     }
 
