@@ -55,7 +55,11 @@ struct DependencyWatchTests {
             probes: [
                 DependencyProbe(name: "redis", isRequired: false) {
                     // The first ping answers; the next ones block like a hiredis call on a silent server.
-                    guard pings.withLockedValue({ $0 += 1; return $0 }) > 1 else { return }
+                    let number = pings.withLockedValue { count in
+                        count += 1
+                        return count
+                    }
+                    guard number > 1 else { return }
                     while !release.withLockedValue({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
                 }
             ],
