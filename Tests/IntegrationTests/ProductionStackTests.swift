@@ -98,8 +98,17 @@ struct ProductionStackTests {
             environment["REDIS_URL"] = "redis://127.0.0.1:\(try FaultTests.closedPort())"
             let token = try await Self.adminToken()
             try await Self.withServer(environment) { client in
-                let (liveStatus, live) = try await Self.readiness(client, path: "/health")
-                #expect(liveStatus == 200 && live["status"] as? String == "Degraded")
+                // Liveness shows the background pings' latest round (every 5 s, each within 1 s): wait for one in which
+                // PostgreSQL and S3 answered in time, which a loaded machine may delay.
+                var live: [String: Any] = [:]
+                for _ in 0..<60 {
+                    let (liveStatus, body) = try await Self.readiness(client, path: "/health")
+                    #expect(liveStatus == 200)
+                    live = body
+                    if live["status"] as? String == "Degraded" { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                #expect(live["status"] as? String == "Degraded")
                 #expect(live["dependencies"] as? [String: String] == ["postgresql": "Healthy", "redis": "Unhealthy", "minio": "Healthy"])
                 let (status, body) = try await Self.readiness(client)
                 #expect(status == 200)
@@ -117,11 +126,10 @@ struct ProductionStackTests {
         let environment = ["DATABASE_URL": "postgres://postgres@127.0.0.1:\(try FaultTests.closedPort())/postgres"]
         let token = try await Self.adminToken()
         try await Self.withServer(environment, waitForSchema: false) { client in
-            // First, before any readiness check it could reuse: liveness checks for itself, stays 200
-            // and says why readiness fails, without waiting on the dead database.
+            // Liveness stays 200 and says why readiness fails, without waiting on the dead database.
             let started = ContinuousClock.now
             let (liveStatus, live) = try await Self.readiness(client, path: "/health")
-            #expect(ContinuousClock.now - started < .seconds(3), "bounded by the 1 s liveness check; generous for a loaded CI machine")
+            #expect(ContinuousClock.now - started < .seconds(10), "it waits on no dependency; generous for a loaded CI machine")
             #expect(liveStatus == 200)
             #expect(live["status"] as? String == "Unhealthy")
             #expect((live["dependencies"] as? [String: String])?["postgresql"] == "Unhealthy")
