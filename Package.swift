@@ -224,7 +224,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        /// Use cases with no area of their own: the audit log, readiness probes, idempotency keys.
+        /// Use cases with no area of their own: the audit log, readiness probes and their background watch, idempotency keys.
         .target(
             name: "Operations",
             dependencies: [
@@ -232,6 +232,7 @@ let package = Package(
                 "OrchestratorPorts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -369,7 +370,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OperationsTests",
-            dependencies: ["Operations", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["Operations", "OrchestratorDomain", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

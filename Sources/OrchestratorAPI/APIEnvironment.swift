@@ -30,7 +30,7 @@ public struct APIEnvironment: Sendable {
     public var issuer: TokenIssuer?
     /// Token revocation (`DELETE /auth/tokens/{jti}`); feeds the verifier's in-memory list.
     public var revocations: TokenRevocations
-    /// Reported by `/health/ready`.
+    /// Reported by `/health` and `/health/ready`.
     public var version: String
     /// Start of this process, for `uptime`.
     public var startedAt: ContinuousClock.Instant

@@ -17,7 +17,7 @@ import OrchestratorPorts
 import Prometheus
 import ServiceLifecycle
 
-/// The version reported by `/health/ready`.
+/// The version reported by `/health` and `/health/ready`.
 public let orchestratorVersion = "0.1.0"
 
 /// Everything wired for one server: the application plus the pieces tests poke at.
@@ -105,12 +105,15 @@ private func assemble(
     roster.run(registry.workers)
     roster.run(fleet.services)
     roster.run(deployments.engine, if: settings.deployments.runEngine)
+    let readiness = Readiness(
+        metadata: backends.metadata, blobs: backends.blobs, cache: backends.cache, isSchemaReady: { gate.isOpen }, logger: logger)
+    roster.run(readiness.watch)
 
     let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     let environment = APIEnvironment(
         registry: registry.registry, nodes: fleet.nodes, deployments: deployments.deployments,
         auditLog: AuditLog(store: backends.metadata, now: now),
-        readiness: Readiness(metadata: backends.metadata, blobs: backends.blobs, cache: backends.cache, isSchemaReady: { gate.isOpen }),
+        readiness: readiness,
         idempotencyKeys: IdempotencyKeys(store: backends.metadata, ttlSeconds: settings.deployments.idempotencyTTLSeconds, now: now),
         downloads: DownloadPolicy(redirect: settings.modules.download == .redirect, presignSeconds: settings.modules.presignSeconds),
         verifier: verifier, issuer: issuer, revocations: revocations,

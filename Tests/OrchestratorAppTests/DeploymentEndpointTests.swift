@@ -75,7 +75,7 @@ struct DeploymentEndpointTests {
 
     static func nodeStates(_ client: any TestClientProtocol, _ token: String, _ id: String) async throws -> [String: String] {
         try await client.execute(uri: base + "/deployments/\(id)/nodes", method: .get, headers: bearer(token)) { response throws in
-            let items = try #require(try response.json()["items"] as? [[String: Any]])
+            let items = try #require(try response.json()["nodes"] as? [[String: Any]])
             return Dictionary(uniqueKeysWithValues: items.map { ($0["nodeId"] as? String ?? "", $0["state"] as? String ?? "") })
         }
     }
@@ -115,7 +115,7 @@ struct DeploymentEndpointTests {
             #expect(try await Self.nodeStates(client, developer, id) == ["edge-1": "Succeeded", "edge-2": "Succeeded", "edge-3": "Succeeded"])
 
             try await client.execute(uri: Self.base + "/audit-events?action=deployment.*", method: .get, headers: bearer(admin)) { response throws in
-                let items = try #require(try response.json()["items"] as? [[String: Any]])
+                let items = try #require(try response.json()["events"] as? [[String: Any]])
                 let actions = items.compactMap { $0["action"] as? String }
                 #expect(actions.contains("deployment.create") && actions.contains("deployment.execute") && actions.contains("deployment.completed"))
                 let execute = try #require(items.first { $0["action"] as? String == "deployment.execute" && $0["outcome"] as? String == "success" })
@@ -140,7 +140,7 @@ struct DeploymentEndpointTests {
                     environment: "development", extra: #","strategy":{"type":"rolling","batchSize":1},"failureThreshold":0,"autoRollback":false"#))
             let cohorts = try await client.execute(uri: Self.base + "/deployments/\(id)/nodes", method: .get, headers: bearer(admin)) {
                 response throws in
-                try #require(try response.json()["items"] as? [[String: Any]]).reduce(into: [Int: String]()) {
+                try #require(try response.json()["nodes"] as? [[String: Any]]).reduce(into: [Int: String]()) {
                     $0[$1["cohort"] as? Int ?? 0] = $1["nodeId"] as? String
                 }
             }
@@ -160,7 +160,7 @@ struct DeploymentEndpointTests {
             let counts = try #require((done["progress"] as? [String: Any])?["counts"] as? [String: Int])
             #expect(counts["Succeeded"] == 2 && counts["Failed"] == 1)
             let rows = try await client.execute(uri: Self.base + "/deployments/\(id)/nodes?state=Failed", method: .get, headers: bearer(admin)) {
-                try #require(try $0.json()["items"] as? [[String: Any]])
+                try #require(try $0.json()["nodes"] as? [[String: Any]])
             }
             #expect(rows.count == 1 && rows.first?["nodeId"] as? String == broken && rows.first?["message"] as? String == "trap: unreachable")
         }

@@ -153,7 +153,7 @@ struct DeploymentWorkflowTests {
             )
             .problem(status: 400)
             let listed = try await client.execute(uri: E.base + "/deployments", method: .get, headers: bearer(admin)) {
-                try #require(try $0.json()["items"] as? [[String: Any]]).count
+                try #require(try $0.json()["deployments"] as? [[String: Any]]).count
             }
             #expect(listed == 2)
             // Answers carrying a one-time secret are never stored: a keyed enrollment-token request is not replayed.

@@ -23,7 +23,7 @@ struct EnvironmentIsolationTests {
     }
 
     static func nodeIDs(_ response: TestResponse) throws -> [String] {
-        try #require(try response.json()["items"] as? [[String: Any]]).compactMap { $0["nodeId"] as? String }
+        try #require(try response.json()["nodes"] as? [[String: Any]]).compactMap { $0["nodeId"] as? String }
     }
 
     @Test("a deployer cannot reach production nodes by declaring 'development': named nodes are 422 naming them, selectors match nothing")
@@ -43,7 +43,7 @@ struct EnvironmentIsolationTests {
 
             let selected = try await E.post(client, deployer, "/deployments", E.deploymentBody(environment: "development"))
             #expect(try selected.problem(status: 422)["type"] as? String == "urn:wasm-orchestrator:problem:no-target-nodes")
-            #expect(try #require(try await Self.get(client, admin, "/deployments").json()["items"] as? [Any]).isEmpty, "nothing was created")
+            #expect(try #require(try await Self.get(client, admin, "/deployments").json()["deployments"] as? [Any]).isEmpty, "nothing was created")
 
             // The honest path: production's own policy applies.
             let production = try await E.post(client, deployer, "/deployments", E.deploymentBody(environment: "production"))
@@ -100,7 +100,7 @@ struct EnvironmentIsolationTests {
                 #expect(problem["type"] as? String == "urn:wasm-orchestrator:problem:not-set-by-node")
                 #expect((problem["detail"] as? String)?.contains("'environment'") == true)
             }
-            let tokens = try #require(try await Self.get(client, admin, "/enrollment-tokens").json()["items"] as? [[String: Any]])
+            let tokens = try #require(try await Self.get(client, admin, "/enrollment-tokens").json()["tokens"] as? [[String: Any]])
             #expect(tokens.first?["uses"] as? Int == 0, "the refused registration used nothing")
 
             let credential = try await N.credential(client, admin: admin, id: "mover")

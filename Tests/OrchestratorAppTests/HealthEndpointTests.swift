@@ -6,13 +6,26 @@ import Yams
 
 @Suite("Health, metrics and the OpenAPI document (embedded default)")
 struct HealthEndpointTests {
-    @Test("liveness answers Healthy")
+    @Test("liveness answers seed 004's shape: status, dependencies, version and uptime")
     func liveness() async throws {
         try await TestServer().run { client, _ in
-            try await client.execute(uri: "/health", method: .get) { response throws in
-                #expect(response.status == .ok)
-                #expect(try response.json()["status"] as? String == "Healthy")
+            // The states come from background pings every 5 s (each within 1 s): on a loaded machine
+            // one may have missed its deadline, so wait for a round that saw every dependency answer.
+            var body: [String: Any] = [:]
+            for _ in 0..<60 {
+                body = try await client.execute(uri: "/health", method: .get) { response throws in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.cacheControl] == "no-store")
+                    return try response.json()
+                }
+                if body["status"] as? String == "Healthy" { break }
+                try await Task.sleep(for: .milliseconds(500))
             }
+            #expect(body.keys.sorted() == ["dependencies", "status", "uptime", "version"])
+            #expect(body["status"] as? String == "Healthy")
+            #expect(body["dependencies"] as? [String: String] == ["sqlite": "Healthy", "inProcessCache": "Healthy", "filesystem": "Healthy"])
+            #expect(body["version"] as? String == "0.1.0")
+            #expect((body["uptime"] as? String)?.hasPrefix("PT") == true)
         }
     }
 

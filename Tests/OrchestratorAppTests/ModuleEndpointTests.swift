@@ -220,14 +220,14 @@ struct ModuleEndpointTests {
             }
             let first = try await client.execute(uri: "\(Self.base)?namePrefix=svc-&limit=2", method: .get, headers: bearer(token)) { $0 }
             let firstBody = try first.json()
-            #expect((firstBody["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["svc-a", "svc-b"])
+            #expect((firstBody["modules"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["svc-a", "svc-b"])
             let cursor = try #require(firstBody["nextCursor"] as? String)
             let link = try #require(first.headers[HTTPField.Name("Link")!])
             #expect(link.hasPrefix("</api/v1/wasm/modules?") && link.hasSuffix(">; rel=\"next\"") && link.contains("cursor=\(cursor)"))
             let nextURI = String(link.dropFirst().prefix { $0 != ">" })
             try await client.execute(uri: nextURI, method: .get, headers: bearer(token)) { response throws in
                 let body = try response.json()
-                #expect((body["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["svc-c"])
+                #expect((body["modules"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["svc-c"])
                 #expect(body["nextCursor"] == nil)
                 #expect(response.headers[HTTPField.Name("Link")!] == nil)
             }

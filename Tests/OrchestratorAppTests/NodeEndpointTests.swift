@@ -298,7 +298,7 @@ struct NodeEndpointTests {
             }
             let viewer = try await server.token(role: .viewer)
             try await client.execute(uri: Self.base + "/nodes/reporter/status", method: .get, headers: bearer(viewer)) { response throws in
-                let item = try #require((try response.json()["items"] as? [[String: Any]])?.first)
+                let item = try #require((try response.json()["statuses"] as? [[String: Any]])?.first)
                 #expect(item["state"] as? String == "failed")
                 #expect(item["deploymentId"] as? String == "d-7")
             }
@@ -319,7 +319,7 @@ struct NodeEndpointTests {
             var seen: [String] = []
             while let uri = next {
                 next = try await client.execute(uri: uri, method: .get, headers: bearer(viewer)) { response throws -> String? in
-                    seen += ((try response.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["module"] as? String }
+                    seen += ((try response.json()["statuses"] as? [[String: Any]]) ?? []).compactMap { $0["module"] as? String }
                     return response.headers[HTTPField.Name("Link")!].flatMap {
                         $0.split(separator: "<").last?.split(separator: ">").first.map(String.init)
                     }

@@ -79,12 +79,6 @@ struct ModuleBody: ResponseEncodable {
     }
 }
 
-/// A page of a listing: `items` plus `nextCursor` (absent on the last page).
-struct ListBody<Item: Encodable & Sendable>: ResponseEncodable {
-    let items: [Item]
-    let nextCursor: String?
-}
-
 enum ModulePaths {
     static let base = "/api/v1/wasm/modules"
 

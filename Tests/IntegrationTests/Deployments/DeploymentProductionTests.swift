@@ -121,7 +121,7 @@ struct DeploymentProductionTests {
                 #expect(status == 200 && rolledBack["status"] as? String == "RolledBack")
                 for node in fleet.credentials.keys { #expect(try await fleet.desired(node)["greeter"]?["digest"] as? String == v1) }
                 let (_, audit) = try await Self.call(client, admin, .get, "/audit-events?action=deployment.rollback")
-                let entry = try #require((audit["items"] as? [[String: Any]])?.first)
+                let entry = try #require((audit["events"] as? [[String: Any]])?.first)
                 #expect(entry["actor"] as? String == "admin@example.com" && entry["target"] as? String == "deployment:\(secondID)")
             }
         }

@@ -108,7 +108,7 @@ struct EdgeAgentEndToEndTests {
                 return id
             }
             func reported() async throws -> [String: Any] {
-                try #require((try await api.json(.GET, "/nodes/edge-e2e-01/status", admin).1["items"] as? [[String: Any]])?.first)
+                try #require((try await api.json(.GET, "/nodes/edge-e2e-01/status", admin).1["statuses"] as? [[String: Any]])?.first)
             }
 
             _ = try await deploy(1, until: "Completed")
@@ -203,7 +203,7 @@ struct EdgeAgentEndToEndTests {
                 return id
             }
             func reported() async throws -> [String: Any] {
-                try #require((try await api.json(.GET, "/nodes/edge-sleep-01/status", admin).1["items"] as? [[String: Any]])?.first)
+                try #require((try await api.json(.GET, "/nodes/edge-sleep-01/status", admin).1["statuses"] as? [[String: Any]])?.first)
             }
             let first = try await deploy("1.0.0", entrypoint: "handle")
             try await api.until("1.0.0 completed") {

@@ -50,7 +50,7 @@ enum UpgradeFill {
         for id in fleet.credentials.keys.sorted() + ["up-prod"] {
             for _ in 0..<100 {
                 let history = try await send(client, .get, "/nodes/\(id)/health/history", admin, expect: .ok)
-                if (history["items"] as? [Any])?.isEmpty == false { break }
+                if (history["transitions"] as? [Any])?.isEmpty == false { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -20,25 +20,25 @@ enum UpgradeReadBack {
     static func read(_ client: any TestClientProtocol) async throws -> [String: String] {
         let admin = try await UpgradeServer.token(.admin, subject: "reader@example.com")
         var reader = Reader(client: client, token: admin)
-        for module in try await reader.list("/modules", key: "name") {
+        for module in try await reader.list("/modules", under: "modules", key: "name") {
             try await reader.item("/modules/\(module)")
-            for version in try await reader.list("/modules/\(module)/versions", key: "version") {
+            for version in try await reader.list("/modules/\(module)/versions", under: "versions", key: "version") {
                 try await reader.item("/modules/\(module)/versions/\(version)")
                 try await reader.content("/modules/\(module)/versions/\(version)/content")
             }
         }
-        _ = try await reader.list("/enrollment-tokens", key: nil)  // one page holds every token; an item has only DELETE
-        for node in try await reader.list("/nodes", key: "nodeId") {
+        _ = try await reader.list("/enrollment-tokens", under: "tokens", key: nil)  // one page holds every token; an item has only DELETE
+        for node in try await reader.list("/nodes", under: "nodes", key: "nodeId") {
             try await reader.item("/nodes/\(node)")
             try await reader.item("/nodes/\(node)/health")
-            _ = try await reader.list("/nodes/\(node)/health/history", key: nil)
-            _ = try await reader.list("/nodes/\(node)/status", key: nil)
+            _ = try await reader.list("/nodes/\(node)/health/history", under: "transitions", key: nil)
+            _ = try await reader.list("/nodes/\(node)/status", under: "statuses", key: nil)
         }
-        for deployment in try await reader.list("/deployments", key: "id") {
+        for deployment in try await reader.list("/deployments", under: "deployments", key: "id") {
             try await reader.item("/deployments/\(deployment)")  // its timeline, approvals and progress included
-            _ = try await reader.list("/deployments/\(deployment)/nodes", key: nil)
+            _ = try await reader.list("/deployments/\(deployment)/nodes", under: "nodes", key: nil)
         }
-        _ = try await reader.list("/audit-events", key: nil)
+        _ = try await reader.list("/audit-events", under: "events", key: nil)
         return reader.bodies
     }
 
@@ -47,14 +47,14 @@ enum UpgradeReadBack {
         let token: String
         var bodies: [String: String] = [:]
 
-        /// Every page of `path`; returns each item's `key` (for reading the items).
-        mutating func list(_ path: String, key: String?) async throws -> [String] {
+        /// Every page of `path`, whose items the body holds under `name`; returns each item's `key` (for reading the items).
+        mutating func list(_ path: String, under name: String, key: String?) async throws -> [String] {
             var keys: [String] = []
             var page = path
             for number in 1...100 {
                 let document = try await json(page, as: "\(path) page \(number)")
-                let items = document["items"] as? [[String: Any]] ?? []
-                #expect(document["items"] != nil, "\(path) has items")
+                let items = document[name] as? [[String: Any]] ?? []
+                #expect(document[name] != nil, "\(path) has \(name)")
                 if let key { keys += items.compactMap { $0[key] as? String } }
                 guard let cursor = document["nextCursor"] as? String else { break }
                 page = path + (path.contains("?") ? "&" : "?") + "cursor=" + cursor

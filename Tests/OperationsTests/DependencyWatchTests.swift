@@ -1,0 +1,77 @@
+import Logging
+import NIOConcurrencyHelpers
+import Operations
+import OrchestratorDomain
+import Testing
+
+@Suite("Dependency watch: /health reads dependency states from memory, a hanging one included")
+struct DependencyWatchTests {
+    struct Failure: Error {}
+
+    /// Runs `watch` while `body` runs, then stops it.
+    static func running(_ watch: DependencyWatch, _ body: @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watch.run() }
+            try await body()
+            group.cancelAll()
+        }
+    }
+
+    /// Polls `watch` until `name` has `status` (at most 10 s, generous for a loaded CI machine).
+    static func status(of name: String, in watch: DependencyWatch, becomes status: DependencyStatus) async -> Bool {
+        for _ in 0..<1000 {
+            if watch.current().first(where: { $0.name == name })?.status == status { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    @Test("answering dependencies are Healthy, failing ones Unhealthy; the metadata store waits for its schema, read live")
+    func states() async throws {
+        let schemaReady = NIOLockedValueBox(false)
+        let watch = DependencyWatch(
+            probes: [
+                DependencyProbe(name: "sqlite", isRequired: true, needsSchema: true) {},
+                DependencyProbe(name: "filesystem", isRequired: true) {},
+                DependencyProbe(name: "redis", isRequired: false) { throw Failure() },
+            ],
+            isSchemaReady: { schemaReady.withLockedValue { $0 } }, interval: .milliseconds(20), logger: Logger(label: "test"))
+        #expect(watch.current().allSatisfy { $0.status == .unhealthy }, "nothing has answered yet")
+        try await Self.running(watch) {
+            #expect(await Self.status(of: "filesystem", in: watch, becomes: .healthy))
+            #expect(watch.current().map(\.name) == ["sqlite", "filesystem", "redis"])
+            #expect(watch.current().map(\.status) == [.unhealthy, .healthy, .unhealthy], "schema not migrated; redis fails")
+            #expect(watch.current().map(\.isRequired) == [true, true, false])
+            schemaReady.withLockedValue { $0 = true }
+            #expect(watch.current().first?.status == .healthy, "the gate is read at once, not at the next ping")
+        }
+    }
+
+    @Test("a ping that hangs past the timeout, ignoring cancellation, counts as Unhealthy while it hangs")
+    func hangingDependency() async throws {
+        let pings = NIOLockedValueBox(0)
+        let release = NIOLockedValueBox(false)
+        let watch = DependencyWatch(
+            probes: [
+                DependencyProbe(name: "redis", isRequired: false) {
+                    // The first ping answers; the next ones block like a hiredis call on a silent server.
+                    let number = pings.withLockedValue { count in
+                        count += 1
+                        return count
+                    }
+                    guard number > 1 else { return }
+                    while !release.withLockedValue({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+                }
+            ],
+            isSchemaReady: { true }, interval: .milliseconds(20), timeout: .seconds(1), logger: Logger(label: "test"))
+        try await Self.running(watch) {
+            #expect(await Self.status(of: "redis", in: watch, becomes: .healthy))
+            while pings.withLockedValue({ $0 }) < 2 { try? await Task.sleep(for: .milliseconds(5)) }
+            #expect(watch.current().first?.status == .healthy, "within the timeout the previous answer stands")
+            #expect(await Self.status(of: "redis", in: watch, becomes: .unhealthy))
+            #expect(pings.withLockedValue { $0 } == 2, "no second ping while one hangs")
+            release.withLockedValue { $0 = true }
+            #expect(await Self.status(of: "redis", in: watch, becomes: .healthy), "healthy again once it answers")
+        }
+    }
+}
