@@ -65,42 +65,18 @@ public struct DeploymentService: Sendable {
     // MARK: Creating
 
     /// Validates the spec, resolves the version to its digest, selects and
-    /// checks the targets, and stores the deployment with its cohorts.
+    /// checks the targets (``resolve(_:)``, shared with ``preview(_:)``), and stores the deployment with its cohorts.
     public func create(_ spec: DeploymentSpec, by principal: Principal, requestID: String?) async throws -> DeploymentRecord {
-        if let problem = DeploymentSpecRules.problem(spec, environments: Set(settings.environments.keys)) {
-            throw DeploymentError.invalidSpec(problem)
-        }
-        guard let name = ModuleName(spec.moduleName), let semver = SemanticVersion(spec.moduleVersion) else {
-            throw DeploymentError.invalidSpec("'moduleName' or 'moduleVersion' is invalid")
-        }
-        guard let version = try await store.version(of: name, key: semver.identityKey) else {
-            throw DeploymentError.moduleVersionNotFound(module: spec.moduleName, version: spec.moduleVersion)
-        }
-        guard version.status.acceptsNewDeployments else { throw DeploymentError.versionYanked(module: spec.moduleName, version: version.version) }
-        if let problem = TargetResolver.memoryProblem(version, spec: spec) ?? TargetResolver.entrypointProblem(version, spec: spec) {
-            throw DeploymentError.invalidSpec(problem)
-        }
-        let fleetNodes = try await store.allNodes()
-        let targets = try TargetResolver.targets(spec, fleet: fleetNodes)
-        guard !targets.isEmpty else { throw DeploymentError.noTargetNodes }
-        let incompatible = targets.compactMap { node in
-            TargetResolver.incompatibility(node, version: version, spec: spec).map { "\(node.id) (\($0))" }
-        }
-        guard incompatible.isEmpty else { throw DeploymentError.incompatibleTargets(Array(incompatible.prefix(20)), total: incompatible.count) }
-
+        let resolved = try await resolve(spec)
+        let (name, version, targets, cohorts) = (resolved.name, resolved.version, resolved.targets, resolved.cohorts)
         let time = now()
         let id = UUID().uuidString.lowercased()
-        let releaseID = try ReleaseResolution.resolve(
-            spec, requested: spec.releaseID, releases: try await store.activeReleases(), fleet: fleetNodes,
-            newID: UUID().uuidString.lowercased(), now: time
-        ).mapError(DeploymentError.release).get()
-        let cohorts = RolloutPlan.cohorts(targets.map(\.id), deploymentID: id, strategy: spec.strategy)
         let policy = settings.policy(for: spec.environment)
         var draft = DeploymentRecord(
-            id: id, spec: spec, versionKey: semver.identityKey, digest: version.digest, state: .pendingApproval, createdBy: principal.subject,
+            id: id, spec: spec, versionKey: resolved.versionKey, digest: version.digest, state: .pendingApproval, createdBy: principal.subject,
             createdAt: time, stepCount: cohorts.count)
         draft.createdByActors = principal.actors.isEmpty ? nil : principal.actors
-        draft.releaseID = releaseID
+        draft.releaseID = resolved.releaseID
         var rows: [DeploymentNode] = []
         for (step, cohort) in cohorts.enumerated() {
             rows += cohort.map { DeploymentNode(nodeID: $0, step: step, updatedAt: time) }
@@ -112,7 +88,7 @@ public struct DeploymentService: Sendable {
         let record = decision.record
         // A submit carries exactly one audit entry (the store records one with the new deployment).
         let created = decision.audits.first.map { auditEvent($0, record, requestID) } ?? audit(principal, submit.action, record, requestID)
-        try await store.markReferenced(module: name, key: semver.identityKey, at: time)
+        try await store.markReferenced(module: name, key: resolved.versionKey, at: time)
         try await store.createDeployment(record, nodes: rows, audit: created)
         logger.info(
             "deployment created", metadata: ["deployment": "\(id)", "module": "\(spec.moduleName)@\(version.version)", "targets": "\(targets.count)"])

@@ -86,9 +86,13 @@ struct DeploymentBody: ResponseEncodable {
             var strategy: [String: StrategyValue] = ["type": .text(spec.strategy.name)]
             switch spec.strategy {
             case .allAtOnce: break
-            case .rolling(.count(let n), _): strategy["batchSize"] = .number(n)
-            case .rolling(.percent(let p), _): strategy["batchPercent"] = .number(p)
-            case .canary(let steps, _): strategy["steps"] = .numbers(steps)
+            case .rolling(.count(let n), _, _): strategy["batchSize"] = .number(n)
+            case .rolling(.percent(let p), _, _): strategy["batchPercent"] = .number(p)
+            case .canary(let steps, _, _): strategy["steps"] = .numbers(steps)
+            }
+            if let waves = spec.strategy.waves {
+                strategy["waves"] = .text(waves.key.rawValue)
+                if !waves.order.isEmpty { strategy["waveOrder"] = .texts(waves.order) }
             }
             switch spec.strategy.pause {
             case .none: break
@@ -104,7 +108,7 @@ struct DeploymentBody: ResponseEncodable {
     }
 
     enum StrategyValue: Encodable {
-        case text(String), number(Int), numbers([Int])
+        case text(String), number(Int), numbers([Int]), texts([String])
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
@@ -112,6 +116,7 @@ struct DeploymentBody: ResponseEncodable {
             case .text(let value): try container.encode(value)
             case .number(let value): try container.encode(value)
             case .numbers(let value): try container.encode(value)
+            case .texts(let value): try container.encode(value)
             }
         }
     }

@@ -47,6 +47,9 @@ struct CreateDeploymentRequest: Decodable {
         let batchPercent: Int?
         let steps: [Int]?
         let pause: String?
+        /// `region` or `zone`; rolling and canary only.
+        let waves: String?
+        let waveOrder: [String]?
     }
 
     /// `"10%"`, `"3"` or `3`.
@@ -108,18 +111,19 @@ struct CreateDeploymentRequest: Decodable {
             }
             pause = .seconds(seconds)
         }
+        let waves = try Self.waves(body)
         switch body.type {
         case "allAtOnce":
             return .allAtOnce
         case "rolling":
             switch (body.batchSize, body.batchPercent) {
-            case (let size?, nil): return .rolling(batch: .count(size), pause: pause)
-            case (nil, let percent?): return .rolling(batch: .percent(percent), pause: pause)
+            case (let size?, nil): return .rolling(batch: .count(size), pause: pause, waves: waves)
+            case (nil, let percent?): return .rolling(batch: .percent(percent), pause: pause, waves: waves)
             default: throw APIError.badRequest(detail: "a rolling strategy needs exactly one of 'batchSize' and 'batchPercent'")
             }
         case "canary":
             guard let steps = body.steps else { throw APIError.badRequest(detail: "a canary strategy needs 'steps', e.g. [5, 25, 100]") }
-            return .canary(steps: steps, pause: pause)
+            return .canary(steps: steps, pause: pause, waves: waves)
         default:
             throw APIError.badRequest(detail: "'strategy.type' must be 'allAtOnce', 'rolling' or 'canary'")
         }

@@ -37,6 +37,7 @@ struct DeploymentsController {
 
     @Sendable func create(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let principal = try context.authorize(.deploy)
+        if try request.booleanFlag("dryRun") == true { return try await preview(request, context: context) }
         return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.bodyLimit) { request in
             let body = try await request.decodeJSON(CreateDeploymentRequest.self, limit: Self.bodyLimit)
             let record = try await deployments.create(try body.spec(settings: deployments.settings), by: principal, requestID: context.requestID)

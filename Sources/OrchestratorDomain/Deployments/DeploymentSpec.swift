@@ -140,15 +140,24 @@ public struct Scaling: Sendable, Hashable, Codable {
 public enum RolloutStrategy: Sendable, Hashable, Codable {
     /// Every target node at once.
     case allAtOnce
-    /// Fixed-size batches, then a pause.
-    case rolling(batch: BatchSize, pause: StepPause)
+    /// Fixed-size batches, then a pause; with `waves`, the batches are cut inside each wave.
+    case rolling(batch: BatchSize, pause: StepPause, waves: RolloutWaves? = nil)
     /// Cumulative percentages of the targets, e.g. 5, 25, 100; 100 is implied last.
-    case canary(steps: [Int], pause: StepPause)
+    /// With `waves`, the percentages apply to each wave in turn.
+    case canary(steps: [Int], pause: StepPause, waves: RolloutWaves? = nil)
 
     public var pause: StepPause {
         switch self {
         case .allAtOnce: .none
-        case .rolling(_, let pause), .canary(_, let pause): pause
+        case .rolling(_, let pause, _), .canary(_, let pause, _): pause
+        }
+    }
+
+    /// The topology the cohorts are grouped by; `nil` for one wave of all targets.
+    public var waves: RolloutWaves? {
+        switch self {
+        case .allAtOnce: nil
+        case .rolling(_, _, let waves), .canary(_, _, let waves): waves
         }
     }
 

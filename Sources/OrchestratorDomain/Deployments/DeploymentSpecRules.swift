@@ -71,14 +71,15 @@ public enum DeploymentSpecRules {
         case .seconds(let s) where !(1...86_400).contains(s): return "'strategy.pause' must be 1s–24h or 'manual'"
         default: break
         }
+        if let waves = strategy.waves, let problem = RolloutWaves.problem(waves) { return problem }
         switch strategy {
         case .allAtOnce:
             return nil
-        case .rolling(.count(let n), _):
+        case .rolling(.count(let n), _, _):
             return (1...100_000).contains(n) ? nil : "'strategy.batchSize' must be 1–100000"
-        case .rolling(.percent(let p), _):
+        case .rolling(.percent(let p), _, _):
             return (1...100).contains(p) ? nil : "'strategy.batchPercent' must be 1–100"
-        case .canary(let steps, _):
+        case .canary(let steps, _, _):
             if steps.isEmpty || steps.count > maxCanarySteps { return "'strategy.steps' needs 1–\(maxCanarySteps) percentages" }
             if !steps.allSatisfy({ (1...100).contains($0) }) { return "'strategy.steps' are percentages 1–100" }
             if zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) { return "'strategy.steps' must increase, e.g. [5, 25, 100]" }

@@ -6,6 +6,8 @@
 /// randomness or stored shuffle.
 public enum RolloutPlan {
     /// Cohorts in rollout order; never empty cohorts. Empty when there are no nodes.
+    ///
+    /// Knows no topology, so it ignores the strategy's `waves`: ``waves(_:seed:strategy:)`` cuts these cohorts inside each wave.
     public static func cohorts(_ nodes: [NodeID], deploymentID: String, strategy: RolloutStrategy) -> [[NodeID]] {
         let ordered = order(nodes, deploymentID: deploymentID)
         let total = ordered.count
@@ -14,14 +16,14 @@ public enum RolloutPlan {
         switch strategy {
         case .allAtOnce:
             bounds = [total]
-        case .rolling(let batch, _):
+        case .rolling(let batch, _, _):
             let size: Int
             switch batch {
             case .count(let n): size = max(1, n)
             case .percent(let p): size = max(1, ceilDiv(total * p, 100))
             }
             bounds = Array(stride(from: size, to: total, by: size)) + [total]
-        case .canary(let steps, _):
+        case .canary(let steps, _, _):
             bounds = steps.map { min(total, max(1, ceilDiv(total * $0, 100))) } + [total]
         }
         var cohorts: [[NodeID]] = []
