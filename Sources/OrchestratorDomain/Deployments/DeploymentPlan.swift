@@ -30,7 +30,8 @@ public struct DeploymentPlan: Sendable, Hashable {
 /// Something the plan's author should know before creating it; never a refusal (those are the creation's 4xx).
 public struct PlanWarning: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        /// Offline now: dispatched and not waited for (`offlineNodes: skip`; it converges when it returns), or dispatched and timed out unless it reports.
+        /// Offline now: dispatched and not waited for (`offlineNodes: skip`; it converges when it returns),
+        /// or dispatched and timed out unless it reports.
         case offline
         /// Disabled: skipped when its cohort starts.
         case disabled
