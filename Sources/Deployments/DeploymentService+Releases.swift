@@ -36,8 +36,10 @@ extension DeploymentService {
         for node in followers where fleet.settings.health.evaluate(lastHeartbeatAt: node.lastHeartbeatAt, conditions: [], now: time) == .offline {
             offline.insert(node.id)
         }
+        let drifted = try await fleet.drifted(followers)
         let convergence = ReleaseConvergence.of(
-            followers, expected: { desired[$0.id]?.digest }, report: { reports[$0.id]?.report }, isOffline: { offline.contains($0.id) })
+            followers, expected: { desired[$0.id]?.digest }, report: { reports[$0.id]?.report }, isOffline: { offline.contains($0.id) },
+            isDrifted: { drifted.contains($0.id) })
         return ReleaseView(
             release: release, convergence: convergence,
             followers: followers.prefix(Self.followerLimit).map { ($0.id, desired[$0.id]?.version) })

@@ -17,6 +17,8 @@ public struct FleetSettings: Sendable {
     public var credentialCacheSeconds: Double
     /// The environments nodes may belong to (the configured deployment environments).
     public var environments: Set<String>
+    /// When differences between desired and observed state make a node drifted.
+    public var drift = DriftPolicy()
 
     public init(
         admission: AdmissionMode = .auto, health: HealthPolicy = HealthPolicy(), heartbeatFlushSeconds: Double = 2,

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import OrchestratorDomain
 import OrchestratorPorts
 import ServiceLifecycle
@@ -20,6 +21,10 @@ public final class HealthMonitor: Service, Sendable {
     private let logger: Logger
     private let total: Gauge
     private let healthy: Gauge
+    private let drifted: Gauge
+    private let drift: DriftPolicy
+    /// Per node: since when its observed state has differed from its desired state (this replica's view).
+    private let driftSince = NIOLockedValueBox<[NodeID: Double]>([:])
 
     /// - Parameter metrics: the server's metrics factory, for the two gauges.
     public init(
@@ -29,6 +34,8 @@ public final class HealthMonitor: Service, Sendable {
     ) {
         self.total = Gauge(label: "wasm_edge_nodes_total", factory: metrics)
         self.healthy = Gauge(label: "wasm_edge_nodes_healthy", factory: metrics)
+        self.drifted = Gauge(label: "wasm_nodes_drifted", factory: metrics)
+        self.drift = settings.drift
         self.store = store
         self.heartbeats = heartbeats
         self.policy = settings.health
@@ -69,7 +76,41 @@ public final class HealthMonitor: Service, Sendable {
         }
         total.record(nodes.filter { $0.admission == .accepted }.count)
         healthy.record(healthyCount)
+        try await trackDrift(nodes, latest: latest)
         return recorded
+    }
+
+    /// Since when `node`'s observed state has differed from its desired state, as this replica's passes saw it; `nil` when in sync.
+    public func driftStarted(_ node: NodeID) -> Double? {
+        driftSince.withLockedValue { $0[node] }
+    }
+
+    /// Whether `node` has been drifted for longer than the policy allows.
+    public func isDrifted(_ node: NodeID) -> Bool {
+        drift.isDrifted(since: driftStarted(node), now: now())
+    }
+
+    /// Compares each online, schedulable node's latest inventory with its desired modules (one batched read),
+    /// keeps when each difference started and publishes `wasm_nodes_drifted`. Offline nodes are not judged:
+    /// their inventory is as old as their last heartbeat.
+    private func trackDrift(_ nodes: [NodeRecord], latest: [NodeID: (at: Double, heartbeat: Heartbeat)]) async throws {
+        let time = now()
+        let judged = nodes.filter { node in
+            guard node.isSchedulable, let heartbeat = latest[node.id] else { return false }
+            return policy.evaluate(lastHeartbeatAt: heartbeat.at, conditions: [], now: time) != .offline
+        }
+        let desired = judged.isEmpty ? [:] : try await store.desiredModules(of: judged.map(\.id))
+        var differing: Set<NodeID> = []
+        for node in judged {
+            let inventory = latest[node.id]?.heartbeat.inventory ?? []
+            if !ModuleDrift.differences(desired: desired[node.id] ?? [], observed: inventory).isEmpty { differing.insert(node.id) }
+        }
+        let count = driftSince.withLockedValue { since -> Int in
+            since = since.filter { differing.contains($0.key) }
+            for node in differing where since[node] == nil { since[node] = time }
+            return since.values.filter { drift.isDrifted(since: $0, now: time) }.count
+        }
+        drifted.record(count)
     }
 
     public func run() async throws {

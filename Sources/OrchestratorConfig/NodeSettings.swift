@@ -18,6 +18,8 @@ public struct NodeSettings: Sendable {
     public var healthEvaluationSeconds: Int
     /// `nodes.credentialCacheSeconds` — how long a resolved node credential is trusted before re-checking. Default 10.
     public var credentialCacheSeconds: Int
+    /// `nodes.driftAfterSeconds` — how long a node's observed state may differ from its desired state before it counts as drifted. Default 300.
+    public var driftAfterSeconds: Int
 
     init(_ values: ConfigValues) throws {
         admission = try values.oneOf("nodes.admission", default: .auto, AdmissionMode.self)
@@ -28,6 +30,7 @@ public struct NodeSettings: Sendable {
         heartbeatFlushSeconds = try values.int("nodes.heartbeatFlushSeconds", default: 2, range: 1...60)
         healthEvaluationSeconds = try values.int("nodes.healthEvaluationSeconds", default: 5, range: 1...300)
         credentialCacheSeconds = try values.int("nodes.credentialCacheSeconds", default: 10, range: 0...300)
+        driftAfterSeconds = try values.int("nodes.driftAfterSeconds", default: 300, range: 0...86_400)
         guard offlineAfterSeconds > heartbeatIntervalSeconds else {
             throw ConfigurationError(key: "nodes.offlineAfterSeconds", problem: "must be longer than nodes.heartbeatIntervalSeconds")
         }

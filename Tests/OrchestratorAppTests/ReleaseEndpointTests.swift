@@ -184,3 +184,76 @@ struct ReleaseEndpointTests {
         }
     }
 }
+
+/// Issue 13, item 6: the heartbeat inventory beside the desired state.
+@Suite("Observed state and drift over HTTP")
+struct DriftEndpointTests {
+    typealias D = DeploymentEndpointTests
+    typealias R = ReleaseEndpointTests
+
+    static func heartbeat(_ client: any TestClientProtocol, _ fleet: SimulatedFleet, _ id: String, inventory: String) async throws {
+        try await client.execute(
+            uri: R.base + "/nodes/\(id)/heartbeat", method: .post, headers: fleet.headers(id, json: true),
+            body: ByteBuffer(
+                string: #"{"cpuUsagePercent":5,"memoryUsageMB":100,"modulesLoaded":1,"inventory":\#(inventory),"conditions":[]}"#)
+        ) { #expect($0.status == .noContent) }
+    }
+
+    @Test("GET /nodes/{id} shows desired, observed and drift; a lasting difference is drifted: filter, gauge and release count")
+    func drift() async throws {
+        let environment = D.fastEngine.merging(["NODES_DRIFT_AFTER_SECONDS": "0", "NODES_HEALTH_EVALUATION_SECONDS": "1"]) { $1 }
+        try await TestServer(environment: environment).run { client, server in
+            let admin = try await server.token(subject: "ops", role: .admin)
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["n1", "n2"], environment: "development")
+            let digest = try await D.upload(client, admin)
+            let id = try await R.start(client, admin)
+            let done = try await D.settle(client, admin, id, fleet: fleet, until: "Completed")
+            let release = try #require(done["releaseId"] as? String)
+
+            // n1 holds and runs what it should; n2 says it runs nothing.
+            try await Self.heartbeat(client, fleet, "n1", inventory: #"[{"module":"hello","digest":"\#(digest)","state":"running"}]"#)
+            try await Self.heartbeat(client, fleet, "n2", inventory: "[]")
+            var n2: [String: Any] = [:]
+            for _ in 0..<60 {
+                n2 = try await R.read(client, admin, "/nodes/n2")
+                if n2["drifted"] as? Bool == true { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let drift = try #require(n2["drift"] as? [String: Any])
+            #expect(drift["inSync"] as? Bool == false && drift["drifted"] as? Bool == true, "\(n2)")
+            #expect((drift["differences"] as? [[String: Any]])?.first?["kind"] as? String == "missing")
+            #expect((n2["desired"] as? [[String: Any]])?.first?["releaseId"] as? String == release)
+            #expect((n2["observed"] as? [String: Any])?["modules"] as? [Any] != nil)
+
+            let n1 = try await R.read(client, admin, "/nodes/n1")
+            #expect((n1["drift"] as? [String: Any])?["inSync"] as? Bool == true && n1["drifted"] as? Bool == false, "\(n1)")
+            let listed = try await R.read(client, admin, "/nodes?drifted=true")
+            #expect((listed["nodes"] as? [[String: Any]])?.compactMap { $0["nodeId"] as? String } == ["n2"])
+            // The gauge follows on the monitor's next pass (n1's earlier empty inventory may still count until then).
+            var metrics = ""
+            for _ in 0..<60 {
+                metrics = try await client.execute(uri: "/metrics", method: .get) { $0.text }
+                if metrics.contains("wasm_nodes_drifted 1.0") || metrics.contains("wasm_nodes_drifted 1\n") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(metrics.contains("wasm_nodes_drifted 1.0") || metrics.contains("wasm_nodes_drifted 1\n"))
+            let view = try await R.read(client, admin, "/releases/\(release)")
+            let counts = try #require(view["convergence"] as? [String: Int])
+            #expect(counts["drifted"] == 1 && counts["converged"] == 2)
+
+            // n2 catches up: in sync, no longer drifted.
+            try await Self.heartbeat(client, fleet, "n2", inventory: #"[{"module":"hello","digest":"\#(digest)","state":"running"}]"#)
+            var stillDrifted = true
+            for _ in 0..<60 {
+                let page = try await R.read(client, admin, "/nodes?drifted=true")
+                stillDrifted = !((page["nodes"] as? [Any])?.isEmpty ?? true)
+                if !stillDrifted { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!stillDrifted)
+            _ = try await client.execute(uri: R.base + "/nodes?drifted=maybe", method: .get, headers: [.authorization: "Bearer \(admin)"]) {
+                try $0.problem(status: 400)
+            }
+        }
+    }
+}

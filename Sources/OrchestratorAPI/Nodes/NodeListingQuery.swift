@@ -2,9 +2,11 @@ import Hummingbird
 import OrchestratorDomain
 
 /// `GET /nodes` filters: `environment`, `region`, `zone`, `selector` (`key=value,…`),
-/// `health`, `enabled`, `admission`, plus `limit` and `cursor`.
+/// `health`, `enabled`, `admission`, `drifted`, plus `limit` and `cursor`.
 struct NodeListingQuery {
     let nodeQuery: NodeQuery
+    /// `drifted=true|false`: only nodes that are (or are not) drifted.
+    let drifted: Bool?
 
     init(_ request: Request) throws {
         let listing = try ListingQuery(request, moduleFilters: false)
@@ -37,5 +39,11 @@ struct NodeListingQuery {
             nodeQuery.admission = admission
         }
         self.nodeQuery = nodeQuery
+        switch query.get("drifted") {
+        case nil: drifted = nil
+        case "true": drifted = true
+        case "false": drifted = false
+        default: throw APIError.badRequest(detail: "'drifted' must be true or false")
+        }
     }
 }

@@ -54,8 +54,46 @@ struct NodeBody: ResponseEncodable {
     let lastHeartbeat: String?
     let registeredAt: String
     let updatedAt: String
+    /// Observed state has differed from desired state for longer than `nodes.driftAfterSeconds`.
+    let drifted: Bool
+    /// Only when one node is read: what it should run, what its latest heartbeat says it holds, and how they differ.
+    let desired: [DesiredEntry]?
+    let observed: ObservedBody?
+    let drift: DriftBody?
 
-    init(_ node: NodeRecord) {
+    struct DesiredEntry: Encodable {
+        let name: String
+        let version: String
+        let digest: String
+        let releaseId: String?
+        let deploymentId: String?
+    }
+
+    struct ObservedBody: Encodable {
+        let at: String
+        let modules: [InventoryItem]
+    }
+
+    struct DriftBody: Encodable {
+        let inSync: Bool
+        let drifted: Bool
+        /// When the differences began, as this replica saw them.
+        let since: String?
+        let differences: [ModuleDrift]
+    }
+
+    init(_ node: NodeRecord, drifted: Bool, observation: NodeObservation? = nil) {
+        self.drifted = drifted
+        desired = observation?.desired.map {
+            DesiredEntry(name: $0.name, version: $0.version, digest: $0.digest.description, releaseId: $0.releaseID, deploymentId: $0.deploymentID)
+        }
+        observed = observation.flatMap { observation in
+            observation.observed.map { ObservedBody(at: RFC3339.format(observation.observedAt ?? 0), modules: $0) }
+        }
+        drift = observation.map {
+            DriftBody(
+                inSync: $0.differences.isEmpty, drifted: $0.drifted, since: $0.driftingSince.map(RFC3339.format), differences: $0.differences)
+        }
         nodeId = node.id.value
         environment = node.environment
         region = node.spec.region

@@ -125,7 +125,7 @@ struct NodesController {
         let interval = Int(nodes.settings.health.heartbeatIntervalSeconds)
         if let enrollmentToken = context.enrollmentToken {
             let (node, credential) = try await nodes.enroll(nodeID: id, spec: spec, enrollmentToken: enrollmentToken, requestID: context.requestID)
-            var response = try RegisteredNodeBody(node: NodeBody(node), credential: credential, heartbeatIntervalSeconds: interval)
+            var response = try RegisteredNodeBody(node: NodeBody(node, drifted: false), credential: credential, heartbeatIntervalSeconds: interval)
                 .response(from: request, context: context)
             response.status = .created
             response.headers[.location] = "/api/v1/wasm/nodes/\(id)"
@@ -135,7 +135,7 @@ struct NodesController {
         let principal = try context.requirePrincipal()
         guard principal.nodeID == id.value else { throw APIError.forbidden(detail: "this credential belongs to another node") }
         let node = try await nodes.reregister(nodeID: id, spec: spec, requestID: context.requestID)
-        return try RegisteredNodeBody(node: NodeBody(node), credential: nil, heartbeatIntervalSeconds: interval).response(
+        return try RegisteredNodeBody(node: NodeBody(node, drifted: false), credential: nil, heartbeatIntervalSeconds: interval).response(
             from: request, context: context)
     }
 
@@ -144,14 +144,23 @@ struct NodesController {
     @Sendable func listNodes(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         try context.authorize(.readFleet)
         let query = try NodeListingQuery(request)
-        let page = try await nodes.nodes(query.nodeQuery)
+        let page: Page<NodeRecord, String>
+        if let drifted = query.drifted {
+            page = try await nodes.nodes(query.nodeQuery, drifted: drifted)
+        } else {
+            page = try await nodes.nodes(query.nodeQuery)
+        }
         let next = page.next.map { ListingQuery.encodeCursor(tag: "n", $0) }
-        return try ListBody(items: page.items.map(NodeBody.init), nextCursor: next).response(request: request, context: context)
+        let drifted = try await nodes.drifted(page.items)
+        let items = page.items.map { NodeBody($0, drifted: drifted.contains($0.id)) }
+        return try ListBody(items: items, nextCursor: next).response(request: request, context: context)
     }
 
     @Sendable func getNode(_ request: Request, context: OrchestratorRequestContext) async throws -> NodeBody {
         let id = try Self.readableNode(context)
-        return NodeBody(try await nodes.node(id))
+        let node = try await nodes.node(id)
+        let observation = try await nodes.observation(of: node)
+        return NodeBody(node, drifted: observation.drifted, observation: observation)
     }
 
     struct UpdateNodeRequest: Decodable {
@@ -180,7 +189,8 @@ struct NodesController {
                 throw APIError.badRequest(
                     detail: "send at least one of 'isEnabled', 'labels', 'adoptReportedLabels', 'environment', 'region', 'zone'")
             }
-            return NodeBody(try await nodes.update(node: id, body.change, actor: admin.subject, requestID: context.requestID))
+            let node = try await nodes.update(node: id, body.change, actor: admin.subject, requestID: context.requestID)
+            return NodeBody(node, drifted: try await !nodes.drifted([node]).isEmpty)
         }
     }
 
@@ -201,7 +211,8 @@ struct NodesController {
         return try await idempotency.respond(
             to: request, context: context, scope: .principal(admin), bodyLimit: IdempotentWrites.smallBodyLimit
         ) { _ in
-            NodeBody(try await nodes.decide(decision, node: id, actor: admin.subject, requestID: context.requestID))
+            let node = try await nodes.decide(decision, node: id, actor: admin.subject, requestID: context.requestID)
+            return NodeBody(node, drifted: try await !nodes.drifted([node]).isEmpty)
         }
     }
 

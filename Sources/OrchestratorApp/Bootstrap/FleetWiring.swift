@@ -19,13 +19,14 @@ public struct FleetWiring: Sendable {
     /// - Parameter metrics: the server's metrics factory (``ServerMetrics/factory``).
     public init(settings: OrchestratorSettings, backends: Backends, metrics: any MetricsFactory, logger: Logger) {
         let node = settings.nodes
-        let fleet = FleetSettings(
+        var fleet = FleetSettings(
             admission: node.admission,
             health: HealthPolicy(
                 heartbeatIntervalSeconds: Double(node.heartbeatIntervalSeconds), offlineAfterSeconds: Double(node.offlineAfterSeconds)),
             heartbeatFlushSeconds: Double(node.heartbeatFlushSeconds), healthEvaluationSeconds: Double(node.healthEvaluationSeconds),
             pollIntervalSeconds: Double(node.pollIntervalSeconds), maxWaitSeconds: Double(node.maxWaitSeconds),
             credentialCacheSeconds: Double(node.credentialCacheSeconds), environments: Set(settings.deployments.environments.keys))
+        fleet.drift = DriftPolicy(afterSeconds: Double(node.driftAfterSeconds))
         let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let store = backends.metadata
         let heartbeats = HeartbeatIngest(store: store, cache: backends.cache, settings: fleet, logger: logger)

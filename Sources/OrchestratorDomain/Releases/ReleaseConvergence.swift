@@ -9,6 +9,8 @@ public struct ReleaseConvergence: Sendable, Hashable, Codable {
     public var failed: Int = 0
     /// Offline and not converged: it converges when it returns.
     public var offline: Int = 0
+    /// Of all the above: observed state has differed from desired for longer than `nodes.driftAfterSeconds`.
+    public var drifted: Int = 0
     public var total: Int = 0
 
     public init() {}
@@ -16,11 +18,12 @@ public struct ReleaseConvergence: Sendable, Hashable, Codable {
     /// Counts `nodes` (the release's followers) given each one's expected digest, latest report and whether it is offline.
     public static func of(
         _ nodes: [NodeRecord], expected: (NodeRecord) -> ContentDigest?, report: (NodeRecord) -> ModuleStatusReport?,
-        isOffline: (NodeRecord) -> Bool
+        isOffline: (NodeRecord) -> Bool, isDrifted: (NodeRecord) -> Bool = { _ in false }
     ) -> ReleaseConvergence {
         var counts = ReleaseConvergence()
         for node in nodes {
             counts.total += 1
+            if isDrifted(node) { counts.drifted += 1 }
             let wanted = expected(node)
             let latest = report(node)
             if let wanted, let latest, latest.digest == wanted, latest.state == .running {

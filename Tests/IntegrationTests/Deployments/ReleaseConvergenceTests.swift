@@ -58,9 +58,18 @@ struct ReleaseConvergenceTests {
             let afterRollback = try await h.enroll(1, prefix: "after")[0]
             #expect(try await h.desired(afterRollback)?.version == "1.0.0")
 
-            // A restarted replica derives the same state: nothing to change, and it serves new nodes the same way.
+            // A restarted replica derives the same state: nothing to change. Two replicas deriving at once agree.
             let restarted = try await h.replica()
             #expect(try await restarted.engine.reconcileFleet().isEmpty)
+            // A change behind the use case's back (no trigger): both replicas derive at once, one write lands, the result is the rule's.
+            _ = try await h.store.updateNode(afterRollback, NodeUpdate(environment: "staging"), at: h.fleet.clock.now, audit: [])
+            let other = try await h.replica()
+            async let fromRestarted = restarted.engine.reconcileFleet()
+            async let fromOther = other.engine.reconcileFleet()
+            let (changedByRestarted, changedByOther) = try await (fromRestarted, fromOther)
+            #expect(changedByRestarted + changedByOther == [afterRollback], "exactly one replica wrote the change")
+            #expect(try await h.desired(afterRollback) == nil)
+            #expect(try await h.desired(late)?.version == "1.0.0")
             #expect(try await h.desired(elsewhere.id) == nil)
             #expect(try await h.desired(unmatched.id) == nil)
 
