@@ -9,7 +9,27 @@ extension DeploymentService {
 
     /// The node rows of a deployment already read (one read, no existence check), for progress counts.
     public func nodeRows(of record: DeploymentRecord) async throws -> [DeploymentNode] {
-        try await store.deploymentNodes(of: record.id)
+        try await returned(store.deploymentNodes(of: record.id), of: record)
+    }
+
+    /// Once the rollout is over the engine no longer updates its rows, so a node that was `Offline` and has since
+    /// returned and reported is shown as its report says (`Succeeded` or `Failed`); the stored row is unchanged.
+    func returned(_ rows: [DeploymentNode], of record: DeploymentRecord) async throws -> [DeploymentNode] {
+        guard !record.state.isActive, rows.contains(where: { $0.state == .offline }) else { return rows }
+        let reports = try await store.statusReports(forDeployment: record.id)
+        return rows.map { row in
+            guard row.state == .offline, let recorded = reports[row.nodeID], recorded.reportedAt >= row.dispatchedAt ?? -.infinity,
+                recorded.report.digest == record.digest
+            else { return row }
+            var shown = row
+            switch recorded.report.state {
+            case .running: shown.state = .succeeded
+            case .failed: shown.state = .failed
+            default: return row
+            }
+            shown.message = "returned after the rollout and reported \(recorded.report.state.rawValue)"
+            return shown
+        }
     }
 
     /// The service's clock (seconds since 1970), which progress and deadlines in answers are measured against.

@@ -54,8 +54,8 @@ public struct DeploymentService: Sendable {
     }
 
     public func nodes(of id: String) async throws -> [DeploymentNode] {
-        _ = try await deployment(id)
-        return try await store.deploymentNodes(of: id)
+        let record = try await deployment(id)
+        return try await returned(store.deploymentNodes(of: id), of: record)
     }
 
     public func policy(of record: DeploymentRecord) -> EnvironmentPolicy {

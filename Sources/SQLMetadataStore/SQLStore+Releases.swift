@@ -20,10 +20,8 @@ extension SQLStore {
                 .text(query.state?.rawValue), .text(query.moduleName), .text(query.environment), .integer(query.beforePosition.map(Int.init)),
                 .integer(query.limit + 1),
             ])
-        let records = try releases(rows)
         let positions = try decode(rows, table: "releases", key: ["id"]) { Int64(try $0.int("position")) }
-        let count = min(query.limit, records.count)
-        return Page(items: Array(records.prefix(count)), next: records.count > query.limit ? positions[count - 1] : nil)
+        return page(Array(zip(positions, try releases(rows))), limit: query.limit)
     }
 
     public func activeReleases() async throws -> [ReleaseRecord] {

@@ -57,9 +57,13 @@ public final class SQLiteMetadataStore: SQLStore, Service {
     }
 
     /// Keeps the connection open until graceful shutdown (or cancellation), then closes it.
+    ///
+    /// The close runs in its own task: when the service group is cancelled rather than shut down gracefully (a test
+    /// that throws, a second signal), SQLiteNIO's thread pool refuses work from a cancelled task, the connection would
+    /// stay open, and its `deinit` traps in a debug build (and leaks the handle in a release one).
     public func run() async throws {
         try? await gracefulShutdown()
-        try await close()
+        try await Task { try await self.close() }.value
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` under the mutex, rolling back on any error.

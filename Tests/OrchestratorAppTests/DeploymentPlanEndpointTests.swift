@@ -29,7 +29,7 @@ struct DeploymentPlanEndpointTests {
     /// Node id to 1-based cohort, as the created deployment's node rows say.
     static func cohorts(_ client: any TestClientProtocol, _ token: String, _ id: String) async throws -> [String: Int] {
         try await client.execute(uri: D.base + "/deployments/\(id)/nodes", method: .get, headers: bearer(token)) { response throws in
-            let items = try #require(try response.json()["items"] as? [[String: Any]])
+            let items = try #require(try response.json()["nodes"] as? [[String: Any]])
             return Dictionary(uniqueKeysWithValues: items.map { ($0["nodeId"] as? String ?? "", $0["cohort"] as? Int ?? 0) })
         }
     }
@@ -47,7 +47,7 @@ struct DeploymentPlanEndpointTests {
     /// Every deployment `GET /deployments` lists (any state).
     static func listed(_ client: any TestClientProtocol, _ token: String) async throws -> [[String: Any]] {
         try await client.execute(uri: D.base + "/deployments", method: .get, headers: bearer(token)) { response throws in
-            try #require(try response.json()["items"] as? [[String: Any]])
+            try #require(try response.json()["deployments"] as? [[String: Any]])
         }
     }
 

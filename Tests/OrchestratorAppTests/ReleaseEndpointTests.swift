@@ -58,6 +58,11 @@ struct ReleaseEndpointTests {
             #expect((release["convergence"] as? [String: Int])?["converged"] == 2, "\(release)")
             #expect(release["version"] as? String == "1.0.0" && release["status"] as? String == "Active")
             #expect((release["nodes"] as? [[String: Any]])?.compactMap { $0["nodeId"] as? String }.sorted() == ["away-1", "on-1"])
+            // The deployment's own view follows too: the returned node is Succeeded, 100 % converged.
+            #expect(try await D.nodeStates(client, admin, id)["away-1"] == "Succeeded")
+            let reread = try await D.get(client, admin, id)
+            let after = try #require(reread["progress"] as? [String: Any])
+            #expect(after["percent"] as? Int == 100, "\(after)")
 
             // Enrolled now: the release is in its very first poll, without a new deployment.
             let late = try await SimulatedFleet.enroll(client, admin: admin, ids: ["late-1"], environment: "development")
@@ -179,7 +184,7 @@ struct ReleaseEndpointTests {
             let spent = try await D.post(client, admin, "/deployments/\(id)/retry").problem(status: 409)
             #expect((spent["detail"] as? String)?.contains("budget") == true)
             let audit = try await Self.read(client, admin, "/audit-events?action=deployment.retry")
-            let events = (audit["items"] ?? audit["events"]) as? [[String: Any]] ?? []
+            let events = audit["events"] as? [[String: Any]] ?? []
             #expect(events.count >= 3)
         }
     }

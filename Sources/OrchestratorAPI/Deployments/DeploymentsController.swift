@@ -182,7 +182,7 @@ struct DeploymentsController {
             request in
             let body = try await Self.optionalBody(request, RetryRequest.self)
             let names = body?.nodes ?? []
-            guard names.count <= 1000 else { throw APIError.badRequest(detail: "'nodes' names at most 1000 nodes") }
+            guard names.count <= 100 else { throw APIError.badRequest(detail: "'nodes' names at most 100 nodes") }
             let nodes = try names.map { name -> NodeID in
                 guard let id = NodeID(name) else { throw APIError.badRequest(detail: "'nodes' holds an invalid node id") }
                 return id
