@@ -36,7 +36,7 @@ public struct DesiredStateReconciler: Sendable {
         }
         let schedulable = fleet.filter(\.isSchedulable)
         guard !schedulable.isEmpty else { return [] }
-        let dispatched = try await dispatchedNodes(of: releases)
+        let dispatched = try await dispatchedNodes(of: releases, among: nodes == nil ? nil : schedulable.map(\.id))
         let current = try await store.desiredModules(of: schedulable.map(\.id))
         var changed: [NodeID] = []
         for node in schedulable {
@@ -64,13 +64,18 @@ public struct DesiredStateReconciler: Sendable {
     }
 
     /// Per rollout deployment of `releases`: the nodes it dispatched and has not reverted, with their retry counts.
-    private func dispatchedNodes(of releases: [ReleaseRecord]) async throws -> [String: [NodeID: Int]] {
+    /// `among` limits the read to those nodes' rows (a node's enrollment reads one row per rollout, not the whole rollout).
+    private func dispatchedNodes(of releases: [ReleaseRecord], among ids: [NodeID]?) async throws -> [String: [NodeID: Int]] {
         var result: [String: [NodeID: Int]] = [:]
         for rollout in releases.compactMap(\.rollout) where result[rollout.deploymentID] == nil {
-            var nodes: [NodeID: Int] = [:]
-            for row in try await store.deploymentNodes(of: rollout.deploymentID) where row.state.wasDispatched && row.state != .rolledBack {
-                nodes[row.nodeID] = row.retries ?? 0
+            let rows: [DeploymentNode]
+            if let ids {
+                rows = Array(try await store.deploymentNodes(of: rollout.deploymentID, nodes: ids).values)
+            } else {
+                rows = try await store.deploymentNodes(of: rollout.deploymentID)
             }
+            var nodes: [NodeID: Int] = [:]
+            for row in rows where row.state.wasDispatched && row.state != .rolledBack { nodes[row.nodeID] = row.retries ?? 0 }
             result[rollout.deploymentID] = nodes
         }
         return result
