@@ -13,12 +13,14 @@ extension DeploymentService {
     }
 
     /// Once the rollout is over the engine no longer updates its rows, so a node that was `Offline` and has since
-    /// returned and reported is shown as its report says (`Succeeded` or `Failed`); the stored row is unchanged.
+    /// returned, or was retried after completion, and has reported since is shown as its report says (`Succeeded` or
+    /// `Failed`); the stored row is unchanged.
     func returned(_ rows: [DeploymentNode], of record: DeploymentRecord) async throws -> [DeploymentNode] {
-        guard !record.state.isActive, rows.contains(where: { $0.state == .offline }) else { return rows }
+        let waiting: Set<NodeRolloutState> = [.offline, .updating]
+        guard !record.state.isActive, rows.contains(where: { waiting.contains($0.state) }) else { return rows }
         let reports = try await store.statusReports(forDeployment: record.id)
         return rows.map { row in
-            guard row.state == .offline, let recorded = reports[row.nodeID], recorded.reportedAt >= row.dispatchedAt ?? -.infinity,
+            guard waiting.contains(row.state), let recorded = reports[row.nodeID], recorded.reportedAt >= row.dispatchedAt ?? -.infinity,
                 recorded.report.digest == record.digest
             else { return row }
             var shown = row
@@ -27,7 +29,7 @@ extension DeploymentService {
             case .failed: shown.state = .failed
             default: return row
             }
-            shown.message = "returned after the rollout and reported \(recorded.report.state.rawValue)"
+            shown.message = "reported \(recorded.report.state.rawValue) after the rollout"
             return shown
         }
     }

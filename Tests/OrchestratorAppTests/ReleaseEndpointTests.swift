@@ -1,3 +1,4 @@
+import Deployments
 import FleetSimulation
 import Foundation
 import HTTPTypes
@@ -186,6 +187,36 @@ struct ReleaseEndpointTests {
             let audit = try await Self.read(client, admin, "/audit-events?action=deployment.retry")
             let events = audit["events"] as? [[String: Any]] ?? []
             #expect(events.count >= 3)
+        }
+    }
+}
+
+extension ReleaseEndpointTests {
+    @Test("retry after completion: a rollout that completed within its threshold retries its failed node; its next report shows")
+    func retryAfterCompletion() async throws {
+        try await TestServer(environment: D.fastEngine).run { client, server in
+            let admin = try await server.token(subject: "ops", role: .admin)
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["n1", "n2"], environment: "development")
+            _ = try await D.upload(client, admin)
+            let id = try await Self.start(client, admin, extra: #","failureThreshold":"100%","autoRollback":false"#)
+            _ = try await D.settle(client, admin, id, fleet: fleet, until: "Completed", failing: ["n1"])
+            #expect(try await D.nodeStates(client, admin, id)["n1"] == "Failed")
+            let retried = try await D.post(client, admin, "/deployments/\(id)/retry")
+            #expect(retried.status == .ok, "\(retried.text)")
+            #expect(try retried.json()["status"] as? String == "Completed")
+            #expect(try await fleet.desired("n1")["hello"]?["attempt"] as? Int == 1)
+            try await fleet.round()
+            var state = ""
+            for _ in 0..<50 {
+                state = try await D.nodeStates(client, admin, id)["n1"] ?? ""
+                if state == "Succeeded" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(state == "Succeeded")
+            // The attempt survives the reconciler's passes (the entry still names this deployment and digest).
+            let reconciled = try await server.deployments().engine.reconcileFleet()
+            #expect(!reconciled.contains { $0.value == "n1" })
+            #expect(try await fleet.desired("n1")["hello"]?["attempt"] as? Int == 1)
         }
     }
 }

@@ -20,6 +20,7 @@ struct DeploymentStateMachineTests {
         case (.inProgress, .rollback), (.paused, .rollback), (.completed, .rollback), (.failed, .rollback): return .rolledBack
         case (.inProgress, .retry): return .inProgress
         case (.paused, .retry): return .paused
+        case (.completed, .retry): return .completed
         default: return nil
         }
     }

@@ -50,6 +50,11 @@ struct DesiredStateDerivationTests {
         "r1", stable: module("1.0.0", v1, deployment: "d1"),
         rollout: ReleaseRollout(deploymentID: "d2", module: module("2.0.0", v2, deployment: "d2"), isActive: true))
     static let legacy = module("0.9.0", v1, name: "legacy", deployment: "d0")
+    static var retriedStable: DesiredModule {
+        var entry = managed
+        entry.attempt = 1
+        return entry
+    }
     static var managed: DesiredModule {
         var entry = module("1.0.0", v1, deployment: "d1")
         entry.releaseID = "r1"
@@ -121,6 +126,10 @@ struct DesiredStateDerivationTests {
         Row(
             rule: "a retried node's entry carries the attempt", node: edge, current: [], dispatchedBy: ["d2": 2], releases: [rolling],
             expected: [Expected(name: "hello", version: "2.0.0", release: "r1", attempt: 2)]),
+        Row(
+            rule: "after completion, a retry's attempt stays on the entry while it names the same deployment and digest", node: edge,
+            current: [retriedStable], dispatchedBy: [:], releases: [stableRelease],
+            expected: [Expected(name: "hello", version: "1.0.0", release: "r1", attempt: 1)]),
     ]
 
     @Test("one row per rule", arguments: rows)

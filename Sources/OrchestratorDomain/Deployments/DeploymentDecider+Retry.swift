@@ -1,6 +1,7 @@
 /// Retrying failed nodes without a new deployment (`POST /deployments/{id}/retry`).
 extension DeploymentDecider {
-    /// Re-dispatches `requested` (or every `Failed`/`TimedOut` target when empty) of an `InProgress` or `Paused` deployment.
+    /// Re-dispatches `requested` (or every `Failed`/`TimedOut` target when empty) of an `InProgress`, `Paused` or `Completed`
+    /// deployment (a rollout that completed within its failure threshold may still have failed nodes).
     ///
     /// Each node may be retried `budget` times. A retried node is `Updating` again with a fresh node timeout, and its
     /// desired entry carries the attempt number, so its ETag changes and the agent applies the module again. Retrying

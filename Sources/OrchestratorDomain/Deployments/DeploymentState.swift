@@ -93,7 +93,7 @@ public enum DeploymentStateMachine {
             return .success(.rolledBack)
         case (.approved, .approve):
             return refuse("the deployment is already approved")
-        case (.inProgress, .retry), (.paused, .retry):
+        case (.inProgress, .retry), (.paused, .retry), (.completed, .retry):
             return .success(state)
         default:
             return refuse("'\(command.rawValue)' is not possible in state \(state.rawValue)")

@@ -41,11 +41,16 @@ public enum DesiredStateDerivation {
     }
 
     /// The module `release` gives the node in `input`, with the release, deployment and attempt it came from.
+    /// A retry of a completed deployment's node is written on the node's entry; the attempt stays while the entry
+    /// still names the same deployment and digest.
     static func module(of release: ReleaseRecord, for input: Input) -> DesiredModule? {
         if let rollout = release.rollout, let attempt = input.dispatchedBy[rollout.deploymentID] {
             return rollout.module.map { tagged($0, release: release.id, deployment: rollout.deploymentID, attempt: attempt) }
         }
-        return release.stable.map { tagged($0, release: release.id, deployment: release.stableDeploymentID, attempt: 0) }
+        return release.stable.map { stable in
+            let stored = input.current.first { $0.name == stable.name && $0.digest == stable.digest && $0.deploymentID == release.stableDeploymentID }
+            return tagged(stable, release: release.id, deployment: release.stableDeploymentID, attempt: stored?.attempt ?? 0)
+        }
     }
 
     private static func tagged(_ module: DesiredModule, release: String, deployment: String?, attempt: Int) -> DesiredModule {
