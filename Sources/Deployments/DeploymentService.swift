@@ -158,8 +158,17 @@ public struct DeploymentService: Sendable {
     }
 
     /// Re-dispatches failed nodes (`nodes` empty: every failed one) within ``DeploymentSettings/retryBudget``; audited.
+    /// A completed deployment retries only while its version is still its release's: once a later deployment took the
+    /// release over, re-dispatching the old version would fight the release (and the reconciler would undo it).
     public func retry(_ id: String, nodes: [NodeID], by principal: Principal, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
-        try await transition(id, principal, ifMatch: ifMatch, requestID: requestID) { [budget = settings.retryBudget] _ in
+        let current = try await deployment(id)
+        if current.state == .completed, let releaseID = current.releaseID, let release = try await store.release(id: releaseID),
+            release.stableDeploymentID != current.id
+        {
+            throw DeploymentError.retryRefused(
+                "release \(releaseID) no longer runs this deployment's version (deployment \(release.stableDeploymentID ?? "none") does)")
+        }
+        return try await transition(id, principal, ifMatch: ifMatch, requestID: requestID) { [budget = settings.retryBudget] _ in
             .retry(by: principal, nodes: nodes, budget: budget)
         }
     }

@@ -217,6 +217,13 @@ extension ReleaseEndpointTests {
             let reconciled = try await server.deployments().engine.reconcileFleet()
             #expect(!reconciled.contains { $0.value == "n1" })
             #expect(try await fleet.desired("n1")["hello"]?["attempt"] as? Int == 1)
+
+            // Once a later deployment owns the release, the old one no longer retries (it would fight the release).
+            _ = try await D.upload(client, admin, version: "2.0.0")
+            let newer = try await Self.start(client, admin, version: "2.0.0", extra: #","failureThreshold":"100%","autoRollback":false"#)
+            _ = try await D.settle(client, admin, newer, fleet: fleet, until: "Completed", failing: ["n2"])
+            let stale = try await D.post(client, admin, "/deployments/\(id)/retry", #"{"nodes":["n1"]}"#).problem(status: 409)
+            #expect((stale["detail"] as? String)?.contains(newer) == true, "\(stale)")
         }
     }
 }
