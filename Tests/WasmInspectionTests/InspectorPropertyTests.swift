@@ -5,6 +5,10 @@ import WasmInspection
 
 /// Whatever bytes arrive, the inspector returns: an interface or a refusal
 /// with one of its reasons, never a trap, and never slowly.
+///
+/// Each case yields first: hundreds of synchronous inspections in a row held a cooperative thread for seconds
+/// (two of these suites held both of a two-core machine's), and starved unrelated tests' timers (a token-bucket
+/// refill test failed in CI on exactly that).
 @Suite("Inspector properties")
 struct InspectorPropertyTests {
     static let seeds: [[UInt8]] = [
@@ -19,6 +23,7 @@ struct InspectorPropertyTests {
     @Test("arbitrary bytes after a module or component header never trap and are refused or accepted")
     func arbitraryBytes() async {
         await propertyCheck(count: 300, input: Gen.uint8().array(of: 0...300), Gen.bool) { body, component in
+            await Task.yield()
             let verdict = Self.verdict((component ? Self.componentHeader : Self.header) + body)
             #expect(verdict.acceptable, "\(verdict)")
         }
@@ -29,6 +34,7 @@ struct InspectorPropertyTests {
         let positions = Gen.int(in: 8...4096).array(of: 1...6)
         let values = Gen.int(in: 0..<Self.interesting.count).array(of: 6)
         await propertyCheck(count: 300, input: Gen.int(in: 0..<Self.seeds.count), positions, values) { seed, positions, values in
+            await Task.yield()
             var bytes = Self.seeds[seed]
             for (position, value) in zip(positions, values) { bytes[position % bytes.count] = Self.interesting[value] }
             let started = ContinuousClock.now
@@ -41,6 +47,7 @@ struct InspectorPropertyTests {
     @Test("valid modules cut anywhere never trap")
     func truncatedModules() async {
         await propertyCheck(count: 200, input: Gen.int(in: 0..<Self.seeds.count), Gen.int(in: 0...4096)) { seed, cut in
+            await Task.yield()
             let bytes = Self.seeds[seed]
             #expect(Self.verdict(Array(bytes.prefix(cut % (bytes.count + 1)))).acceptable)
         }
