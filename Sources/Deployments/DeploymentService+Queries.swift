@@ -20,16 +20,14 @@ extension DeploymentService {
         guard !record.state.isActive, rows.contains(where: { waiting.contains($0.state) }) else { return rows }
         let reports = try await store.statusReports(forDeployment: record.id)
         return rows.map { row in
-            guard waiting.contains(row.state), let recorded = reports[row.nodeID], recorded.reportedAt >= row.dispatchedAt ?? -.infinity,
-                recorded.report.digest == record.digest
-            else { return row }
+            guard waiting.contains(row.state), let report = row.currentReport(reports[row.nodeID], for: record) else { return row }
             var shown = row
-            switch recorded.report.state {
+            switch report.state {
             case .running: shown.state = .succeeded
             case .failed: shown.state = .failed
             default: return row
             }
-            shown.message = "reported \(recorded.report.state.rawValue) after the rollout"
+            shown.message = "reported \(report.state.rawValue) after the rollout"
             return shown
         }
     }

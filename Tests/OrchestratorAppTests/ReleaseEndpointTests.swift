@@ -228,6 +228,37 @@ extension ReleaseEndpointTests {
     }
 }
 
+extension ReleaseEndpointTests {
+    @Test("authorization: releases are read by admins, deployers and viewers; retry by admins only; agents and the anonymous never")
+    func authorization() async throws {
+        try await TestServer(environment: D.fastEngine).run { client, server in
+            let admin = try await server.token(subject: "ops", role: .admin)
+            let fleet = try await SimulatedFleet.enroll(client, admin: admin, ids: ["n1"], environment: "development")
+            _ = try await D.upload(client, admin)
+            let id = try await Self.start(client, admin)
+            let done = try await D.settle(client, admin, id, fleet: fleet, until: "Completed")
+            let release = try #require(done["releaseId"] as? String)
+            let agent = try #require(fleet.credentials["n1"])
+            let readers = [admin, try await server.token(subject: "dev", role: .deployer), try await server.token(subject: "eve", role: .viewer)]
+            for path in ["/releases", "/releases/\(release)"] {
+                for token in readers {
+                    try await client.execute(uri: Self.base + path, method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                        #expect($0.status == .ok, "\(path)")
+                    }
+                }
+                _ = try await client.execute(uri: Self.base + path, method: .get, headers: [.authorization: "Bearer \(agent)"]) {
+                    try $0.problem(status: 403)
+                }
+                _ = try await client.execute(uri: Self.base + path, method: .get) { try $0.problem(status: 401) }
+            }
+            for token in readers.dropFirst() + [agent] {
+                _ = try await D.post(client, token, "/deployments/\(id)/retry").problem(status: 403)
+            }
+            _ = try await client.execute(uri: Self.base + "/deployments/\(id)/retry", method: .post) { try $0.problem(status: 401) }
+        }
+    }
+}
+
 /// Issue 13, item 6: the heartbeat inventory beside the desired state.
 @Suite("Observed state and drift over HTTP")
 struct DriftEndpointTests {

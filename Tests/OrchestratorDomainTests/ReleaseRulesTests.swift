@@ -134,4 +134,17 @@ struct ReleaseRulesTests {
             ReleaseResolution.resolve(spec, requested: nil, releases: [D.stableRelease], fleet: [], newID: "x", now: 1)
                 == .failure(.nothingToRetire(module: "hello", environment: "production")))
     }
+
+    @Test("a deployment's priority and release id are bounded by the spec rules, not only by the HTTP layer")
+    func bounds() {
+        var spec = Rollout.spec(.allAtOnce)
+        spec.priority = 1001
+        #expect(DeploymentSpecRules.problem(spec, environments: ["production"])?.contains("'priority'") == true)
+        spec.priority = -1000
+        #expect(DeploymentSpecRules.problem(spec, environments: ["production"]) == nil)
+        spec.releaseID = String(repeating: "r", count: 65)
+        #expect(DeploymentSpecRules.problem(spec, environments: ["production"])?.contains("'releaseId'") == true)
+        spec.releaseID = "r\u{0}"
+        #expect(DeploymentSpecRules.problem(spec, environments: ["production"])?.contains("'releaseId'") == true)
+    }
 }

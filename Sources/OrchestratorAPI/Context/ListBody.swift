@@ -44,3 +44,4 @@ extension DeploymentBody: ListedResource { static let listKey = "deployments" }
 /// `GET /deployments/{id}/nodes`: the deployment's target nodes and their rollout state.
 extension DeploymentNodeBody: ListedResource { static let listKey = "nodes" }
 extension AuditEventBody: ListedResource { static let listKey = "events" }
+extension ReleaseBody: ListedResource { static let listKey = "releases" }

@@ -89,8 +89,6 @@ struct CreateDeploymentRequest: Decodable {
             nodeTimeoutSeconds: nodeTimeoutSeconds ?? settings.defaultNodeTimeoutSeconds,
             progressDeadlineSeconds: progressDeadlineSeconds ?? settings.defaultProgressDeadlineSeconds,
             autoRollback: autoRollback ?? settings.policy(for: environment).autoRollbackByDefault)
-        if let priority, !(-1000...1000).contains(priority) { throw APIError.badRequest(detail: "'priority' must be between -1000 and 1000") }
-        if let releaseId, releaseId.utf8.count > 64 || releaseId.isEmpty { throw APIError.badRequest(detail: "'releaseId' must be a release id") }
         var spec = DeploymentSpec(
             moduleName: moduleName, moduleVersion: moduleVersion, target: target, environment: environment, function: function,
             strategy: try strategy.map(Self.strategy) ?? DeploymentDefaults.strategy, failurePolicy: policy, description: description)

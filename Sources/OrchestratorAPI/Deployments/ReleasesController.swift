@@ -1,5 +1,4 @@
 import Deployments
-import HTTPTypes
 import Hummingbird
 import OrchestratorDomain
 import OrchestratorPorts  // ReleaseQuery
@@ -34,10 +33,7 @@ struct ReleasesController {
         }
         let page = try await deployments.releases(filter)
         let next = page.next.map { ListingQuery.encodeCursor(tag: "r", String($0)) }
-        var response = try ReleaseListBody(releases: page.items.map { ReleaseBody($0, view: nil) }, nextCursor: next)
-            .response(from: request, context: context)
-        if let next { response.headers[HTTPField.Name("Link")!] = ListingQuery.nextLink(request, cursor: next) }
-        return response
+        return try ListBody(items: page.items.map { ReleaseBody($0, view: nil) }, nextCursor: next).response(request: request, context: context)
     }
 
     @Sendable func get(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -45,11 +41,6 @@ struct ReleasesController {
         let view = try await deployments.release(try context.pathParameter("id"))
         return try ReleaseBody(view.release, view: view).response(from: request, context: context)
     }
-}
-
-struct ReleaseListBody: ResponseEncodable {
-    let releases: [ReleaseBody]
-    let nextCursor: String?
 }
 
 /// A release: its selector, what its nodes run, the rollout changing it, and (one release read) where its nodes are.

@@ -21,10 +21,7 @@ extension DeploymentDecider {
                 change.nodes[id] = updated
                 continue
             }
-            // A report older than the node's (latest) dispatch belongs to an earlier attempt.
-            if let recorded = snapshot.reports[id], recorded.reportedAt >= node.dispatchedAt ?? -.infinity,
-                case let report = recorded.report, report.deploymentID == snapshot.record.id, report.digest == snapshot.record.digest
-            {
+            if let report = node.currentReport(snapshot.reports[id], for: snapshot.record) {
                 switch report.state {
                 case .running:
                     updated.state = .succeeded

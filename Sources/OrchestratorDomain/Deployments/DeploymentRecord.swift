@@ -142,6 +142,18 @@ public struct DeploymentNode: Sendable, Hashable, Codable {
     }
 }
 
+extension DeploymentNode {
+    /// The node's latest report if it speaks of `record` now: the same deployment and digest, received no earlier than the
+    /// node's latest dispatch (a report from before a retry belongs to an earlier attempt). The engine's tick and the read
+    /// of a finished deployment both judge reports by this one rule.
+    public func currentReport(_ recorded: RecordedModuleStatus?, for record: DeploymentRecord) -> ModuleStatusReport? {
+        guard let recorded, recorded.reportedAt >= dispatchedAt ?? -.infinity, recorded.report.deploymentID == record.id,
+            recorded.report.digest == record.digest
+        else { return nil }
+        return recorded.report
+    }
+}
+
 /// A target node's progress within one deployment.
 public enum NodeRolloutState: String, Sendable, Hashable, Codable, CaseIterable {
     /// Its cohort has not started.

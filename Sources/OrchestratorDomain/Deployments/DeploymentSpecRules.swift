@@ -5,9 +5,18 @@ public enum DeploymentSpecRules {
     public static let maxCanarySteps = 10
 
     /// The first problem with `spec`, in words a user can act on; `nil` when valid.
+    /// The priorities a release may have (``ReleaseConflictRule``).
+    public static let priorityRange = -1000...1000
+
     public static func problem(_ spec: DeploymentSpec, environments: Set<String>) -> String? {
         if ModuleName(spec.moduleName) == nil { return "'moduleName' is not a module name" }
         if SemanticVersion(spec.moduleVersion) == nil { return "'moduleVersion' must be a semantic version" }
+        if let priority = spec.priority, !priorityRange.contains(priority) {
+            return "'priority' must be between \(priorityRange.lowerBound) and \(priorityRange.upperBound)"
+        }
+        if let release = spec.releaseID, !(1...64).contains(release.utf8.count) || TextRules.containsForbidden(release) {
+            return "'releaseId' must be a release id"
+        }
         if !environments.contains(spec.environment) {
             return "'environment' must be one of: \(environments.sorted().joined(separator: ", "))"
         }
