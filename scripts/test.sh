@@ -6,7 +6,8 @@
 #   1. installs what build + tests need (scripts/install-deps.sh; idempotent),
 #   2. starts private PostgreSQL / Redis / SeaweedFS-S3 instances in a fresh
 #      temp dir (scripts/services-up.sh) and exports their TEST_* variables,
-#   3. runs `swift test "$@"` from the repo root,
+#   3. builds, then runs `swift test --skip-build "$@"` from the repo root, ended after
+#      WASM_TEST_DEADLINE_SECONDS (default 1500) with the unfinished tests and their stacks,
 #   4. fuzzes the API against openapi.yaml with schemathesis
 #      (scripts/fuzz-api.sh; summary printed; skipped with WASM_SKIP_FUZZ=1),
 # and exits non-zero if the tests or the fuzzer failed.
@@ -53,7 +54,13 @@ status=0
 if [[ -n ${WASM_TEST_COMMAND:-} ]]; then
     bash -c "$WASM_TEST_COMMAND" test.sh "$@" || status=$?
 else
-    swift test "$@" || status=$?
+    # The build has no deadline (a new machine may build slowly); the tests have one, so a hang fails
+    # with the names of the tests that never finished and every thread's stack (scripts/with-deadline.sh).
+    swift build --build-tests || status=$?
+    if [[ $status == 0 ]]; then
+        bash "$here/with-deadline.sh" "${WASM_TEST_DEADLINE_SECONDS:-1500}" "$services_dir/swift-test.log" \
+            swift test --skip-build "$@" || status=$?
+    fi
 fi
 
 # Fuzzing. The count is printed as `FUZZ FAILURES: n`, and any failure fails

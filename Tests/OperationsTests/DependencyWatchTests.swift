@@ -47,6 +47,15 @@ struct DependencyWatchTests {
         }
     }
 
+    /// Polls until `count` reaches `target` (at most 10 s).
+    static func pings(_ count: NIOLockedValueBox<Int>, reach target: Int) async -> Bool {
+        for _ in 0..<1000 {
+            if count.withLockedValue({ $0 }) >= target { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     /// A probe whose first ping answers and whose later pings block (like a hiredis call on a silent server) until released.
     static func hangingProbe(pings: NIOLockedValueBox<Int>, release: NIOLockedValueBox<Bool>) -> DependencyProbe {
         DependencyProbe(name: "redis", isRequired: false) {
@@ -65,27 +74,29 @@ struct DependencyWatchTests {
     func hangingDependency() async throws {
         let pings = NIOLockedValueBox(0)
         let release = NIOLockedValueBox(false)
-        defer { release.withLockedValue { $0 = true } }
         let patient = DependencyWatch(
             probes: [Self.hangingProbe(pings: pings, release: release)], isSchemaReady: { true }, interval: .milliseconds(20),
             timeout: .seconds(600), logger: Logger(label: "test"))
         try await Self.running(patient) {
             #expect(await Self.status(of: "redis", in: patient, becomes: .healthy))
-            while pings.withLockedValue({ $0 }) < 2 { try? await Task.sleep(for: .milliseconds(5)) }
+            #expect(await Self.pings(pings, reach: 2), "the second ping starts, and hangs")
             try? await Task.sleep(for: .milliseconds(100))
             #expect(patient.current().first?.status == .healthy, "within the timeout the previous answer stands")
             #expect(pings.withLockedValue { $0 } == 2, "no second ping while one hangs")
+            // Released before `running` stops the watch: stopping waits for the ping, which ignores cancellation.
+            release.withLockedValue { $0 = true }
         }
 
         let hanging = NIOLockedValueBox(0)
         let released = NIOLockedValueBox(false)
-        defer { released.withLockedValue { $0 = true } }
         let strict = DependencyWatch(
             probes: [Self.hangingProbe(pings: hanging, release: released)], isSchemaReady: { true }, interval: .milliseconds(20),
             timeout: .milliseconds(200), logger: Logger(label: "test"))
         try await Self.running(strict) {
             // (Its first, answered ping may pass unseen on a loaded machine: the patient watch asserts that part.)
+            #expect(await Self.pings(hanging, reach: 2), "the second ping starts, and hangs")
             #expect(await Self.status(of: "redis", in: strict, becomes: .unhealthy))
+            try? await Task.sleep(for: .milliseconds(100))
             #expect(hanging.withLockedValue { $0 } == 2, "no second ping while one hangs")
             released.withLockedValue { $0 = true }
             #expect(await Self.status(of: "redis", in: strict, becomes: .healthy), "healthy again once it answers")
