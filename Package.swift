@@ -292,9 +292,21 @@ let package = Package(
         .executableTarget(name: "embed-resources", path: "Sources/embed-resources"),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["embed-resources"]),
         .target(
+            name: "OrchestratorDemo",
+            dependencies: [
+                "EdgeAgent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrchestratorCLI",
             dependencies: [
                 "OrchestratorApp",
+                "OrchestratorDemo",
                 "ModuleRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -165,7 +165,8 @@ public final class FleetSimulator: Sendable {
         let latency = Int.random(in: options.latencyMilliseconds)
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
         let reports = modules.map { module in
-            let failed = options.failureRate > 0 && Double.random(in: 0..<1) < options.failureRate
+            let rate = Self.failureRate(of: module, default: options.failureRate)
+            let failed = rate > 0 && Double.random(in: 0..<1) < rate
             return Wire.StatusReport(
                 deploymentId: module.deploymentId, module: module.name, version: module.version, digest: module.digest,
                 state: failed ? "failed" : "running", reason: failed ? "simulated failure" : nil)
@@ -180,6 +181,16 @@ public final class FleetSimulator: Sendable {
                 try await Task.sleep(for: .seconds(backoff.next()))
             }
         }
+    }
+
+    /// The config key with which a deployment asks virtual agents to fail it, for demos and drills:
+    /// `"simulator.failureRate": "0.6"` makes 60 % of them report that module `failed`. Real agents ignore it.
+    public static let failureRateConfigKey = "simulator.failureRate"
+
+    /// The module's own failure rate when its config sets ``failureRateConfigKey`` to a number in 0…1, else `rate`.
+    static func failureRate(of module: Wire.Module, default rate: Double) -> Double {
+        guard let text = module.config?[failureRateConfigKey], let value = Double(text), (0...1).contains(value) else { return rate }
+        return value
     }
 
     /// Counts holders per ETag; announces when all agents hold a new one.

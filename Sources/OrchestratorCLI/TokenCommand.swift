@@ -63,7 +63,6 @@ struct IssueTokenCommand: AsyncParsableCommand {
         guard ttlSeconds <= maxLifetime else {
             CommonOptions.fail("--ttl \(ttl) is longer than auth.jwt.maxLifetimeSeconds (\(maxLifetime) s); the server would refuse the token")
         }
-        let silent = Logger(label: "token", factory: { _ in SwiftLogNoOpLogHandler() })
         if settings.auth.mayGenerateSecret, SecretBootstrap.load(dataDirectory: settings.dataDirectory) == nil {
             // Said on stderr so `TOKEN=$(…)` still captures only the token.
             FileHandle.standardError.write(
@@ -72,13 +71,19 @@ struct IssueTokenCommand: AsyncParsableCommand {
                         + "Start the server with the same --data-dir.\n").utf8))
         }
         do {
-            let authSettings = try AuthBootstrap.resolve(settings.auth, dataDirectory: settings.dataDirectory, logger: silent)
-            let issuer = try await TokenIssuer.make(settings: authSettings)
-            let token = try await issuer.issue(
-                subject: subject, role: Role(rawValue: role)!, node: node, ttlSeconds: ttlSeconds)
-            print(token)
+            print(try await Self.sign(settings: settings, subject: subject, role: Role(rawValue: role)!, node: node, ttlSeconds: ttlSeconds))
         } catch let error as InvalidKeyMaterialError {
             CommonOptions.fail("invalid configuration '\(error.key)': \(error.problem)")
         }
+    }
+}
+
+extension IssueTokenCommand {
+    /// A token signed with the key `settings` name (the generated embedded secret is created if allowed and missing).
+    static func sign(settings: OrchestratorSettings, subject: String, role: Role, node: String? = nil, ttlSeconds: Int) async throws -> String {
+        let silent = Logger(label: "token", factory: { _ in SwiftLogNoOpLogHandler() })
+        let authSettings = try AuthBootstrap.resolve(settings.auth, dataDirectory: settings.dataDirectory, logger: silent)
+        let issuer = try await TokenIssuer.make(settings: authSettings)
+        return try await issuer.issue(subject: subject, role: role, node: node, ttlSeconds: ttlSeconds)
     }
 }

@@ -1,0 +1,187 @@
+import AsyncHTTPClient
+import EdgeAgent
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// `serve --demo`: a fleet of virtual agents in three regions and a story told through the real API, so that a newcomer
+/// watches a canary complete, a failing canary roll back on its own, and a deployment wait for their approval.
+///
+/// Everything goes through the REST API as two people, `demo-deployer` (creates) and `demo-admin` (approves and
+/// executes), so the audit log, the console and the CLI show what a real fleet would.
+public struct DemoScenario: Sendable {
+    public struct Options: Sendable {
+        /// Virtual nodes in all, split evenly over ``regions``.
+        public var nodes: Int
+        /// Probability that a virtual agent reports any module `failed` (the fleet's background noise).
+        public var failureRate: Double
+        /// Probability that a virtual agent fails the second deployment, whose config asks for it: it trips the
+        /// failure threshold so that the rollout rolls back automatically.
+        public var badVersionFailureRate: Double
+        /// Pause between canary steps, so that there is time to watch.
+        public var stepPauseSeconds: Int
+
+        public init(nodes: Int = 300, failureRate: Double = 0.01, badVersionFailureRate: Double = 0.6, stepPauseSeconds: Int = 10) {
+            self.nodes = nodes
+            self.failureRate = failureRate
+            self.badVersionFailureRate = badVersionFailureRate
+            self.stepPauseSeconds = stepPauseSeconds
+        }
+    }
+
+    public static let regions = ["eu-west", "us-east", "ap-south"]
+    static let environment = "production"
+
+    let options: Options
+    let api: DemoClient
+    let adminToken: String
+    let deployerToken: String
+    let logger: Logger
+    let say: @Sendable (String) -> Void
+
+    /// - Parameter say: one line for the person watching, e.g. printed on stdout.
+    public init(
+        options: Options, baseURL: String, adminToken: String, deployerToken: String, logger: Logger, say: @escaping @Sendable (String) -> Void
+    ) {
+        self.options = options
+        // Shared by the scenario and every virtual agent, sized for their long-polls; shut down when `run` ends.
+        self.api = DemoClient(http: FleetSimulator.makeHTTPClient(connections: options.nodes), baseURL: baseURL)
+        self.adminToken = adminToken
+        self.deployerToken = deployerToken
+        self.logger = logger
+        self.say = say
+    }
+
+    /// Runs the story, then keeps the fleet running until cancelled.
+    public func run() async throws {
+        do {
+            try await runFleetAndStory()
+        } catch {
+            try? await api.http.shutdown()
+            throw error
+        }
+        try? await api.http.shutdown()
+    }
+
+    func runFleetAndStory() async throws {
+        try await waitUntilReady()
+        let enrollment = try await api.call(
+            .POST, "/enrollment-tokens", token: adminToken,
+            json: ["expiresInSeconds": 3600, "maxUses": options.nodes, "environment": Self.environment, "description": "demo fleet"])
+        guard let token = enrollment["token"] as? String else { throw DemoClient.Refused(method: .POST, path: "/enrollment-tokens", status: 0, body: "no token") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let enrolled = DemoCountdown(Self.regions.count)
+            for (index, region) in Self.regions.enumerated() {
+                let simulator = try FleetSimulator(
+                    options: .init(
+                        count: share(of: index), prefix: region, region: region, enrollmentToken: token, failureRate: options.failureRate,
+                        latencyMilliseconds: 200...2000, heartbeatSeconds: 10, waitSeconds: 30),
+                    http: api.http, baseURL: api.baseURL, logger: logger,
+                    output: { line in if line.contains(#""event":"enrolled""#) { enrolled.tick() } })
+                group.addTask { try await simulator.run() }
+            }
+            group.addTask {
+                await enrolled.wait()
+                try await story()
+            }
+            // The story ends; the fleet runs on until the server stops.
+            try await group.next()
+            try await group.next()
+        }
+    }
+
+    /// Nodes of region `index`: an even share, the first regions taking the remainder.
+    func share(of index: Int) -> Int {
+        options.nodes / Self.regions.count + (index < options.nodes % Self.regions.count ? 1 : 0)
+    }
+
+    func waitUntilReady() async throws {
+        while !(await api.isReady()) { try await Task.sleep(for: .milliseconds(200)) }
+    }
+
+    func story() async throws {
+        say("demo: \(options.nodes) virtual nodes enrolled in \(Self.regions.joined(separator: ", ")) (environment \(Self.environment))")
+        for (version, answer) in [("1.0.0", UInt8(1)), ("1.1.0", UInt8(2))] {
+            try await api.call(.PUT, "/modules/\(DemoModule.name)/versions/\(version)", token: deployerToken, bytes: DemoModule.binary(answer: answer))
+        }
+        say("demo: registered \(DemoModule.name) 1.0.0 and 1.1.0")
+
+        let first = try await createAndExecute(version: "1.0.0", description: "First release of the greeter", config: [:])
+        say("demo: canary of \(DemoModule.name) 1.0.0 started (10 %, 50 %, 100 %): deployment \(first)")
+        say("demo: deployment \(first) is \(try await waitUntilFinished(first))")
+
+        let failureConfig = [FleetSimulator.failureRateConfigKey: String(options.badVersionFailureRate)]
+        let second = try await createAndExecute(
+            version: "1.1.0", description: "Greeter 1.1 (fails on \(Int(options.badVersionFailureRate * 100)) % of the nodes)", config: failureConfig)
+        say("demo: canary of \(DemoModule.name) 1.1.0 started; its nodes fail it, so it should roll back by itself: deployment \(second)")
+        say("demo: deployment \(second) is \(try await waitUntilFinished(second))")
+
+        let third = try await create(version: "1.1.0", description: "Greeter 1.1, fixed configuration: waiting for your approval", config: [:])
+        say("demo: deployment \(third) waits for approval: approve it in the console's inbox, or with")
+        say("      wasm-orchestrator deploy approve \(third) && wasm-orchestrator deploy execute \(third)")
+    }
+
+    /// Created by the deployer; returns the deployment's id.
+    func create(version: String, description: String, config: [String: String]) async throws -> String {
+        let body: [String: Any] = [
+            "moduleName": DemoModule.name, "moduleVersion": version, "environment": Self.environment,
+            "target": ["regions": Self.regions], "entrypoint": DemoModule.entrypoint,
+            "resources": ["memory": "16Mi", "cpu": "50m"], "config": config,
+            "strategy": ["type": "canary", "steps": [10, 50, 100], "pause": "\(options.stepPauseSeconds)s"],
+            "failureThreshold": "10%", "description": description,
+        ]
+        let created = try await api.call(.POST, "/deployments", token: deployerToken, json: body)
+        guard let id = created["id"] as? String else { throw DemoClient.Refused(method: .POST, path: "/deployments", status: 0, body: "no id") }
+        return id
+    }
+
+    /// Created by the deployer, then approved and started by the admin in one call (`execute`).
+    func createAndExecute(version: String, description: String, config: [String: String]) async throws -> String {
+        let id = try await create(version: version, description: description, config: config)
+        try await api.call(.POST, "/deployments/\(id)/execute", token: adminToken, json: ["approvedBy": "demo-admin"])
+        return id
+    }
+
+    /// Polls until the deployment is in a final state (or rests at a gate for longer than a minute); returns its status.
+    func waitUntilFinished(_ id: String) async throws -> String {
+        let final: Set<String> = ["Completed", "RolledBack", "Failed", "Cancelled", "Rejected"]
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            let status = try await api.call(.GET, "/deployments/\(id)", token: adminToken)["status"] as? String ?? "unknown"
+            if final.contains(status) { return status }
+            try await Task.sleep(for: .seconds(1))
+        }
+        return "still running after 10 minutes"
+    }
+}
+
+/// Counts down to zero once; `wait()` returns when it got there.
+final class DemoCountdown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { remaining = count }
+
+    func tick() {
+        lock.lock()
+        remaining -= 1
+        let ready = remaining == 0 ? waiters : []
+        if remaining == 0 { waiters = [] }
+        lock.unlock()
+        ready.forEach { $0.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if remaining <= 0 {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiters.append(continuation)
+                lock.unlock()
+            }
+        }
+    }
+}
