@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FleetSimulation
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// `serve --demo`, run as a newcomer would: the real binary, its stdout, and the API it serves.
