@@ -2,6 +2,8 @@ import FleetSimulation
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
+import OrchestratorDomain
 import Testing
 
 /// `/console`: the web console's static shell, and the `allowedActions` its pages are built from.

@@ -44,7 +44,8 @@ struct ConsoleController {
 
     private func serve(_ path: String, _ request: Request) throws -> Response {
         guard let asset = assets.asset(path) else {
-            throw APIError.notFound(detail: "the console has no file '\(String(path.prefix(128)))'")
+            throw APIError(
+                status: .notFound, slug: "not-found", detail: "the console has no file '\(String(path.prefix(128)))'", headers: Self.securityHeaders)
         }
         var headers = Self.securityHeaders
         headers[.eTag] = asset.etag

@@ -86,10 +86,11 @@ export function create({ id, showError }) {
 
   async function run(action, button) {
     const spec = ACTIONS[action];
+    const seen = current; // act on the revision the user looked at, not one a refresh brought in meanwhile
     let text = "";
     if (spec.reason !== undefined || spec.confirm) {
       text = await confirmAction({
-        title: `${spec.label}: ${current.d.moduleName} ${current.d.moduleVersion}`,
+        title: `${spec.label}: ${seen.d.moduleName} ${seen.d.moduleVersion}`,
         text: spec.confirm ?? "", confirmLabel: spec.label, reason: spec.reason ?? "none", reasonLabel: spec.reasonLabel,
         check: spec.check ?? null,
       });
@@ -97,9 +98,9 @@ export function create({ id, showError }) {
     }
     button.disabled = true;
     try {
-      const body = spec.body ? spec.body(text, current.d) : (text ? { reason: text } : {});
+      const body = spec.body ? spec.body(text, seen.d) : (text ? { reason: text } : {});
       // If-Match: act on the revision shown, or get 412 and see the deployment as it is now.
-      await call("POST", `/deployments/${encodeURIComponent(id)}/${action}`, { body, headers: { "If-Match": current.etag } });
+      await call("POST", `/deployments/${encodeURIComponent(id)}/${action}`, { body, headers: { "If-Match": seen.etag } });
       showError(null);
     } catch (error) {
       showError(error);

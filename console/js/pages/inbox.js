@@ -13,7 +13,8 @@ export function create({ showError }) {
     h("h2", {}, "Waiting for your approval"), pending,
     h("h2", {}, "Approved, ready to start"), ready);
 
-  async function refresh() {
+  /** `force` after the user's own action: then the cards are replaced even where the focus is. */
+  async function refresh(force = false) {
     const [waiting, approved] = await Promise.all([
       get("/deployments", { status: "PendingApproval", limit: 100 }),
       get("/deployments", { status: "Approved", limit: 100 }),
@@ -23,14 +24,13 @@ export function create({ showError }) {
     const cohorts = await Promise.all([...mine, ...startable].map((d) =>
       get(`/deployments/${d.id}/nodes`, { limit: 200 }).then((r) => r.data.nodes).catch(() => null)));
     const plan = (i) => (cohorts[i] ? describeCohorts(cohorts[i]) : "unknown");
-    replace(pending, mine.map((d, i) => card(d, plan(i), true)), "Nothing waits for your approval.");
-    replace(ready, startable.map((d, i) => card(d, plan(mine.length + i), false)), "Nothing approved waits to start.");
+    replace(pending, mine.map((d, i) => card(d, plan(i), true)), "Nothing waits for your approval.", force);
+    replace(ready, startable.map((d, i) => card(d, plan(mine.length + i), false)), "Nothing approved waits to start.", force);
   }
 
-  function replace(container, cards, empty) {
-    // Keep a card whose comment box has text being typed; refreshes must not eat what the user writes.
-    const typing = document.activeElement?.closest?.(".card");
-    if (typing && container.contains(typing) && typing.querySelector("textarea")?.value) return;
+  function replace(container, cards, empty, force) {
+    // A background refresh leaves alone a list the user is working in (typing a comment, on a button).
+    if (!force && container.contains(document.activeElement)) return;
     container.replaceChildren(...(cards.length ? cards : [h("p", { class: "empty" }, empty)]));
   }
 
@@ -47,7 +47,7 @@ export function create({ showError }) {
         showError(null);
         comment.value = "";
         if (action === "execute") location.hash = `#/deployments/${d.id}`;
-        else await refresh();
+        else await refresh(true);
       } catch (error) {
         showError(error);
       } finally {
@@ -76,5 +76,5 @@ export function create({ showError }) {
       h("div", { class: "row" }, buttons));
   }
 
-  return { element, refresh, events: ["deployment"] };
+  return { element, refresh: () => refresh(false), events: ["deployment"] };
 }
