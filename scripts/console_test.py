@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -161,12 +161,18 @@ class Console:
             raise TimeoutError(f"timed out after {timeout}s waiting for {description}")
 
     def find(self, css):
-        found = self.driver.find_elements(By.CSS_SELECTOR, css)
-        return found[0] if found and found[0].is_displayed() else None
+        try:
+            found = self.driver.find_elements(By.CSS_SELECTOR, css)
+            return found[0] if found and found[0].is_displayed() else None
+        except StaleElementReferenceException:
+            return None
 
     def text(self, css):
-        element = self.find(css)
-        return element.text if element else ""
+        try:
+            element = self.find(css)
+            return element.text if element else ""
+        except StaleElementReferenceException:
+            return ""
 
     def shot(self, name):
         self.shot_number += 1
@@ -177,9 +183,34 @@ class Console:
     def status(self):
         return self.text("#deployment-status")
 
+    def click(self, css, description):
+        """Clicks what `css` names once it is shown; a node a refresh replaced meanwhile is looked up again."""
+        def clicked():
+            element = self.find(css)
+            if not element or not element.is_enabled():
+                return False
+            try:
+                element.click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(description, clicked)
+
+    def type(self, css, text, description):
+        """Types into what `css` names; focused, it is left alone by refreshes (a replaced one is looked up again)."""
+        def typed():
+            element = self.find(css)
+            if not element:
+                return False
+            try:
+                element.send_keys(text)
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(description, typed)
+
     def click_action(self, action):
-        button = self.wait(f"the {action} button", lambda: self.find(f'#deployment-actions button[data-action="{action}"]'))
-        button.click()
+        self.click(f'#deployment-actions button[data-action="{action}"]', f"the {action} button")
 
 
 def run_browser(console, deployment_id, digest):
@@ -204,14 +235,14 @@ def run_browser(console, deployment_id, digest):
     check("the inbox card shows the digest", digest[:19] in card, card)
     console.shot("inbox")
     comment = "Reviewed in the console: digest matches the release notes"
-    console.find(f"#comment-{deployment_id}").send_keys(comment)
-    console.find(card_css + ' button[data-action="approve"]').click()
+    console.type(f"#comment-{deployment_id}", comment, "the comment box")
+    console.click(card_css + ' button[data-action="approve"]', "the approve button")
     ready_css = f'#inbox-ready article[data-deployment="{deployment_id}"]'
     console.wait("the approved deployment under 'ready to start'", lambda: console.find(ready_css))
     check("approving moved it to 'Approved, ready to start'", not console.find(card_css))
     console.shot("inbox-approved")
 
-    console.find(ready_css + " h3 a").click()
+    console.click(ready_css + " h3 a", "the link to the deployment")
     console.wait("the deployment page", lambda: console.status() == "Approved")
     check("the deployment page shows the approval comment", comment in console.text("#deployment-summary"))
     console.click_action("execute")

@@ -73,7 +73,8 @@ export function create({ id, showError }) {
   }
 
   function renderActions(d) {
-    if (actions.contains(document.activeElement) && actions.dataset.for === d.allowedActions.join()) return;
+    // The same actions keep the same buttons: a refresh never moves the focus or a button about to be pressed.
+    if (actions.dataset.for === d.allowedActions.join()) return;
     actions.dataset.for = d.allowedActions.join();
     actions.replaceChildren(...d.allowedActions.filter((a) => ACTIONS[a]).map((action) => {
       const spec = ACTIONS[action];
