@@ -23,7 +23,7 @@ from selenium.common.exceptions import StaleElementReferenceException, TimeoutEx
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ["CONSOLE_URL"]
 ADMIN = os.environ["CONSOLE_ADMIN_TOKEN"]
@@ -290,6 +290,23 @@ def run_browser(console, deployment_id, digest):
     check("the audit page shows create, approve, execute and rollback", True)
     check("the admin is the actor of approve and rollback", audit.count("console-admin") >= 3, audit)
     console.shot("audit")
+
+    console.find('#nav a[data-page="nodes"]').click()
+    console.wait("the nodes page", lambda: console.find("#filter-health"))
+    Select(console.find("#filter-health")).select_by_value("Healthy")
+    console.find('form.filters button[type="submit"]').click()
+    console.wait(f"{NODES} healthy nodes listed", lambda: console.text("#page table caption").startswith(f"Nodes ({NODES})")
+                 and console.text("#page table tbody").count("Healthy") == NODES)
+    check("the nodes page lists the simulated nodes, filtered by health", True)
+    console.shot("nodes")
+
+    console.find('#nav a[data-page="releases"]').click()
+    console.wait("the releases page", lambda: console.find("#filter-release-status"))
+    Select(console.find("#filter-release-status")).select_by_value("")
+    console.find('form.filters button[type="submit"]').click()
+    console.wait("the release of hello in production", lambda: "hello" in console.text("#page table"))
+    check("the releases page lists the deployment's release", "production" in console.text("#page table"))
+    console.shot("releases")
 
     errors = [entry["message"] for entry in d.get_log("browser")
               if entry["level"] == "SEVERE" and "/api/v1/wasm/events" not in entry["message"]]
