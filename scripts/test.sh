@@ -10,7 +10,9 @@
 #      WASM_TEST_DEADLINE_SECONDS (default 1500) with the unfinished tests and their stacks,
 #   4. fuzzes the API against openapi.yaml with schemathesis
 #      (scripts/fuzz-api.sh; summary printed; skipped with WASM_SKIP_FUZZ=1),
-# and exits non-zero if the tests or the fuzzer failed.
+#   5. runs the web console's browser test (scripts/console-test.sh: headless
+#      Chromium driven by selenium; skipped with WASM_SKIP_CONSOLE_TEST=1),
+# and exits non-zero if the tests, the fuzzer or the browser test failed.
 # The services are stopped and the temp dir removed on exit, whatever happens.
 #
 # CI_REQUIRE_SERVICES=1 is exported so that integration tests FAIL (instead of
@@ -75,6 +77,16 @@ if [[ ${WASM_SKIP_FUZZ:-0} != 1 ]]; then
         if [[ ${FUZZ_GATING:-1} == 1 && $status == 0 ]]; then status=$fuzz_status; fi
     else
         echo "FUZZ FAILURES: 0"
+    fi
+fi
+
+# The console in a real browser; its screenshots stay in the folder it prints.
+if [[ ${WASM_SKIP_CONSOLE_TEST:-0} != 1 ]]; then
+    console_status=0
+    bash "$here/console-test.sh" || console_status=$?
+    if [[ $console_status != 0 ]]; then
+        echo "CONSOLE TEST FAILED (scripts/console-test.sh exit $console_status)"
+        if [[ $status == 0 ]]; then status=$console_status; fi
     fi
 fi
 exit "$status"

@@ -107,8 +107,9 @@ public struct DeploymentService: Sendable {
 
     public func reject(_ id: String, by principal: Principal, reason: String, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
         let authorize: @Sendable (DeploymentRecord) -> DeploymentError? = { record in
-            let required = self.policy(of: record).approverRole
-            return ApprovalRules.mayApprove(principal.role, required) ? nil : .approvalRefused(.roleMayNotApprove(principal.role, required: required))
+            let policy = self.policy(of: record)
+            return DeploymentPermissions.mayReject(principal, policy: policy)
+                ? nil : .approvalRefused(.roleMayNotApprove(principal.role, required: policy.approverRole))
         }
         return try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, authorize: authorize) { _ in
             .reject(by: principal, reason: reason)
@@ -142,7 +143,7 @@ public struct DeploymentService: Sendable {
     public func cancel(_ id: String, by principal: Principal, reason: String?, ifMatch: Int?, requestID: String?) async throws -> DeploymentRecord {
         // "The creator" is a person: any name shared with the creating token's subject and actors.
         let authorize: @Sendable (DeploymentRecord) -> DeploymentError? = { record in
-            principal.role == .admin || principal.person.isSame(as: record.creator)
+            DeploymentPermissions.mayCancel(principal, record)
                 ? nil : .forbidden("only the creator or an admin may cancel a deployment")
         }
         return try await transition(id, principal, ifMatch: ifMatch, requestID: requestID, authorize: authorize) { _ in

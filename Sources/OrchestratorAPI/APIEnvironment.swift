@@ -44,13 +44,17 @@ public struct APIEnvironment: Sendable {
     public var maxBodyBytes: Int
     /// Token buckets per principal and source address; `nil` when rate limiting is off.
     public var rateLimiter: RateLimiter?
+    /// The web console's static files by path below `/console/` (``ConsoleController``); empty serves no console.
+    public var consoleFiles: [String: String]
 
     public init(
         registry: ModuleRegistry, nodes: NodeService, deployments: DeploymentService, auditLog: AuditLog, readiness: Readiness,
         idempotencyKeys: IdempotencyKeys, downloads: DownloadPolicy = DownloadPolicy(), verifier: TokenVerifier, issuer: TokenIssuer?,
         revocations: TokenRevocations, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
-        renderMetrics: @escaping @Sendable () -> String, metrics: any MetricsFactory, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil
+        renderMetrics: @escaping @Sendable () -> String, metrics: any MetricsFactory, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil,
+        consoleFiles: [String: String] = [:]
     ) {
+        self.consoleFiles = consoleFiles
         self.registry = registry
         self.nodes = nodes
         self.deployments = deployments

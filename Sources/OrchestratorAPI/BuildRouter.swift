@@ -22,6 +22,7 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
 
     router.addRoutes(HealthController(readiness: environment.readiness, version: environment.version, startedAt: environment.startedAt).endpoints)
     router.addRoutes(OperationsController(openAPIDocument: environment.openAPIDocument, renderMetrics: environment.renderMetrics).endpoints)
+    router.addRoutes(ConsoleController(assets: ConsoleAssets(files: environment.consoleFiles)).endpoints)
 
     let readiness = environment.readiness
     let refusals = RateLimitRefusals(factory: environment.metrics)

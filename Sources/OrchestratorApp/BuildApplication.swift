@@ -119,7 +119,7 @@ private func assemble(
         verifier: verifier, issuer: issuer, revocations: revocations,
         version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
         renderMetrics: metrics.render, metrics: metrics.factory, maxBodyBytes: settings.server.maxBodyBytes,
-        rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger))
+        rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger), consoleFiles: BundledResources.consoleFiles())
     let router = buildRouter(environment: environment)
 
     let application = Application(

@@ -28,8 +28,14 @@ struct DeploymentBody: ResponseEncodable {
     let progress: DeploymentProgress?
     let rollout: RolloutBody
     let timeline: [EventBody]?
+    /// The commands the caller may send now (``DeploymentPermissions``): what a user interface offers; the server still authorizes each.
+    let allowedActions: [String]
 
-    init(_ record: DeploymentRecord, policy: EnvironmentPolicy, nodes: [DeploymentNode]?, now: Double, timeline: Bool = true) {
+    init(
+        _ record: DeploymentRecord, policy: EnvironmentPolicy, nodes: [DeploymentNode]?, now: Double, timeline: Bool = true,
+        allowedActions: [DeploymentAction]
+    ) {
+        self.allowedActions = allowedActions.map(\.rawValue)
         id = record.id
         moduleName = record.spec.moduleName
         moduleVersion = record.spec.moduleVersion

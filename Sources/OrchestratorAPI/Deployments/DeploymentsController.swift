@@ -49,7 +49,7 @@ struct DeploymentsController {
     }
 
     @Sendable func list(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        try context.authorize(.readFleet)
+        let principal = try context.authorize(.readFleet)
         let listing = try ListingQuery(request, moduleFilters: false)
         let query = request.uri.queryParameters
         var filter = DeploymentQuery(limit: listing.limit)
@@ -68,7 +68,11 @@ struct DeploymentsController {
         }
         let page = try await deployments.list(filter)
         let time = deployments.currentTime
-        let items = page.items.map { DeploymentBody($0, policy: deployments.policy(of: $0), nodes: nil, now: time, timeline: false) }
+        let items = page.items.map {
+            DeploymentBody(
+                $0, policy: deployments.policy(of: $0), nodes: nil, now: time, timeline: false,
+                allowedActions: deployments.allowedActions($0, for: principal, nodes: nil))
+        }
         return try ListBody(items: items, nextCursor: page.next.map { ListingQuery.encodeCursor(tag: "d", String($0)) })
             .response(request: request, context: context)
     }
@@ -104,7 +108,7 @@ struct DeploymentsController {
     // MARK: Transitions
 
     @Sendable func approve(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.readFleet)
+        let principal = try context.authorize(DeploymentAction.approve.access)
         let id = try context.pathParameter("id")
         return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
             request in
@@ -125,13 +129,14 @@ struct DeploymentsController {
 
     @Sendable func reject(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         // The approver role is checked by the workflow (it depends on the environment's policy).
-        try await transition(request, context, needs: .readFleet, reason: .required) { [deployments] id, principal, reason, ifMatch, requestID in
+        try await transition(request, context, needs: DeploymentAction.reject.access, reason: .required) {
+            [deployments] id, principal, reason, ifMatch, requestID in
             try await deployments.reject(id, by: principal, reason: reason ?? "", ifMatch: ifMatch, requestID: requestID)
         }
     }
 
     @Sendable func execute(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.readFleet)
+        let principal = try context.authorize(DeploymentAction.execute.access)
         let id = try context.pathParameter("id")
         return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
             request in
@@ -144,39 +149,44 @@ struct DeploymentsController {
     }
 
     @Sendable func pause(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        try await transition(request, context, needs: .deploy, reason: .optional) { [deployments] id, principal, reason, ifMatch, requestID in
+        try await transition(request, context, needs: DeploymentAction.pause.access, reason: .optional) {
+            [deployments] id, principal, reason, ifMatch, requestID in
             try await deployments.pause(id, by: principal, reason: reason, ifMatch: ifMatch, requestID: requestID)
         }
     }
 
     @Sendable func resume(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        try await transition(request, context, needs: .administer, reason: .none) { [deployments] id, principal, _, ifMatch, requestID in
+        try await transition(request, context, needs: DeploymentAction.resume.access, reason: .none) {
+            [deployments] id, principal, _, ifMatch, requestID in
             try await deployments.resume(id, by: principal, ifMatch: ifMatch, requestID: requestID)
         }
     }
 
     @Sendable func promote(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        try await transition(request, context, needs: .administer, reason: .none) { [deployments] id, principal, _, ifMatch, requestID in
+        try await transition(request, context, needs: DeploymentAction.promote.access, reason: .none) {
+            [deployments] id, principal, _, ifMatch, requestID in
             try await deployments.promote(id, by: principal, ifMatch: ifMatch, requestID: requestID)
         }
     }
 
     @Sendable func cancel(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         // Creator or admin: checked by the workflow, which knows the creator.
-        try await transition(request, context, needs: .deploy, reason: .optional) { [deployments] id, principal, reason, ifMatch, requestID in
+        try await transition(request, context, needs: DeploymentAction.cancel.access, reason: .optional) {
+            [deployments] id, principal, reason, ifMatch, requestID in
             try await deployments.cancel(id, by: principal, reason: reason, ifMatch: ifMatch, requestID: requestID)
         }
     }
 
     @Sendable func rollback(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        try await transition(request, context, needs: .administer, reason: .required) { [deployments] id, principal, reason, ifMatch, requestID in
+        try await transition(request, context, needs: DeploymentAction.rollback.access, reason: .required) {
+            [deployments] id, principal, reason, ifMatch, requestID in
             try await deployments.rollback(id, by: principal, reason: reason ?? "", ifMatch: ifMatch, requestID: requestID)
         }
     }
 
     /// `{"nodes": ["edge-1", …]}` (optional): retry those failed nodes; no body retries every failed one.
     @Sendable func retry(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
-        let principal = try context.authorize(.administer)
+        let principal = try context.authorize(DeploymentAction.retry.access)
         let id = try context.pathParameter("id")
         return try await idempotency.respond(to: request, context: context, scope: .principal(principal), bodyLimit: Self.transitionBodyLimit) {
             request in
@@ -225,8 +235,10 @@ struct DeploymentsController {
     /// The deployment with progress counts (one read of its node rows) and its `ETag`.
     private func respond(_ record: DeploymentRecord, request: Request, context: OrchestratorRequestContext) async throws -> Response {
         let nodes = try await deployments.nodeRows(of: record)
-        var response = try DeploymentBody(record, policy: deployments.policy(of: record), nodes: nodes, now: deployments.currentTime)
-            .response(from: request, context: context)
+        let allowed = try deployments.allowedActions(record, for: context.requirePrincipal(), nodes: nodes)
+        var response = try DeploymentBody(
+            record, policy: deployments.policy(of: record), nodes: nodes, now: deployments.currentTime, allowedActions: allowed
+        ).response(from: request, context: context)
         response.headers[.eTag] = DeploymentBody.etag(record)
         return response
     }

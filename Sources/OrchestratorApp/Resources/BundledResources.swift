@@ -1,8 +1,8 @@
 import OrchestratorPorts
 
-/// Files compiled into the binary: migrations and the OpenAPI document.
+/// Files compiled into the binary: migrations, the OpenAPI document and the web console.
 ///
-/// `migrations/` and `openapi.yaml` at the repository root are the sources;
+/// `migrations/`, `openapi.yaml` and `console/` at the repository root are the sources;
 /// the `EmbedResources` build plugin turns them into string literals, so the
 /// executable needs no resource bundle next to it.
 public enum BundledResources {
@@ -27,5 +27,12 @@ public enum BundledResources {
     /// The OpenAPI 3.1 document.
     public static func openAPIDocument() -> String {
         EmbeddedResources.files["openapi.yaml"] ?? ""
+    }
+
+    /// The web console's files (`console/` at the repository root), keyed by their path below it (`index.html`, `js/app.js`).
+    public static func consoleFiles() -> [String: String] {
+        let prefix = "console/"
+        let files = EmbeddedResources.files.filter { $0.key.hasPrefix(prefix) }
+        return Dictionary(uniqueKeysWithValues: files.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
     }
 }
