@@ -291,10 +291,24 @@ let package = Package(
         ),
         .executableTarget(name: "embed-resources", path: "Sources/embed-resources"),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["embed-resources"]),
+        /// The operators' client: HTTP over the REST API only (no use case, no adapter but the shared file chunk reader).
+        .target(
+            name: "OrchestratorClient",
+            dependencies: [
+                "BlobSpooling",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OrchestratorCLI",
             dependencies: [
                 "OrchestratorApp",
+                "OrchestratorClient",
                 "ModuleRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -369,6 +383,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OrchestratorClientTests",
+            dependencies: ["OrchestratorClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OperationsTests",
             dependencies: ["Operations", "OrchestratorDomain", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -384,6 +403,7 @@ let package = Package(
             dependencies: [
                 "OrchestratorApp",
                 "OrchestratorCLI",
+                "OrchestratorClient",
                 "WasmFixtures",
                 "FleetSimulation",
                 "ModuleRegistry",
