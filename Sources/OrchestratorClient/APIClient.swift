@@ -35,6 +35,13 @@ public struct APIClient: Sendable {
         return address
     }
 
+    /// The methods the API uses (so that callers need no NIO import).
+    public enum Method: String, Sendable {
+        case GET, POST, PUT, DELETE
+
+        var http: HTTPMethod { HTTPMethod(rawValue: rawValue) }
+    }
+
     /// One answer: status, headers and the whole body.
     public struct Response: Sendable {
         public let status: Int
@@ -53,7 +60,7 @@ public struct APIClient: Sendable {
 
     /// Sends `method path?query` with an optional JSON body.
     public func send(
-        _ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], json body: JSONValue? = nil, headers: [(String, String)] = []
+        _ method: Method, _ path: String, query: [(String, String?)] = [], json body: JSONValue? = nil, headers: [(String, String)] = []
     ) async throws -> Response {
         var request = makeRequest(method, path, query: query, headers: headers)
         if let body {
@@ -64,9 +71,9 @@ public struct APIClient: Sendable {
     }
 
     /// Builds a request with the token, `Accept` and a `User-Agent`.
-    func makeRequest(_ method: HTTPMethod, _ path: String, query: [(String, String?)], headers: [(String, String)]) -> HTTPClientRequest {
+    func makeRequest(_ method: Method, _ path: String, query: [(String, String?)], headers: [(String, String)]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: address + Self.prefix + path + Self.queryString(query))
-        request.method = method
+        request.method = method.http
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json, application/problem+json")
         request.headers.add(name: "User-Agent", value: "wasm-orchestrator-cli")
@@ -104,10 +111,10 @@ public struct APIClient: Sendable {
         return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     /// Percent-encodes a path segment or query value (everything but RFC 3986 unreserved characters).
     public static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 }

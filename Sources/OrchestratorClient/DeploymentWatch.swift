@@ -88,8 +88,8 @@ extension APIClient {
         var cursor: String?
         for _ in 0..<100 {
             let page = try await send(.GET, "/deployments/\(Self.encode(id))/nodes", query: [("limit", "200"), ("cursor", cursor)]).json()
-            nodes += page["nodes"]?.array ?? []
-            cursor = page["nextCursor"]?.string
+            nodes += page["nodes"]?.arrayValue ?? []
+            cursor = page["nextCursor"]?.stringValue
             if cursor == nil { break }
         }
         return nodes

@@ -23,22 +23,22 @@ public enum JSONValue: Sendable, Equatable {
         path.split(separator: ".").reduce(Optional(self)) { value, key in value?[String(key)] }
     }
 
-    public var string: String? {
+    public var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
-    public var int: Int? {
+    public var intValue: Int? {
         if case .number(let number) = self, number.rounded() == number, abs(number) < 1e15 { return Int(number) }
         return nil
     }
 
-    public var array: [JSONValue]? {
+    public var arrayValue: [JSONValue]? {
         if case .array(let items) = self { return items }
         return nil
     }
 
-    public var object: [String: JSONValue]? {
+    public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
         return nil
     }
@@ -48,7 +48,7 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: return ""
         case .bool(let flag): return flag ? "true" : "false"
-        case .number: return int.map(String.init) ?? description
+        case .number: return intValue.map(String.init) ?? description
         case .string(let text): return text
         case .array(let items): return items.map(\.cellText).joined(separator: ",")
         case .object(let members): return members.keys.sorted().map { "\($0)=\(members[$0]!.cellText)" }.joined(separator: ",")
@@ -96,7 +96,7 @@ extension JSONValue: Codable {
         case .null: try container.encodeNil()
         case .bool(let flag): try container.encode(flag)
         case .number(let number):
-            if let whole = int { try container.encode(whole) } else { try container.encode(number) }
+            if let whole = intValue { try container.encode(whole) } else { try container.encode(number) }
         case .string(let text): try container.encode(text)
         case .array(let items): try container.encode(items)
         case .object(let members): try container.encode(members)

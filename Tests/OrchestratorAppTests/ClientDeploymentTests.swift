@@ -15,11 +15,11 @@ struct ClientDeploymentTests {
 
         let enrollment = try await server.cli(["enroll", "token", "create", "--max-uses", "3", "-o", "json"], token: admin)
         #expect(enrollment.status == 0, "\(enrollment.stderr)")
-        let secret = try #require(try JSONValue.parse(Data(enrollment.stdout.utf8))["token"]?.string)
+        let secret = try #require(try JSONValue.parse(Data(enrollment.stdout.utf8))["token"]?.stringValue)
         try server.simulateAgents(3, enrollmentToken: secret)
         try await until("three simulated nodes registered") {
             let nodes = try await server.cli(["node", "list", "-o", "json"], token: deployer)
-            return (try? JSONValue.parse(Data(nodes.stdout.utf8)))?["nodes"]?.array?.count == 3
+            return (try? JSONValue.parse(Data(nodes.stdout.utf8)))?["nodes"]?.arrayValue?.count == 3
         }
         let nodes = try await server.cli(["node", "list"], token: deployer)
         #expect(nodes.stdout.split(separator: "\n").count == 4, "a header and three nodes:\n\(nodes.stdout)")
@@ -54,7 +54,7 @@ struct ClientDeploymentTests {
         #expect(created.status == 0, "\(created.stderr)")
         let deployment = try JSONValue.parse(Data(created.stdout.utf8))
         #expect(deployment["status"] == .string("PendingApproval"))
-        let id = try #require(deployment["id"]?.string)
+        let id = try #require(deployment["id"]?.stringValue)
 
         let selfApproval = try await server.cli(["deploy", "approve", id], token: deployer)
         #expect(selfApproval.status == ClientExitCode.notAuthorized)

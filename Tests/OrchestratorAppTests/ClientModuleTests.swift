@@ -23,13 +23,13 @@ struct ClientModuleTests {
         #expect(again.status == 0)
         let version = try JSONValue.parse(Data(again.stdout.utf8))
         #expect(version["name"] == .string("hello") && version["status"] == .string("active"))
-        let digest = try #require(version["digest"]?.string)
+        let digest = try #require(version["digest"]?.stringValue)
 
         let listed = try await server.cli(["module", "list"], token: deployer)
         #expect(listed.stdout.split(separator: "\n").first?.hasPrefix("NAME") == true)
         #expect(listed.stdout.contains("hello") && listed.stdout.contains("team-edge"))
         let listedJSON = try JSONValue.parse(Data(try await server.cli(["module", "list", "-o", "json"], token: deployer).stdout.utf8))
-        #expect(listedJSON["modules"]?.array?.count == 1)
+        #expect(listedJSON["modules"]?.arrayValue?.count == 1)
 
         let shown = try await server.cli(["module", "show", "hello"], token: deployer)
         #expect(shown.status == 0)

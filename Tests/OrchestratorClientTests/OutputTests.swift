@@ -8,7 +8,7 @@ struct OutputTests {
     func table() throws {
         let items = try JSONValue.parse(
             Data(#"[{"id":"a","n":{"x":3},"labels":{"b":"2","a":"1"}},{"id":"longer-id","n":{"x":12},"labels":{}}]"#.utf8)
-        ).array!
+        ).arrayValue!
         let text = TextTable([("ID", "id"), ("X", "n.x"), ("LABELS", "labels")], items: items).rendered()
         #expect(text == "ID         X   LABELS\na          3   a=1,b=2\nlonger-id  12  \n")
     }

@@ -17,23 +17,12 @@ struct AuditListCommand: AsyncParsableCommand {
     @Option(help: "success or failure.") var outcome: String?
     @Option(help: "Not before this time (RFC 3339).") var since: String?
     @Option(help: "Not after this time (RFC 3339).") var until: String?
-    @Option(help: "Page size, 1-500.") var limit: Int?
-    @Option(help: "The nextCursor of the previous page.") var cursor: String?
+    @OptionGroup var page: PageOptions
 
     func run() async throws {
-        try await options.run { client in
-            let query = [
-                ("actor", actor), ("action", action), ("target", target), ("outcome", outcome), ("since", since), ("until", until),
-                ("limit", limit.map(String.init)), ("cursor", cursor),
-            ]
-            let response = try await client.send(.GET, "/audit-events", query: query)
-            try options.output.print(response) { page in
-                moreHint(page)
-                return TextTable(
-                    [("AT", "occurredAt"), ("ACTOR", "actor"), ("ROLE", "role"), ("ACTION", "action"), ("TARGET", "target"), ("OUTCOME", "outcome")],
-                    items: page["events"]?.array ?? []
-                ).rendered()
-            }
-        }
+        let query = [("actor", actor), ("action", action), ("target", target), ("outcome", outcome), ("since", since), ("until", until)]
+        try await options.list(
+            "/audit-events", query: query, page: page, key: "events",
+            columns: [("AT", "occurredAt"), ("ACTOR", "actor"), ("ROLE", "role"), ("ACTION", "action"), ("TARGET", "target"), ("OUTCOME", "outcome")])
     }
 }

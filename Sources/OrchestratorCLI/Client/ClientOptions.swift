@@ -46,3 +46,25 @@ enum KeyValues {
         return .object(members)
     }
 }
+
+/// `--limit` and `--cursor`, which every list takes.
+struct PageOptions: ParsableArguments {
+    @Option(help: "Page size (1-200; audit list: 1-500).") var limit: Int?
+    @Option(help: "The nextCursor of the previous page (printed on standard error after a table).") var cursor: String?
+
+    var query: [(String, String?)] { [("limit", limit.map(String.init)), ("cursor", cursor)] }
+}
+
+extension ClientOptions {
+    /// Runs `GET path?query` and prints the page: verbatim for `-o json`, else the items under `key` as a table of
+    /// `columns` (header, JSON path), and the next cursor on standard error.
+    func list(_ path: String, query: [(String, String?)], page: PageOptions, key: String, columns: [(String, String)]) async throws {
+        try await run { client in
+            let response = try await client.send(.GET, path, query: query + page.query)
+            try output.print(response) { body in
+                moreHint(body)
+                return TextTable(columns, items: body[key]?.arrayValue ?? []).rendered()
+            }
+        }
+    }
+}

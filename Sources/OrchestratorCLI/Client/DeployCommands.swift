@@ -47,18 +47,18 @@ struct DeployPlanCommand: AsyncParsableCommand {
             let response = try await client.send(.POST, "/deployments", query: [("dryRun", "true")], json: body)
             try options.output.print(response) { plan in
                 var text = "\(plan["moduleName"]?.cellText ?? "?")@\(plan["moduleVersion"]?.cellText ?? "?") (\(plan["digest"]?.cellText ?? "?"))"
-                text += " -> \(plan["environment"]?.cellText ?? "?"): \(plan["targets"]?.array?.count ?? 0) target node(s)\n"
+                text += " -> \(plan["environment"]?.cellText ?? "?"): \(plan["targets"]?.arrayValue?.count ?? 0) target node(s)\n"
                 let approvals = plan["approvals"]
                 text += "approvals: \(approvals?["required"]?.cellText ?? "0") required from \(approvals?["approverRoles"]?.cellText ?? "-")"
                 text += approvals?["selfApproval"] == .bool(true) ? " (self-approval allowed)\n\n" : " (not the creator)\n\n"
                 text += TextTable(
                     headers: ["COHORT", "WAVE", "NODES", "NODE IDS"],
-                    rows: (plan["cohorts"]?.array ?? []).map { cohort in
-                        let ids = cohort["nodeIds"]?.array ?? []
+                    rows: (plan["cohorts"]?.arrayValue ?? []).map { cohort in
+                        let ids = cohort["nodeIds"]?.arrayValue ?? []
                         return [cohort["cohort"]?.cellText ?? "", cohort["wave"]?.cellText ?? "", "\(ids.count)", JSONValue.array(ids).cellText]
                     }
                 ).rendered()
-                for warning in plan["warnings"]?.array ?? [] { text += "warning: \(warning["message"]?.cellText ?? "")\n" }
+                for warning in plan["warnings"]?.arrayValue ?? [] { text += "warning: \(warning["message"]?.cellText ?? "")\n" }
                 return text
             }
         }
@@ -73,26 +73,15 @@ struct DeployListCommand: AsyncParsableCommand {
     @Option(help: "Only this module.") var module: String?
     @Option(help: "Only this environment.") var environment: String?
     @Option(help: "Only deployments created by this subject.") var createdBy: String?
-    @Option(help: "Page size, 1-200.") var limit: Int?
-    @Option(help: "The nextCursor of the previous page.") var cursor: String?
+    @OptionGroup var page: PageOptions
 
     func run() async throws {
-        try await options.run { client in
-            let query = [
-                ("status", status), ("moduleName", module), ("environment", environment), ("createdBy", createdBy),
-                ("limit", limit.map(String.init)), ("cursor", cursor),
-            ]
-            let response = try await client.send(.GET, "/deployments", query: query)
-            try options.output.print(response) { page in
-                moreHint(page)
-                return TextTable(
-                    [
-                        ("ID", "id"), ("MODULE", "moduleName"), ("VERSION", "moduleVersion"), ("ENVIRONMENT", "environment"), ("STATUS", "status"),
-                        ("CREATED BY", "createdBy"), ("CREATED", "createdAt"),
-                    ], items: page["deployments"]?.array ?? []
-                ).rendered()
-            }
-        }
+        let query = [("status", status), ("moduleName", module), ("environment", environment), ("createdBy", createdBy)]
+        let columns = [
+            ("ID", "id"), ("MODULE", "moduleName"), ("VERSION", "moduleVersion"), ("ENVIRONMENT", "environment"), ("STATUS", "status"),
+            ("CREATED BY", "createdBy"), ("CREATED", "createdAt"),
+        ]
+        try await options.list("/deployments", query: query, page: page, key: "deployments", columns: columns)
     }
 }
 
@@ -118,14 +107,15 @@ struct DeployStatusCommand: AsyncParsableCommand {
         try await options.run { client in
             guard watch else {
                 let response = try await client.send(.GET, "/deployments/\(APIClient.encode(id))")
-                let nodes = options.output == .table ? try await client.allNodes(ofDeployment: id) : []
+                var nodes: [JSONValue] = []
+                if options.output == .table { nodes = try await client.allNodes(ofDeployment: id) }
                 return try options.output.print(response) { DeploymentSnapshot(deployment: $0, nodes: nodes).frame() }
             }
             let terminal = Terminal()
             let style: DeploymentWatch.Style = options.output == .json ? .json : (terminal.stdoutIsTerminal ? .redraw : .lines)
             let final = try await DeploymentWatch(client: client, id: id, interval: .milliseconds(Int(interval * 1000)), style: style).run()
             guard final.status == "Completed" else {
-                throw ClientError.unsuccessful(status: final.status, reason: final.deployment["reason"]?.string)
+                throw ClientError.unsuccessful(status: final.status, reason: final.deployment["reason"]?.stringValue)
             }
         }
     }
@@ -138,20 +128,11 @@ struct DeployNodesCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
     @Argument(help: "Deployment id.") var id: String
     @Option(help: "Only this state: Pending, Updating, Succeeded, Failed, TimedOut, Skipped, Offline or RolledBack.") var state: String?
-    @Option(help: "Page size, 1-200.") var limit: Int?
-    @Option(help: "The nextCursor of the previous page.") var cursor: String?
+    @OptionGroup var page: PageOptions
 
     func run() async throws {
-        try await options.run { client in
-            let query = [("state", state), ("limit", limit.map(String.init)), ("cursor", cursor)]
-            let response = try await client.send(.GET, "/deployments/\(APIClient.encode(id))/nodes", query: query)
-            try options.output.print(response) { page in
-                moreHint(page)
-                return TextTable(
-                    [("NODE", "nodeId"), ("COHORT", "cohort"), ("STATE", "state"), ("DISPATCHED", "dispatchedAt"), ("MESSAGE", "message")],
-                    items: page["nodes"]?.array ?? []
-                ).rendered()
-            }
-        }
+        try await options.list(
+            "/deployments/\(APIClient.encode(id))/nodes", query: [("state", state)], page: page, key: "nodes",
+            columns: [("NODE", "nodeId"), ("COHORT", "cohort"), ("STATE", "state"), ("DISPATCHED", "dispatchedAt"), ("MESSAGE", "message")])
     }
 }

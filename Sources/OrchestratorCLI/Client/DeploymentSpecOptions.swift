@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OrchestratorClient
 
 /// What `deploy create` and `deploy plan` send: a `-f` file (JSON or YAML), with the flags given on top of it.
@@ -34,19 +35,25 @@ struct DeploymentSpecOptions: ParsableArguments {
     @Option(help: "The release to change.") var release: String?
     @Option(help: "The release's priority.") var priority: Int?
 
-    /// The request body: the file's members, then each flag given.
+    /// The request body: the file's members, then each flag given. An unusable file is a usage error (exit 64).
     func body() throws -> JSONValue {
-        var spec = try file.map { try DocumentFile.read(path: $0) }?.object ?? [:]
+        let document: JSONValue?
+        do {
+            document = try file.map { try DocumentFile.read(path: $0) }
+        } catch let error as ClientError {
+            throw ValidationError(error.message)
+        }
+        var spec = document?.objectValue ?? [:]
         if file != nil, spec.isEmpty { throw ValidationError("\(file!) must hold a JSON or YAML mapping") }
         spec["moduleName"] = module.map(JSONValue.string) ?? spec["moduleName"]
         spec["moduleVersion"] = version.map(JSONValue.string) ?? spec["moduleVersion"]
         spec["environment"] = environment.map(JSONValue.string) ?? spec["environment"]
-        spec["target"] = try target(spec["target"]?.object ?? [:])
-        spec["strategy"] = try strategyBody(spec["strategy"]?.object)
+        spec["target"] = try target(spec["target"]?.objectValue ?? [:])
+        spec["strategy"] = try strategyBody(spec["strategy"]?.objectValue)
         spec["failureThreshold"] = failureThreshold.map(JSONValue.string) ?? spec["failureThreshold"]
         spec["entrypoint"] = entrypoint.map(JSONValue.string) ?? spec["entrypoint"]
         spec["runtime"] = runtime.map(JSONValue.string) ?? spec["runtime"]
-        var resources = spec["resources"]?.object ?? [:]
+        var resources = spec["resources"]?.objectValue ?? [:]
         resources["memory"] = memory.map(JSONValue.string) ?? resources["memory"]
         resources["cpu"] = cpu.map(JSONValue.string) ?? resources["cpu"]
         spec["resources"] = resources.isEmpty ? nil : .object(resources)

@@ -26,10 +26,11 @@ struct EnrollTokenCreateCommand: AsyncParsableCommand {
     @Option(help: "Free text.") var description: String?
 
     func run() async throws {
+        let labelObject = try KeyValues.object(labels, flag: "--label")
         let body: [String: JSONValue?] = [
             "maxUses": maxUses.map { .number(Double($0)) }, "expiresInSeconds": expiresInSeconds.map { .number(Double($0)) },
             "region": region.map(JSONValue.string), "environment": environment.map(JSONValue.string),
-            "labels": try KeyValues.object(labels, flag: "--label"), "description": description.map(JSONValue.string),
+            "labels": labelObject, "description": description.map(JSONValue.string),
         ]
         try await options.run { client in
             let response = try await client.send(.POST, "/enrollment-tokens", json: .object(body.compactMapValues { $0 }))

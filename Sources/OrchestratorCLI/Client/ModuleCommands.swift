@@ -48,21 +48,12 @@ struct ModuleListCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ClientOptions
     @Option(help: "Only names starting with this.") var prefix: String?
-    @Option(help: "Page size, 1-200.") var limit: Int?
-    @Option(help: "The nextCursor of the previous page.") var cursor: String?
+    @OptionGroup var page: PageOptions
 
     func run() async throws {
-        try await options.run { client in
-            let response = try await client.send(
-                .GET, "/modules", query: [("namePrefix", prefix), ("limit", limit.map(String.init)), ("cursor", cursor)])
-            try options.output.print(response) { page in
-                moreHint(page)
-                return TextTable(
-                    [("NAME", "name"), ("VERSIONS", "versionCount"), ("OWNER", "owner"), ("UPDATED", "updatedAt"), ("DESCRIPTION", "description")],
-                    items: page["modules"]?.array ?? []
-                ).rendered()
-            }
-        }
+        try await options.list(
+            "/modules", query: [("namePrefix", prefix)], page: page, key: "modules",
+            columns: [("NAME", "name"), ("VERSIONS", "versionCount"), ("OWNER", "owner"), ("UPDATED", "updatedAt"), ("DESCRIPTION", "description")])
     }
 }
 
@@ -95,7 +86,7 @@ struct ModuleShowCommand: AsyncParsableCommand {
                     ("VERSION", "version"), ("STATUS", "status"), ("KIND", "kind"), ("SIZE", "sizeBytes"), ("DIGEST", "digest"),
                     ("CREATED", "createdAt"),
                 ],
-                items: versions["versions"]?.array ?? [])
+                items: versions["versions"]?.arrayValue ?? [])
             Terminal().out(head.rendered() + "\n" + table.rendered())
         }
     }

@@ -20,27 +20,19 @@ struct NodeListCommand: AsyncParsableCommand {
     @Option(help: "true or false.") var enabled: Bool?
     @Option(help: "pending, accepted or rejected.") var admission: String?
     @Option(help: "true: only nodes whose observed state drifted from their desired state.") var drifted: Bool?
-    @Option(help: "Page size, 1-200.") var limit: Int?
-    @Option(help: "The nextCursor of the previous page.") var cursor: String?
+    @OptionGroup var page: PageOptions
 
     func run() async throws {
-        try await options.run { client in
-            let query = [
-                ("environment", environment), ("region", region), ("zone", zone), ("selector", selector), ("health", health),
-                ("enabled", enabled.map(String.init)), ("admission", admission), ("drifted", drifted.map(String.init)),
-                ("limit", limit.map(String.init)), ("cursor", cursor),
-            ]
-            let response = try await client.send(.GET, "/nodes", query: query)
-            try options.output.print(response) { page in
-                moreHint(page)
-                return TextTable(
-                    [
-                        ("NODE", "nodeId"), ("ENVIRONMENT", "environment"), ("REGION", "region"), ("ZONE", "zone"), ("HEALTH", "health"),
-                        ("ENABLED", "isEnabled"), ("ADMISSION", "admission"), ("DRIFTED", "drifted"), ("LAST HEARTBEAT", "lastHeartbeat"),
-                    ], items: page["nodes"]?.array ?? []
-                ).rendered()
-            }
-        }
+        let flag = { (value: Bool?) in value.map { $0 ? "true" : "false" } }
+        let query = [
+            ("environment", environment), ("region", region), ("zone", zone), ("selector", selector), ("health", health),
+            ("enabled", flag(enabled)), ("admission", admission), ("drifted", flag(drifted)),
+        ]
+        let columns = [
+            ("NODE", "nodeId"), ("ENVIRONMENT", "environment"), ("REGION", "region"), ("ZONE", "zone"), ("HEALTH", "health"),
+            ("ENABLED", "isEnabled"), ("ADMISSION", "admission"), ("DRIFTED", "drifted"), ("LAST HEARTBEAT", "lastHeartbeat"),
+        ]
+        try await options.list("/nodes", query: query, page: page, key: "nodes", columns: columns)
     }
 }
 
@@ -67,7 +59,7 @@ struct NodeShowCommand: AsyncParsableCommand {
             let health = FieldList(
                 [("live health", "status"), ("cpu %", "cpuUsagePercent"), ("memory MB", "memoryUsageMB"), ("modules loaded", "modulesLoaded")],
                 item: live)
-            let statuses = try await client.send(.GET, path + "/status").json()["statuses"]?.array ?? []
+            let statuses = try await client.send(.GET, path + "/status").json()["statuses"]?.arrayValue ?? []
             let table = TextTable(
                 [("MODULE", "module"), ("VERSION", "version"), ("STATE", "state"), ("DIGEST", "digest"), ("REASON", "reason"), ("AT", "reportedAt")],
                 items: statuses)

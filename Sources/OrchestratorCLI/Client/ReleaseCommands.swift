@@ -14,25 +14,15 @@ struct ReleaseListCommand: AsyncParsableCommand {
     @Option(help: "Active or Retired.") var status: String?
     @Option(help: "Only this module.") var module: String?
     @Option(help: "Only this environment.") var environment: String?
-    @Option(help: "Page size, 1-200.") var limit: Int?
-    @Option(help: "The nextCursor of the previous page.") var cursor: String?
+    @OptionGroup var page: PageOptions
 
     func run() async throws {
-        try await options.run { client in
-            let query = [
-                ("status", status), ("moduleName", module), ("environment", environment), ("limit", limit.map(String.init)), ("cursor", cursor),
-            ]
-            let response = try await client.send(.GET, "/releases", query: query)
-            try options.output.print(response) { page in
-                moreHint(page)
-                return TextTable(
-                    [
-                        ("ID", "id"), ("MODULE", "moduleName"), ("VERSION", "version"), ("ENVIRONMENT", "environment"), ("STATUS", "status"),
-                        ("PRIORITY", "priority"), ("CONVERGED", "convergence.converged"), ("TOTAL", "convergence.total"),
-                        ("DEPLOYMENT", "deploymentId"),
-                    ], items: page["releases"]?.array ?? []
-                ).rendered()
-            }
-        }
+        let columns = [
+            ("ID", "id"), ("MODULE", "moduleName"), ("VERSION", "version"), ("ENVIRONMENT", "environment"), ("STATUS", "status"),
+            ("PRIORITY", "priority"), ("CONVERGED", "convergence.converged"), ("TOTAL", "convergence.total"), ("DEPLOYMENT", "deploymentId"),
+        ]
+        try await options.list(
+            "/releases", query: [("status", status), ("moduleName", module), ("environment", environment)], page: page, key: "releases",
+            columns: columns)
     }
 }

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import FleetSimulation
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// A real `wasm-orchestrator serve` (embedded default) as a child process on a free port with a temporary data
 /// dir, and the client commands run against it with a config dir of their own.
