@@ -20,7 +20,16 @@ public struct APIClient: Sendable {
     let http: HTTPClient
     let timeout: TimeAmount
 
-    public init(credentials: Credentials, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
+    /// The process's HTTP client: a refused or silent connection fails after one attempt of at most 5 s (the
+    /// default client retries until the request's deadline, so an unreachable server would take the whole 30 s).
+    public static let sharedHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(5)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(credentials: Credentials, http: HTTPClient = APIClient.sharedHTTP, timeout: TimeAmount = .seconds(30)) {
         self.address = Self.normalized(credentials.address)
         self.token = credentials.token
         self.http = http

@@ -16,7 +16,7 @@ public struct TextTable: Sendable {
         self.rows = items.map { item in columns.map { item.value(at: $0.1)?.cellText ?? "" } }
     }
 
-    /// The table as text, one line per row, each line ending in a newline; cells are cut at 60 characters.
+    /// The table as text, one line per row, each line ending in a newline; cells are cut at 100 characters (a digest, 71, stays whole).
     public func rendered() -> String {
         let cells = ([headers] + rows).map { row in row.map { Self.cut($0) } }
         var widths = headers.map { _ in 0 }
@@ -30,7 +30,7 @@ public struct TextTable: Sendable {
 
     static func cut(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: " ")
-        return flat.count > 60 ? String(flat.prefix(59)) + "…" : flat
+        return flat.count > 100 ? String(flat.prefix(99)) + "…" : flat
     }
 }
 
