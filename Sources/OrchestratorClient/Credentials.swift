@@ -55,11 +55,16 @@ public struct CredentialStore: Sendable {
     /// The credentials to use: flag, then environment, then file (the address defaults to the embedded server's).
     public func resolve(addressFlag: String? = nil) throws -> Credentials {
         let file = try stored()
-        let address = addressFlag ?? environment[Self.addressVariable] ?? file?.address ?? Self.defaultAddress
-        guard let token = environment[Self.tokenVariable] ?? file?.token, !token.isEmpty else {
+        let address = addressFlag ?? variable(Self.addressVariable) ?? file?.address ?? Self.defaultAddress
+        guard let token = variable(Self.tokenVariable) ?? file?.token, !token.isEmpty else {
             throw ClientError.notLoggedIn("not logged in: run `wasm-orchestrator login` or set \(Self.tokenVariable)")
         }
         return Credentials(address: address, token: token)
+    }
+
+    /// An environment variable's value; set but empty counts as unset (`WASM_ORCHESTRATOR_TOKEN= cmd`).
+    public func variable(_ name: String) -> String? {
+        environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Writes the file with mode 0600 (also when it existed with a wider mode), creating its directory 0700.

@@ -18,7 +18,7 @@ struct CredentialStoreTests {
         let store = CredentialStore(environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/xdg"])
         #expect(store.path == home + "/xdg/wasm-orchestrator/credentials.json")
         try FileManager.default.createDirectory(atPath: home + "/xdg/wasm-orchestrator", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: store.path, contents: Data(), attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: store.path, contents: Data(), attributes: [.posixPermissions: 0o644]))
         try store.save(Credentials(address: "https://a", token: "t"))
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
@@ -35,6 +35,8 @@ struct CredentialStoreTests {
         let overridden = CredentialStore(environment: ["HOME": home, "WASM_ORCHESTRATOR_ADDR": "https://env", "WASM_ORCHESTRATOR_TOKEN": "env"])
         #expect(try overridden.resolve() == Credentials(address: "https://env", token: "env"))
         #expect(try overridden.resolve(addressFlag: "https://flag").address == "https://flag")
+        let empty = CredentialStore(environment: ["HOME": home, "WASM_ORCHESTRATOR_ADDR": "", "WASM_ORCHESTRATOR_TOKEN": ""])
+        #expect(try empty.resolve() == fromFile, "set but empty counts as unset")
         #expect(throws: ClientError.self) { try CredentialStore(environment: ["HOME": home + "/elsewhere"]).resolve() }
     }
 }

@@ -22,7 +22,7 @@ struct LoginCommand: AsyncParsableCommand {
     func run() async throws {
         let store = CredentialStore()
         let address =
-            options.address ?? store.environment[CredentialStore.addressVariable] ?? (try? store.stored())?.address
+            options.address ?? store.variable(CredentialStore.addressVariable) ?? (try? store.stored())?.address
             ?? CredentialStore.defaultAddress
         guard let secret = (token ?? Terminal.readSecret(prompt: "Token for \(address): "))?.trimmingCharacters(in: .whitespacesAndNewlines),
             !secret.isEmpty
