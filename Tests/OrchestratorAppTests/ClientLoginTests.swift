@@ -73,4 +73,13 @@ struct ClientLoginTests {
         #expect(noReason.status == ClientExitCode.usage)
         #expect(noReason.stderr.contains("--reason"))
     }
+
+    @Test("swift-argument-parser's completion script covers the client commands and their flags")
+    func completions() async throws {
+        let directory = try CommandLineTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = try await CommandLineTests.run(["--generate-completion-script", "bash"], in: directory)
+        #expect(script.status == 0)
+        for word in ["login", "deploy", "rollback", "--reason", "--watch", "enroll", "audit"] { #expect(script.stdout.contains(word), "\(word)") }
+    }
 }
