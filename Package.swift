@@ -291,6 +291,19 @@ let package = Package(
         ),
         .executableTarget(name: "embed-resources", path: "Sources/embed-resources"),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["embed-resources"]),
+        /// The operators' client: HTTP over the REST API only (no use case, no adapter but the shared file chunk reader).
+        .target(
+            name: "OrchestratorClient",
+            dependencies: [
+                "BlobSpooling",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OrchestratorDemo",
             dependencies: [
@@ -306,6 +319,7 @@ let package = Package(
             name: "OrchestratorCLI",
             dependencies: [
                 "OrchestratorApp",
+                "OrchestratorClient",
                 "OrchestratorDemo",
                 "ModuleRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -381,6 +395,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OrchestratorClientTests",
+            dependencies: ["OrchestratorClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OperationsTests",
             dependencies: ["Operations", "OrchestratorDomain", "OrchestratorPorts", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -396,6 +415,7 @@ let package = Package(
             dependencies: [
                 "OrchestratorApp",
                 "OrchestratorCLI",
+                "OrchestratorClient",
                 "WasmFixtures",
                 "FleetSimulation",
                 "ModuleRegistry",

@@ -5,7 +5,11 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "wasm-orchestrator",
         abstract: "Registers WASM modules and rolls them out to fleets of edge nodes.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, GCCommand.self, TokenCommand.self],
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, GCCommand.self, TokenCommand.self,
+            LoginCommand.self, ModuleCommand.self, DeployCommand.self, ReleaseCommand.self, NodeCommand.self, EnrollCommand.self,
+            AuditCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self)
 
     public init() {}

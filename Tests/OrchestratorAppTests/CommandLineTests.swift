@@ -20,11 +20,12 @@ struct CommandLineTests {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String) async throws -> Result {
-        try await onOwnThread { try runBlocking(arguments, environment: environment, in: directory) }
+    /// Runs the binary to its end; `input`, when given, is its standard input (else it inherits none: /dev/null).
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil, in directory: String) async throws -> Result {
+        try await onOwnThread { try runBlocking(arguments, environment: environment, input: input, in: directory) }
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String], in directory: String) throws -> Result {
+    private static func runBlocking(_ arguments: [String], environment: [String: String], input: String?, in directory: String) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -34,7 +35,13 @@ struct CommandLineTests {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
