@@ -2,6 +2,7 @@ import CoreMetrics
 import Deployments
 import EdgeFleet
 import ModuleRegistry
+import Notifications
 import Operations
 import OrchestratorAuth
 
@@ -44,13 +45,17 @@ public struct APIEnvironment: Sendable {
     public var maxBodyBytes: Int
     /// Token buckets per principal and source address; `nil` when rate limiting is off.
     public var rateLimiter: RateLimiter?
+    /// The event bus behind `GET /events`.
+    public var events: EventBus
 
     public init(
         registry: ModuleRegistry, nodes: NodeService, deployments: DeploymentService, auditLog: AuditLog, readiness: Readiness,
         idempotencyKeys: IdempotencyKeys, downloads: DownloadPolicy = DownloadPolicy(), verifier: TokenVerifier, issuer: TokenIssuer?,
         revocations: TokenRevocations, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
-        renderMetrics: @escaping @Sendable () -> String, metrics: any MetricsFactory, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil
+        renderMetrics: @escaping @Sendable () -> String, metrics: any MetricsFactory, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil,
+        events: EventBus
     ) {
+        self.events = events
         self.registry = registry
         self.nodes = nodes
         self.deployments = deployments
