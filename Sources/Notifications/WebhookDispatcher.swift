@@ -127,8 +127,8 @@ public final class WebhookDispatcher: Service, Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/cloudevents+json")
         request.headers.add(name: WebhookSignature.timestampHeader, value: "\(timestamp)")
-        request.headers.add(
-            name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: delivery.endpoint.secret))
+        let signature = WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: delivery.endpoint.secret)
+        request.headers.add(name: WebhookSignature.signatureHeader, value: signature)
         request.headers.add(name: "User-Agent", value: "wasm-orchestrator-webhooks")
         request.body = .bytes(ByteBuffer(string: delivery.body))
         do {

@@ -47,7 +47,8 @@ public struct NotificationSettings: Sendable {
             guard let secret = values.string(prefix + "secret", secret: true), secret.count >= 16 else {
                 throw ConfigurationError(key: prefix + "secret", problem: "a webhook needs a signing secret of at least 16 characters")
             }
-            webhooks[environment] = WebhookEndpoint(url: url, secret: secret, types: try Self.types(values.string(prefix + "types"), prefix + "types"))
+            let types = try Self.types(values.string(prefix + "types"), prefix + "types")
+            webhooks[environment] = WebhookEndpoint(url: url, secret: secret, types: types)
         }
         self.webhooks = webhooks
     }
@@ -58,7 +59,8 @@ public struct NotificationSettings: Sendable {
         }
         let loopback = ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased())
         guard scheme == "https" || (scheme == "http" && (loopback || allowInsecureHTTP)) else {
-            throw ConfigurationError(key: key, problem: "webhooks go over https (plain http only to a loopback host, or with webhooks.allowInsecureHTTP)")
+            throw ConfigurationError(
+                key: key, problem: "webhooks go over https (plain http only to a loopback host, or with webhooks.allowInsecureHTTP)")
         }
     }
 

@@ -1,6 +1,14 @@
+import AsyncHTTPClient
+import FleetSimulation
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
+import NIOConcurrencyHelpers
+import Notifications
+import OrchestratorApp
+import OrchestratorDomain
+import ServiceLifecycle
 import Testing
 
 /// `GET /api/v1/wasm/events` on the embedded default (in-process pub/sub).
@@ -73,6 +81,49 @@ struct EventStreamEndpointTests {
             while bus.streamCount > 0 && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(20)) }
             #expect(bus.streamCount == 0)
         }
+    }
+
+    @Test("graceful shutdown ends an open stream: the server stops without waiting for the client")
+    func shutdownEndsStream() async throws {
+        let testServer = try await TestServer(environment: Self.environment)
+        defer { try? FileManager.default.removeItem(atPath: testServer.dataDirectory) }
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .warning
+        let port = NIOLockedValueBox<Int?>(nil)
+        let server = try await buildApplication(settings: testServer.settings, logger: logger) { bound in port.withLockedValue { $0 = bound } }
+        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let received = EventStreamReader.Received()
+        try await withThrowingTaskGroup(of: String.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return "server"
+            }
+            while port.withLockedValue({ $0 }) == nil || !server.gate.isOpen { try await Task.sleep(for: .milliseconds(20)) }
+            let reader = EventStreamReader(port: try #require(port.withLockedValue { $0 }), token: try await testServer.token(role: .viewer))
+            tasks.addTask {
+                try await reader.read(with: http, into: received)
+                return "stream"
+            }
+            #expect(try await received.waitFor(": keep-alive"))
+            #expect(server.events.streamCount == 1)
+            let asked = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            tasks.addTask {
+                try await Task.sleep(for: .seconds(15))
+                return "deadline"
+            }
+            var finished: [String] = []
+            while finished.count < 2, let next = try await tasks.next() {
+                finished.append(next)
+                if next == "deadline" { break }
+            }
+            tasks.cancelAll()
+            #expect(Set(finished) == ["server", "stream"], "the stream ended and the server stopped before the deadline")
+            #expect(ContinuousClock.now - asked < .seconds(10))
+        }
+        try await http.shutdown()
+        #expect(server.events.streamCount == 0)
     }
 
     @Test("maxSeconds ends the stream by itself (what the fuzzer relies on)")

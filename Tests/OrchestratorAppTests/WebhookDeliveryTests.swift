@@ -1,10 +1,12 @@
 import Crypto
+import FleetSimulation
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
+import OrchestratorDomain
 import Testing
 
 /// Outgoing webhooks against a real receiver: a tiny Hummingbird app on a free loopback port.
@@ -118,7 +120,10 @@ struct WebhookDeliveryTests {
     func hangingReceiver() async throws {
         let receiver = Receiver(hangs: true)
         let secret = UUID().uuidString
-        let extra = ["WEBHOOKS_TIMEOUT_MILLISECONDS": "300", "WEBHOOKS_MAX_ATTEMPTS": "2", "WEBHOOKS_PRODUCTION_TYPES": "deployment.approval-requested,deployment.rejected"]
+        let extra = [
+            "WEBHOOKS_TIMEOUT_MILLISECONDS": "300", "WEBHOOKS_MAX_ATTEMPTS": "2",
+            "WEBHOOKS_PRODUCTION_TYPES": "deployment.approval-requested,deployment.rejected",
+        ]
         try await receiver.serve { port in
             try await TestServer(environment: Self.environment(port: port, secret: secret, extra: extra)).run { client, server in
                 let developer = try await server.token(subject: "dev", role: .deployer)

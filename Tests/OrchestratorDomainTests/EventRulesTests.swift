@@ -29,7 +29,8 @@ struct EventRulesTests {
 
     @Test("an automatic rollback is a failure, then a rollback; a manual one only a rollback")
     func rollbacks() {
-        #expect(DeploymentEventRules.kinds(from: .inProgress, to: .rolledBack, nodesChanged: true, outcome: .automaticRollback) == [.failed, .rolledBack])
+        let automatic = DeploymentEventRules.kinds(from: .inProgress, to: .rolledBack, nodesChanged: true, outcome: .automaticRollback)
+        #expect(automatic == [.failed, .rolledBack])
         #expect(DeploymentEventRules.kinds(from: .inProgress, to: .rolledBack, nodesChanged: true, outcome: .manualRollback) == [.rolledBack])
     }
 

@@ -110,7 +110,8 @@ struct EventsController {
                 status: .serviceUnavailable, slug: "too-many-streams",
                 detail: "this server already serves \(limit) event streams; retry later or on another replica", headers: headers)
         case .shuttingDown:
-            return APIError(status: .serviceUnavailable, slug: "too-many-streams", detail: "the server is shutting down; retry later", headers: headers)
+            return APIError(
+                status: .serviceUnavailable, slug: "too-many-streams", detail: "the server is shutting down; retry later", headers: headers)
         }
     }
 }

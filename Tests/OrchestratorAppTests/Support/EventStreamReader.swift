@@ -35,18 +35,21 @@ struct EventStreamReader: Sendable {
         }
     }
 
+    /// Reads the whole stream (until the server ends it) into `received`.
+    func read(with http: HTTPClient, into received: Received) async throws {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/wasm/events\(query)")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response = try await http.execute(request, timeout: .seconds(60))
+        received.head(Int(response.status.code), response.headers.first(name: "Content-Type"))
+        for try await chunk in response.body { received.append(String(buffer: chunk)) }
+    }
+
     func run<T: Sendable>(_ body: @Sendable (Received) async throws -> T) async throws -> T {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let received = Received()
         do {
             let result = try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
-                group.addTask {
-                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/wasm/events\(query)")
-                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                    let response = try await http.execute(request, timeout: .seconds(60))
-                    received.head(Int(response.status.code), response.headers.first(name: "Content-Type"))
-                    for try await chunk in response.body { received.append(String(buffer: chunk)) }
-                }
+                group.addTask { try await read(with: http, into: received) }
                 defer { group.cancelAll() }
                 return try await body(received)
             }
