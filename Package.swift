@@ -237,6 +237,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// The event bus behind the event stream, and the outgoing webhooks.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "OrchestratorDomain",
+                "OrchestratorPorts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: HTTP API
         .target(
             name: "OrchestratorAPI",
@@ -248,6 +266,7 @@ let package = Package(
                 "Deployments",
                 "ModuleRegistry",
                 "Operations",
+                "Notifications",
                 "WasmInspection",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -268,6 +287,7 @@ let package = Package(
             dependencies: [
                 "OrchestratorAPI",
                 "Operations",
+                "Notifications",
                 "EdgeFleet",
                 "Deployments",
                 "ModuleRegistry",
@@ -420,9 +440,12 @@ let package = Package(
                 "FleetSimulation",
                 "ModuleRegistry",
                 "Deployments",
+                "Notifications",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -463,6 +486,7 @@ let package = Package(
                 "InProcessCache",
                 "S3BlobStore",
                 "FileBlobStore",
+                "Notifications",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -21,16 +21,19 @@ public struct DeploymentService: Sendable {
     let loader: SnapshotLoader
     let releases: ReleaseBinding
     let metrics: DeploymentMetrics
+    let events: any EventPublisher
     let now: @Sendable () -> Double
     let logger: Logger
 
     /// - Parameter engine: the rollout engine over the same store and fleet, built and run by the application's wiring
     ///   (this use case only hands it to tests and tools; it does not run it).
     /// - Parameter metrics: the server's metrics factory (the same as the engine's).
+    /// - Parameter events: where committed transitions are published (the engine publishes its own).
     public init(
         store: any MetadataStore, fleet: NodeService, engine: RolloutEngine, settings: DeploymentSettings, metrics: any MetricsFactory,
-        now: @escaping @Sendable () -> Double, logger: Logger
+        now: @escaping @Sendable () -> Double, logger: Logger, events: any EventPublisher = DiscardingEventPublisher()
     ) {
+        self.events = events
         self.metrics = DeploymentMetrics(factory: metrics)
         self.store = store
         self.fleet = fleet
@@ -90,6 +93,7 @@ public struct DeploymentService: Sendable {
         let created = decision.audits.first.map { auditEvent($0, record, requestID) } ?? audit(principal, submit.action, record, requestID)
         try await store.markReferenced(module: name, key: resolved.versionKey, at: time)
         try await store.createDeployment(record, nodes: rows, audit: created)
+        events.publish(DeploymentEventRules.events(from: nil, to: record, nodesChanged: false, at: time))
         logger.info(
             "deployment created", metadata: ["deployment": "\(id)", "module": "\(spec.moduleName)@\(version.version)", "targets": "\(targets.count)"])
         return record
@@ -215,7 +219,7 @@ public struct DeploymentService: Sendable {
                     let other = try await store.activeDeployments().first { $0.spec.moduleName == current.spec.moduleName && $0.id != current.id }
                     throw DeploymentError.conflictingDeployment(other?.id ?? "another deployment of '\(current.spec.moduleName)'")
                 }
-                await decision.carryOut(desiredState: fleet.desiredState, metrics: metrics)
+                await decision.carryOut(desiredState: fleet.desiredState, metrics: metrics, events: events, before: current.state, at: time)
                 if release != nil { await fleet.reconciler.reconcileQuietly() }
                 return decision.record
             }

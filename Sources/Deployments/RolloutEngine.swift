@@ -22,6 +22,7 @@ public final class RolloutEngine: Service, Sendable {
     /// Seconds between two derivations of the whole fleet's desired state while this replica leads.
     private let reconcileInterval: Double
     private let metrics: DeploymentMetrics
+    private let events: any EventPublisher
     private let interval: Double
     private let now: @Sendable () -> Double
     private let logger: Logger
@@ -33,10 +34,13 @@ public final class RolloutEngine: Service, Sendable {
     ///   - metrics: the server's metrics factory (rollout outcomes, durations, rollbacks, active deployments).
     ///   - reconcileInterval: seconds between two derivations of the whole fleet's desired state (``DesiredStateReconciler``).
     ///   - isReady: the engine waits until this is true (the schema is migrated).
+    ///   - events: where committed transitions are published.
     public init(
         store: any MetadataStore, fleet: NodeService, interval: Double, metrics: any MetricsFactory, now: @escaping @Sendable () -> Double,
-        logger: Logger, reconcileInterval: Double = 10, isReady: @escaping @Sendable () -> Bool = { true }
+        logger: Logger, reconcileInterval: Double = 10, isReady: @escaping @Sendable () -> Bool = { true },
+        events: any EventPublisher = DiscardingEventPublisher()
     ) {
+        self.events = events
         self.metrics = DeploymentMetrics(factory: metrics)
         self.isReady = isReady
         self.store = store
@@ -94,7 +98,7 @@ public final class RolloutEngine: Service, Sendable {
             expectedRevision: record.revision, record: decision.record, nodes: Array(decision.nodes.values), desired: decision.desired,
             audit: audit, revertOnly: decision.record.state == .rolledBack, release: release)
         guard try await store.commit(commit) else { return false }
-        await decision.carryOut(desiredState: desiredState, metrics: metrics)
+        await decision.carryOut(desiredState: desiredState, metrics: metrics, events: events, before: record.state, at: snapshot.now)
         if release != nil { await reconciler.reconcileQuietly() }
         if let outcome = decision.outcome {
             logger.info("deployment \(outcome.rawValue)", metadata: ["deployment": "\(record.id)", "reason": "\(decision.record.reason ?? "")"])

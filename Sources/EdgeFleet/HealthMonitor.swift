@@ -23,15 +23,18 @@ public final class HealthMonitor: Service, Sendable {
     private let healthy: Gauge
     private let drifted: Gauge
     private let drift: DriftPolicy
+    private let events: any EventPublisher
     /// Per node: since when its observed state has differed from its desired state (this replica's view).
     private let driftSince = NIOLockedValueBox<[NodeID: Double]>([:])
 
     /// - Parameter metrics: the server's metrics factory, for the two gauges.
+    /// - Parameter events: where recorded health changes are published (only by the replica that recorded them).
     public init(
         store: any NodeStore, heartbeats: HeartbeatIngest, settings: FleetSettings, metrics: any MetricsFactory,
         now: @escaping @Sendable () -> Double,
-        logger: Logger
+        logger: Logger, events: any EventPublisher = DiscardingEventPublisher()
     ) {
+        self.events = events
         self.total = Gauge(label: "wasm_edge_nodes_total", factory: metrics)
         self.healthy = Gauge(label: "wasm_edge_nodes_healthy", factory: metrics)
         self.drifted = Gauge(label: "wasm_nodes_drifted", factory: metrics)
@@ -67,6 +70,9 @@ public final class HealthMonitor: Service, Sendable {
             let transition = HealthTransition(nodeID: node.id, from: node.recordedHealth, to: health, at: now())
             if try await store.recordHealthTransition(transition) {
                 recorded.append(transition)
+                events.publish(
+                    NodeEventRules.healthChanged(
+                        node: node.id.value, environment: node.environment, from: transition.from, to: transition.to, at: transition.at))
                 logger.info(
                     "node health changed",
                     metadata: [

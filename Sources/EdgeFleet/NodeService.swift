@@ -15,6 +15,8 @@ public struct NodeService: Sendable {
     public let statuses: StatusIngest
     /// Recomputes a node's desired state from the releases when its membership changes.
     public let reconciler: DesiredStateReconciler
+    /// Where enrollments and enablement changes are published.
+    let events: any EventPublisher
     let now: @Sendable () -> Double
     let logger: Logger
 
@@ -23,8 +25,9 @@ public struct NodeService: Sendable {
     public init(
         store: any MetadataStore, settings: FleetSettings, credentials: CredentialResolver, heartbeats: HeartbeatIngest, health: HealthMonitor,
         desiredState: DesiredStateHub, statuses: StatusIngest, reconciler: DesiredStateReconciler, now: @escaping @Sendable () -> Double,
-        logger: Logger
+        logger: Logger, events: any EventPublisher = DiscardingEventPublisher()
     ) {
+        self.events = events
         self.reconciler = reconciler
         self.store = store
         self.settings = settings
@@ -95,6 +98,7 @@ public struct NodeService: Sendable {
         let tokenID = enrollmentToken.split(separator: "_").dropFirst().first.map(String.init) ?? "?"
         switch try await store.enroll(enrollment, audit: audit("enrollment-token:\(tokenID)", "node.register", "node:\(nodeID)", requestID)) {
         case .registered(let node):
+            events.publish(NodeEventRules.enrolled(node: node.id.value, environment: node.environment, health: node.recordedHealth, at: now()))
             // A node that joins converges to the releases that select it before its first poll.
             await reconciler.reconcileQuietly([node.id])
             return (node, credential)
@@ -155,11 +159,15 @@ public struct NodeService: Sendable {
             throw FleetError.unknownEnvironment(problem)
         }
         if let problem = change.problem(for: current, environments: settings.environments) { throw FleetError.invalidSpec(problem) }
-        var events = [audit(actor, "node.update", "node:\(id)", requestID)]
+        var audits = [audit(actor, "node.update", "node:\(id)", requestID)]
         if let environment = change.environment, environment != current.environment {
-            events.append(audit(actor, "node.environment.change", "node:\(id) (\(current.environment) -> \(environment))", requestID))
+            audits.append(audit(actor, "node.environment.change", "node:\(id) (\(current.environment) -> \(environment))", requestID))
         }
-        guard let updated = try await store.updateNode(id, change, at: now(), audit: events) else { throw FleetError.nodeNotFound(id.value) }
+        guard let updated = try await store.updateNode(id, change, at: now(), audit: audits) else { throw FleetError.nodeNotFound(id.value) }
+        events.publish(
+            NodeEventRules.enablement(
+                node: id.value, environment: updated.environment, health: updated.recordedHealth, wasEnabled: current.isEnabled,
+                isEnabled: updated.isEnabled, at: updated.updatedAt))
         // Environment, region, zone, trusted labels or enablement may make releases select it, or stop selecting it.
         await reconciler.reconcileQuietly([id])
         return updated

@@ -2,6 +2,7 @@ import CoreMetrics
 import Deployments
 import EdgeFleet
 import ModuleRegistry
+import Notifications
 import Operations
 import OrchestratorAuth
 
@@ -46,15 +47,18 @@ public struct APIEnvironment: Sendable {
     public var rateLimiter: RateLimiter?
     /// The web console's static files by path below `/console/` (``ConsoleController``); empty serves no console.
     public var consoleFiles: [String: String]
+    /// The event bus behind `GET /events`.
+    public var events: EventBus
 
     public init(
         registry: ModuleRegistry, nodes: NodeService, deployments: DeploymentService, auditLog: AuditLog, readiness: Readiness,
         idempotencyKeys: IdempotencyKeys, downloads: DownloadPolicy = DownloadPolicy(), verifier: TokenVerifier, issuer: TokenIssuer?,
         revocations: TokenRevocations, version: String, startedAt: ContinuousClock.Instant, openAPIDocument: String,
         renderMetrics: @escaping @Sendable () -> String, metrics: any MetricsFactory, maxBodyBytes: Int, rateLimiter: RateLimiter? = nil,
-        consoleFiles: [String: String] = [:]
+        consoleFiles: [String: String] = [:], events: EventBus
     ) {
         self.consoleFiles = consoleFiles
+        self.events = events
         self.registry = registry
         self.nodes = nodes
         self.deployments = deployments

@@ -45,5 +45,6 @@ public func buildRouter(environment: APIEnvironment) -> Router<OrchestratorReque
     api.addRoutes(DeploymentsController(deployments: environment.deployments, idempotency: idempotency).endpoints)
     api.addRoutes(ReleasesController(deployments: environment.deployments).endpoints)
     api.addRoutes(AuditController(auditLog: environment.auditLog).endpoints)
+    api.addRoutes(EventsController(events: environment.events).endpoints)
     return router
 }

@@ -6,6 +6,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import ModuleRegistry
+import Notifications
 import NIOCore
 import NIOSSL
 import Operations
@@ -31,6 +32,8 @@ public struct OrchestratorServer: Sendable {
     public let deployments: DeploymentService
     /// The module registry.
     public let registry: ModuleRegistry
+    /// The event bus (its open streams, for tests of the event stream).
+    public let events: EventBus
     /// Token revocations (a service: it follows the other replicas' revocations).
     public let revocations: TokenRevocations
     /// Every long-lived component, in the order the application's service group starts them.
@@ -83,9 +86,11 @@ private func assemble(
         reconcileSeconds: settings.auth.revocationReconcileSeconds, isReady: { gate.isOpen }, logger: logger)
     let metrics = ServerMetrics()
     let registry = RegistryWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
-    let fleet = FleetWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
+    let notifications = NotificationWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
+    let fleet = FleetWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger, events: notifications.events)
     let deployments = DeploymentWiring(
-        settings: settings, backends: backends, nodes: fleet.nodes, metrics: metrics.factory, logger: logger, isReady: { gate.isOpen })
+        settings: settings, backends: backends, nodes: fleet.nodes, metrics: metrics.factory, logger: logger, isReady: { gate.isOpen },
+        events: notifications.events)
 
     // Dependency order: clients first, then the migrations that gate the API, then the loops that use them.
     var roster = ServiceRoster()
@@ -102,6 +107,7 @@ private func assemble(
         roster.run(JWKSRefresher(url: jwksURL, intervalSeconds: authSettings.jwksRefreshSeconds, keyRing: verifier.keyRing, logger: logger))
     }
     roster.run(revocations)
+    roster.run(notifications.services)
     roster.run(registry.workers)
     roster.run(fleet.services)
     roster.run(deployments.engine, if: settings.deployments.runEngine)
@@ -119,7 +125,8 @@ private func assemble(
         verifier: verifier, issuer: issuer, revocations: revocations,
         version: orchestratorVersion, startedAt: .now, openAPIDocument: BundledResources.openAPIDocument(),
         renderMetrics: metrics.render, metrics: metrics.factory, maxBodyBytes: settings.server.maxBodyBytes,
-        rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger), consoleFiles: BundledResources.consoleFiles())
+        rateLimiter: makeRateLimiter(settings: settings, backends: backends, logger: logger), consoleFiles: BundledResources.consoleFiles(),
+        events: notifications.events)
     let router = buildRouter(environment: environment)
 
     let application = Application(
@@ -135,7 +142,7 @@ private func assemble(
     // `beforeServerStarts` is not used for migrations: they must not block the probes (see MigrationService).
     return OrchestratorServer(
         application: application, backends: backends, gate: gate, nodes: fleet.nodes, deployments: deployments.deployments,
-        registry: registry.registry, revocations: revocations, roster: roster,
+        registry: registry.registry, events: notifications.events, revocations: revocations, roster: roster,
         routes: router.routes.map(\.description))
 }
 

@@ -20,6 +20,8 @@ public struct OrchestratorSettings: Sendable {
     public var nodes: NodeSettings
     public var deployments: DeploymentConfiguration
     public var rateLimits: RateLimitSettings
+    /// The event stream and the outgoing webhooks.
+    public var notifications: NotificationSettings
     /// `log.level` — trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel: String
 
@@ -38,6 +40,7 @@ public struct OrchestratorSettings: Sendable {
         self.nodes = try NodeSettings(values)
         self.deployments = try DeploymentConfiguration(values)
         self.rateLimits = try RateLimitSettings(values, nodes: nodes)
+        self.notifications = try NotificationSettings(values, environments: deployments.environments.keys.sorted())
         self.logLevel = values.string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

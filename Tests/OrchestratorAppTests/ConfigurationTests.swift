@@ -1,6 +1,7 @@
 import Foundation
 import OrchestratorAuth
 import OrchestratorConfig
+import OrchestratorDomain
 import Testing
 
 @Suite("Configuration: precedence, defaults and validation")
@@ -124,5 +125,31 @@ struct ConfigurationTests {
         ])
     func environmentNames(key: String, variable: String) {
         #expect(ConfigurationError.environmentName(of: key) == variable)
+    }
+
+    @Test("webhooks: per environment, https or loopback http, a secret of 16+ characters, known types; each bad key named")
+    func webhooks() async throws {
+        let secret = UUID().uuidString
+        let ok = try await settings(environment: [
+            "WEBHOOKS_PRODUCTION_URL": "https://hooks.example.com/x", "WEBHOOKS_PRODUCTION_SECRET": secret,
+            "WEBHOOKS_STAGING_URL": "http://127.0.0.1:9/x", "WEBHOOKS_STAGING_SECRET": secret, "WEBHOOKS_STAGING_TYPES": "node.offline",
+        ])
+        #expect(ok.notifications.webhooks["production"]?.types.count == 7)
+        #expect(ok.notifications.webhooks["staging"]?.types == [.node(.offline)])
+        #expect(ok.notifications.webhooks["development"] == nil)
+        try await expectInvalid(
+            key: "webhooks.production.url",
+            environment: ["WEBHOOKS_PRODUCTION_URL": "http://hooks.example.com/x", "WEBHOOKS_PRODUCTION_SECRET": secret])
+        try await expectInvalid(key: "webhooks.production.secret", environment: ["WEBHOOKS_PRODUCTION_URL": "https://hooks.example.com/x"])
+        try await expectInvalid(
+            key: "webhooks.production.types",
+            environment: [
+                "WEBHOOKS_PRODUCTION_URL": "https://hooks.example.com/x", "WEBHOOKS_PRODUCTION_SECRET": secret,
+                "WEBHOOKS_PRODUCTION_TYPES": "deployment.exploded",
+            ])
+        let insecure = try await settings(environment: [
+            "WEBHOOKS_ALLOW_INSECURE_HTTP": "true", "WEBHOOKS_PRODUCTION_URL": "http://hooks.example.com/x", "WEBHOOKS_PRODUCTION_SECRET": secret,
+        ])
+        #expect(insecure.notifications.webhooks["production"]?.url == "http://hooks.example.com/x")
     }
 }

@@ -4,6 +4,7 @@ import EdgeFleet
 import Foundation
 import Logging
 import OrchestratorConfig
+import OrchestratorPorts
 
 /// The deployment use case and its rollout engine, over the node use case (shared desired-state hub).
 ///
@@ -16,9 +17,10 @@ public struct DeploymentWiring: Sendable {
     /// - Parameters:
     ///   - metrics: the server's metrics factory (``ServerMetrics/factory``).
     ///   - isReady: the engine waits until this is true (the schema is migrated).
+    ///   - events: where deployment transitions are published (``NotificationWiring/events``).
     public init(
         settings: OrchestratorSettings, backends: Backends, nodes: NodeService, metrics: any MetricsFactory, logger: Logger,
-        isReady: @escaping @Sendable () -> Bool = { true }
+        isReady: @escaping @Sendable () -> Bool = { true }, events: any EventPublisher = DiscardingEventPublisher()
     ) {
         let config = settings.deployments
         let deploymentSettings = DeploymentSettings(
@@ -28,8 +30,9 @@ public struct DeploymentWiring: Sendable {
         engine = RolloutEngine(
             store: backends.metadata, fleet: nodes, interval: deploymentSettings.evaluationIntervalSeconds, metrics: metrics, now: now,
             logger: logger,
-            isReady: isReady)
+            isReady: isReady, events: events)
         deployments = DeploymentService(
-            store: backends.metadata, fleet: nodes, engine: engine, settings: deploymentSettings, metrics: metrics, now: now, logger: logger)
+            store: backends.metadata, fleet: nodes, engine: engine, settings: deploymentSettings, metrics: metrics, now: now, logger: logger,
+            events: events)
     }
 }

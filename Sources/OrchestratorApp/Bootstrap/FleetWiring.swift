@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import OrchestratorConfig
 import OrchestratorDomain
+import OrchestratorPorts
 import ServiceLifecycle
 
 /// The node use case and the background services it works with, built from settings.
@@ -17,7 +18,11 @@ public struct FleetWiring: Sendable {
     public let services: [any Service]
 
     /// - Parameter metrics: the server's metrics factory (``ServerMetrics/factory``).
-    public init(settings: OrchestratorSettings, backends: Backends, metrics: any MetricsFactory, logger: Logger) {
+    /// - Parameter events: where node transitions are published (``NotificationWiring/events``).
+    public init(
+        settings: OrchestratorSettings, backends: Backends, metrics: any MetricsFactory, logger: Logger,
+        events: any EventPublisher = DiscardingEventPublisher()
+    ) {
         let node = settings.nodes
         var fleet = FleetSettings(
             admission: node.admission,
@@ -30,13 +35,15 @@ public struct FleetWiring: Sendable {
         let now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let store = backends.metadata
         let heartbeats = HeartbeatIngest(store: store, cache: backends.cache, settings: fleet, logger: logger)
-        let health = HealthMonitor(store: store, heartbeats: heartbeats, settings: fleet, metrics: metrics, now: now, logger: logger)
+        let health = HealthMonitor(
+            store: store, heartbeats: heartbeats, settings: fleet, metrics: metrics, now: now, logger: logger, events: events)
         let desiredState = DesiredStateHub(store: store, cache: backends.cache, now: now, logger: logger)
         let statuses = StatusIngest(store: store, logger: logger)
         nodes = NodeService(
             store: store, settings: fleet, credentials: CredentialResolver(store: store, ttlSeconds: fleet.credentialCacheSeconds, now: now),
             heartbeats: heartbeats, health: health, desiredState: desiredState, statuses: statuses,
-            reconciler: DesiredStateReconciler(store: store, desiredState: desiredState, logger: logger), now: now, logger: logger)
+            reconciler: DesiredStateReconciler(store: store, desiredState: desiredState, logger: logger), now: now, logger: logger,
+            events: events)
         services = [heartbeats, health, desiredState, statuses]
     }
 }

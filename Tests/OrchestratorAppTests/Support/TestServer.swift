@@ -8,6 +8,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
+import Notifications
 import OrchestratorApp
 import OrchestratorAuth
 import OrchestratorConfig
@@ -88,6 +89,11 @@ struct TestServer {
     /// The running server's deployment service (its rollout engine can be driven directly).
     func deployments() throws -> DeploymentService {
         try #require(running.withLockedValue { $0 }).deployments
+    }
+
+    /// The running server's event bus (its open streams).
+    func events() throws -> EventBus {
+        try #require(running.withLockedValue { $0 }).events
     }
 
     private func waitForSchema(_ gate: SchemaGate) async throws {
