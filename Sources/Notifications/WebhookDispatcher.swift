@@ -40,7 +40,8 @@ public final class WebhookDispatcher: Service, Sendable {
     ///   - http: the HTTP client (the shared one in production; it outlives the server).
     ///   - metrics: the server's metrics factory.
     public init(
-        policy: WebhookPolicy, http: HTTPClient = .shared, metrics: any MetricsFactory, now: @escaping @Sendable () -> Double = {
+        policy: WebhookPolicy, http: HTTPClient = .shared, metrics: any MetricsFactory,
+        now: @escaping @Sendable () -> Double = {
             Date().timeIntervalSince1970
         }, logger: Logger
     ) {

@@ -6,9 +6,9 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import ModuleRegistry
-import Notifications
 import NIOCore
 import NIOSSL
+import Notifications
 import Operations
 import OrchestratorAPI
 import OrchestratorAuth

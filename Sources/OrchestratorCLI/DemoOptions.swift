@@ -75,7 +75,7 @@ struct DemoOptions: ParsableArguments {
             group.addTask {
                 do {
                     try await scenario.run()
-                } catch where !(error is CancellationError) {
+                } catch  where !(error is CancellationError) {
                     Self.say("demo: stopped: \(error) (the server keeps running)")
                 } catch {}
                 return nil

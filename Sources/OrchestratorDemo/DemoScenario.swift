@@ -68,7 +68,9 @@ public struct DemoScenario: Sendable {
         let enrollment = try await api.call(
             .POST, "/enrollment-tokens", token: adminToken,
             json: ["expiresInSeconds": 3600, "maxUses": options.nodes, "environment": Self.environment, "description": "demo fleet"])
-        guard let token = enrollment["token"] as? String else { throw DemoClient.Refused(method: .POST, path: "/enrollment-tokens", status: 0, body: "no token") }
+        guard let token = enrollment["token"] as? String else {
+            throw DemoClient.Refused(method: .POST, path: "/enrollment-tokens", status: 0, body: "no token")
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             let enrolled = DemoCountdown(Self.regions.count)
             for (index, region) in Self.regions.enumerated() {
@@ -102,7 +104,8 @@ public struct DemoScenario: Sendable {
     func story() async throws {
         say("demo: \(options.nodes) virtual nodes enrolled in \(Self.regions.joined(separator: ", ")) (environment \(Self.environment))")
         for (version, answer) in [("1.0.0", UInt8(1)), ("1.1.0", UInt8(2))] {
-            try await api.call(.PUT, "/modules/\(DemoModule.name)/versions/\(version)", token: deployerToken, bytes: DemoModule.binary(answer: answer))
+            try await api.call(
+                .PUT, "/modules/\(DemoModule.name)/versions/\(version)", token: deployerToken, bytes: DemoModule.binary(answer: answer))
         }
         say("demo: registered \(DemoModule.name) 1.0.0 and 1.1.0")
 

@@ -77,7 +77,8 @@ struct DemoCommandTests {
         let directory = try CommandLineTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try await CommandLineTests.run(
-            ["serve", "--demo", "--port", "\(freeLoopbackPort())"], environment: [
+            ["serve", "--demo", "--port", "\(freeLoopbackPort())"],
+            environment: [
                 "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "AUTH_JWT_SECRET": String(repeating: "ab", count: 32),
             ],
             in: directory)

@@ -40,7 +40,10 @@ struct WebhookDeliveryTests {
             let delivery = Delivery(
                 body: body, timestamp: request.headers[HTTPField.Name("X-Wasm-Orchestrator-Timestamp")!],
                 signature: request.headers[HTTPField.Name("X-Wasm-Orchestrator-Signature")!], contentType: request.headers[.contentType])
-            let count = state.withLockedValue { $0.deliveries.append(delivery); return $0.deliveries.count }
+            let count = state.withLockedValue {
+                $0.deliveries.append(delivery)
+                return $0.deliveries.count
+            }
             while hangs && !state.withLockedValue({ $0.released }) { try await Task.sleep(for: .milliseconds(20)) }
             let status = count <= statuses.count ? statuses[count - 1] : 200
             return Response(status: .init(code: status))

@@ -51,7 +51,10 @@ struct EventRulesTests {
         #expect(events.first?.time == 42)
         #expect(events.first?.subject == record.id)
         #expect(events.first?.environment == "production")
-        guard case .deployment(let data)? = events.first?.data else { Issue.record("not a deployment event"); return }
+        guard case .deployment(let data)? = events.first?.data else {
+            Issue.record("not a deployment event")
+            return
+        }
         #expect(data.status == .paused && data.previousStatus == .inProgress && data.module == "hello" && data.version == "1.2.0")
     }
 
@@ -62,7 +65,10 @@ struct EventRulesTests {
         let degraded = NodeEventRules.healthChanged(node: "n1", environment: "production", from: .offline, to: .degraded, at: 1)
         #expect(degraded.map(\.type) == [.node(.healthChanged)])
         #expect(NodeEventRules.healthChanged(node: "n1", environment: "production", from: .healthy, to: .healthy, at: 1).isEmpty)
-        guard case .node(let data)? = offline.first?.data else { Issue.record("not a node event"); return }
+        guard case .node(let data)? = offline.first?.data else {
+            Issue.record("not a node event")
+            return
+        }
         #expect(data.health == .offline && data.previousHealth == .healthy && data.nodeID == "n1")
     }
 

@@ -21,7 +21,12 @@ struct EventStreamReader: Sendable {
         var status: Int? { box.withLockedValue { $0.status } }
         var contentType: String? { box.withLockedValue { $0.contentType } }
 
-        func head(_ status: Int, _ contentType: String?) { box.withLockedValue { $0.status = status; $0.contentType = contentType } }
+        func head(_ status: Int, _ contentType: String?) {
+            box.withLockedValue {
+                $0.status = status
+                $0.contentType = contentType
+            }
+        }
         func append(_ text: String) { box.withLockedValue { $0.text += text } }
 
         /// Waits until `text` contains `needle` (at most `seconds`).
