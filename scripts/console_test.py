@@ -117,7 +117,7 @@ def prepare_fleet_and_deployment():
         nodes = body.get("nodes", []) if status == 200 else []
         return len([n for n in nodes if n.get("health") in ("Healthy", "Degraded")]) >= NODES
     wait_until(f"{NODES} simulated nodes to enroll and heartbeat", enrolled, timeout=40)
-    check(f"{NODES} simulated agents enrolled", True)
+    check(f"{NODES} simulated agents enrolled", enrolled())
 
     wasm_path = os.path.join(WORK, "hello.wasm")
     wat_path = os.path.join(WORK, "hello.wat")
@@ -221,7 +221,7 @@ def run_browser(console, deployment_id, digest):
     console.find("#token").send_keys(ADMIN)
     console.find('#sign-in-form button[type="submit"]').click()
     console.wait("who is signed in", lambda: console.text("#whoami") == "console-admin (admin)")
-    check("the header shows who is signed in", True)
+    check("the header shows who is signed in", console.text("#whoami") == "console-admin (admin)", console.text("#whoami"))
     check("the token is in no URL", ADMIN not in d.current_url)
     check("the console sets no cookie", d.get_cookies() == [], str(d.get_cookies()))
     check("the token is in session storage only",
@@ -250,7 +250,8 @@ def run_browser(console, deployment_id, digest):
     console.find("#confirm-ok").click()
     console.wait("the rollout at its timed gate", lambda: console.status() == "InProgress"
                  and "timer gate" in console.text("#deployment-progress"), timeout=45)
-    check("the rollout is InProgress, waiting at the gate after its first cohort", True)
+    check("the rollout is InProgress, waiting at the gate after its first cohort",
+          console.status() == "InProgress" and "timer gate" in console.text("#deployment-progress"), console.text("#deployment-progress"))
     console.shot("deployment-in-progress")
     console.wait("Completed (live, without reloading)", lambda: console.status() == "Completed", timeout=60)
     progress = console.text("#deployment-progress")
@@ -287,7 +288,7 @@ def run_browser(console, deployment_id, digest):
     wanted = ["deployment.create", "deployment.approve", "deployment.execute", "deployment.rollback"]
     console.wait("the audit events of the deployment", lambda: all(a in console.text("#audit-table") for a in wanted))
     audit = console.text("#audit-table")
-    check("the audit page shows create, approve, execute and rollback", True)
+    check("the audit page shows create, approve, execute and rollback", all(a in audit for a in wanted), audit)
     check("the admin is the actor of approve and rollback", audit.count("console-admin") >= 3, audit)
     console.shot("audit")
 
@@ -297,7 +298,8 @@ def run_browser(console, deployment_id, digest):
     console.find('form.filters button[type="submit"]').click()
     console.wait(f"{NODES} healthy nodes listed", lambda: console.text("#page table caption").startswith(f"Nodes ({NODES})")
                  and console.text("#page table tbody").count("Healthy") == NODES)
-    check("the nodes page lists the simulated nodes, filtered by health", True)
+    nodes_table = console.text("#page table tbody")
+    check("the nodes page lists the simulated nodes, filtered by health", nodes_table.count("Healthy") == NODES, nodes_table)
     console.shot("nodes")
 
     console.find('#nav a[data-page="releases"]').click()

@@ -3,6 +3,9 @@ import Foundation
 import Testing
 
 /// Issue 11, item 8: a running module never stalls the agent.
+///
+/// The time bounds tell "stopped at its deadline" from "never stopped" (these modules sleep for ever or for 600 s),
+/// not how fast: a debug build instantiating WasmKit on a loaded two-core CI machine took 15 s.
 @Suite("Run deadlines and an agent that keeps listening")
 struct RunDeadlineTests {
     @Test("a module sleeping in poll_oneoff fails with 'deadline exceeded' at its deadline")
@@ -11,7 +14,7 @@ struct RunDeadlineTests {
         let started = ContinuousClock.now
         let failure = await runner.runWithDeadline(AgentFixtures.sleepForever(), entrypoint: "_start", memoryLimitBytes: 1 << 20, env: [:])
         #expect(failure == .deadlineExceeded)
-        #expect(ContinuousClock.now - started < .seconds(10))  // generous: a loaded 2-core CI machine
+        #expect(ContinuousClock.now - started < .seconds(60), "stopped, not run to its end")
     }
 
     @Test("a module spinning on fuel is abandoned at its deadline")
@@ -20,7 +23,7 @@ struct RunDeadlineTests {
         let started = ContinuousClock.now
         let failure = await runner.runWithDeadline(AgentFixtures.spin(), entrypoint: "spin", memoryLimitBytes: 1 << 20, env: [:])
         #expect(failure == .deadlineExceeded || failure?.description.contains("fuel") == true)
-        #expect(ContinuousClock.now - started < .seconds(10))  // generous: a loaded 2-core CI machine
+        #expect(ContinuousClock.now - started < .seconds(60), "stopped, not run to its end")
     }
 
     @Test("a short WASI sleep completes; bad poll_oneoff pointers answer errno, never trap the host")
@@ -38,7 +41,7 @@ struct RunDeadlineTests {
         try? await Task.sleep(for: .milliseconds(200))
         waiting.cancel()
         #expect(await waiting.value == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(10))  // generous: a loaded 2-core CI machine
+        #expect(ContinuousClock.now - started < .seconds(60), "stopped, not run to its end")
     }
 
     @Test("after a module that sleeps for ever, a new deployment and then a rollback still reach the agent")
