@@ -75,6 +75,13 @@ struct ClientDeploymentTests {
         #expect(shown.stdout.contains("COHORT") && shown.stdout.contains("Succeeded=2") && shown.stdout.contains("recent events:"))
         let releases = try await server.cli(["release", "list"], token: deployer)
         #expect(releases.stdout.contains("hello") && releases.stdout.contains(id))
+        let listed = try await server.cli(["release", "list", "-o", "json"], token: deployer)
+        let page = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+        let releaseID = try #require((page?["releases"] as? [[String: Any]])?.first?["id"] as? String, "\(listed.stdout)")
+        let release = try await server.cli(["release", "show", releaseID], token: deployer)
+        #expect(release.status == 0, "\(release.stderr)")
+        #expect(release.stdout.range(of: #"converged\s+3\b"#, options: .regularExpression) != nil, "\(release.stdout)")
+        #expect(release.stdout.range(of: #"total\s+3\b"#, options: .regularExpression) != nil, "\(release.stdout)")
 
         let rolledBack = try await server.cli(["deploy", "rollback", id, "--reason", "CLI test incident"], token: admin)
         #expect(rolledBack.status == 0, "\(rolledBack.stderr)")
