@@ -328,9 +328,8 @@ let package = Package(
             name: "OrchestratorDemo",
             dependencies: [
                 "EdgeAgent",
+                "OrchestratorClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -90,7 +90,7 @@ public actor InProcessCache: CacheStore {
 
     public func subscribe(channel: String) -> AsyncStream<String> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(PubSubBuffer.messages))
         subscribers[channel, default: [:]][id] = continuation
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(channel: channel, id: id) }

@@ -58,13 +58,9 @@ public final class EventBus: EventPublisher, Service, Sendable {
     // MARK: Publishing
 
     public func publish(_ event: OrchestratorEvent) {
-        let envelope = CloudEvent(id: UUID().uuidString.lowercased(), time: Self.rfc3339(event.time), event: event)
+        let envelope = CloudEvent(id: UUID().uuidString.lowercased(), time: RFC3339.format(event.time), event: event)
         webhooks?.enqueue(envelope)
         if case .dropped = outboundContinuation.yield(envelope) { droppedBeforePublish.increment() }
-    }
-
-    static func rfc3339(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds.rounded(.down)).formatted(.iso8601)
     }
 
     // MARK: Streams

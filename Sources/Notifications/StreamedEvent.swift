@@ -21,9 +21,11 @@ public struct StreamedEvent: Sendable, Hashable {
 
     /// An envelope received from another replica through the cache's pub/sub; `nil` for a message that is not one.
     init?(message: String) {
-        guard let header = try? JSONDecoder().decode(Header.self, from: Data(message.utf8)), header.type.hasPrefix(EventType.prefix) else {
-            return nil
-        }
+        // Checked before it is framed: a line break in the message, a type that is not ours or an id that is not a UUID
+        // would otherwise write lines of its own into every subscriber's stream.
+        guard !message.contains(where: \.isNewline), let header = try? JSONDecoder().decode(Header.self, from: Data(message.utf8)),
+            EventType(header.type) != nil, UUID(uuidString: header.id) != nil
+        else { return nil }
         self.id = header.id
         self.type = header.type
         self.json = message

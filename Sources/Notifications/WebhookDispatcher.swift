@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import OrchestratorDomain
+import OrchestratorPorts
 import ServiceLifecycle
 
 /// Sends this replica's events to the configured webhooks, in the background.
@@ -83,6 +84,9 @@ public final class WebhookDispatcher: Service, Sendable {
             }
         }
         queueContinuation.finish()
+        var left = 0
+        for await _ in queue { left += 1 }
+        if left > 0 { logger.warning("webhook deliveries lost at shutdown", metadata: ["queued": "\(left)"]) }
     }
 
     /// Attempts `delivery` until it is delivered, refused for good, or out of attempts.
@@ -105,7 +109,16 @@ public final class WebhookDispatcher: Service, Sendable {
             metadata["reason"] = "\(reason)"
             guard retryable, attempt < policy.maxAttempts else { break }
             logger.info("webhook delivery failed; will retry", metadata: metadata)
-            do { try await Task.sleep(for: policy.backoff(afterAttempt: attempt)) } catch { break }
+            do {
+                try await Task.sleep(for: policy.backoff(afterAttempt: attempt))
+            } catch {
+                logger.warning("webhook delivery lost at shutdown", metadata: metadata)
+                return
+            }
+        }
+        guard !Task.isCancelled else {
+            logger.warning("webhook delivery lost at shutdown", metadata: metadata)
+            return
         }
         failed.increment()
         logger.warning("webhook delivery given up", metadata: metadata)
@@ -115,11 +128,6 @@ public final class WebhookDispatcher: Service, Sendable {
         case delivered
         case retryable(String)
         case permanent(String)
-    }
-
-    private var timeout: TimeAmount {
-        let parts = policy.timeout.components
-        return .milliseconds(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)
     }
 
     private func attemptOnce(_ delivery: Delivery) async -> AttemptResult {
@@ -133,9 +141,14 @@ public final class WebhookDispatcher: Service, Sendable {
         request.headers.add(name: "User-Agent", value: "wasm-orchestrator-webhooks")
         request.body = .bytes(ByteBuffer(string: delivery.body))
         do {
-            let response = try await http.execute(request, timeout: timeout)
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            let code = Int(response.status.code)
+            // One deadline for the head and the body: AsyncHTTPClient's own timeout ends at the head, so a receiver
+            // that stalls its body would otherwise hold a delivery slot for ever.
+            let (http, timeout, prepared) = (http, policy.timeout, request)
+            let code = try await withDeadline(timeout) {
+                let response = try await http.execute(prepared, timeout: TimeAmount(timeout))
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                return Int(response.status.code)
+            }
             switch code {
             case 200..<300: return .delivered
             case 408, 429, 500...: return .retryable("HTTP \(code)")

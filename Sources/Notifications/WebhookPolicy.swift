@@ -12,7 +12,8 @@ public struct WebhookPolicy: Sendable {
     public var timeout: Duration
     /// Deliveries waiting to start; past it new ones are dropped and counted.
     public var queueCapacity: Int
-    /// Deliveries in flight at once (a hanging receiver holds one slot for at most ``timeout`` per attempt).
+    /// Deliveries in flight at once. A delivery keeps its slot through its retries and their backoff, so a dead
+    /// receiver holds a slot for up to `maxAttempts × timeout` plus the waits.
     public var concurrency: Int
 
     public init(

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import OrchestratorPorts
 
 /// Talks JSON to the orchestrator's REST API (`<address>/api/v1/wasm`) with a bearer token.
 ///
@@ -79,6 +80,14 @@ public struct APIClient: Sendable {
         return try await execute(request, timeout: timeout)
     }
 
+    /// Sends `method path` with raw bytes as the body (a small module, for example; large files go through `upload`).
+    public func send(_ method: Method, _ path: String, bytes: [UInt8], contentType: String) async throws -> Response {
+        var request = makeRequest(method, path, query: [], headers: [])
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        return try await execute(request, timeout: timeout)
+    }
+
     /// Builds a request with the token, `Accept` and a `User-Agent`.
     func makeRequest(_ method: Method, _ path: String, query: [(String, String?)], headers: [(String, String)]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: address + Self.prefix + path + Self.queryString(query))
@@ -95,8 +104,15 @@ public struct APIClient: Sendable {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: timeout)
-            body = try await response.body.collect(upTo: Self.maxResponseBytes)
+            // AsyncHTTPClient's timeout ends at the response head; the deadline also bounds a body that stalls.
+            let (http, timeout) = (http, timeout)
+            (response, body) = try await withDeadline(.nanoseconds(timeout.nanoseconds)) {
+                let response = try await http.execute(request, timeout: timeout)
+                return (response, try await response.body.collect(upTo: Self.maxResponseBytes))
+            }
+        } catch is NIOTooManyBytesError {
+            throw ClientError.refused(
+                status: 0, problem: Problem(title: "Answer too large", detail: "the answer is larger than \(Self.maxResponseBytes) bytes"))
         } catch let error as ClientError {
             throw error
         } catch {

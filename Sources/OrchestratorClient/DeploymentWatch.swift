@@ -44,7 +44,9 @@ public struct DeploymentWatch: Sendable {
                 .GET, "/deployments/\(APIClient.encode(id))", headers: conditional.map { [("If-None-Match", $0)] } ?? [])
             if response.status == 200 {
                 etag = response.headers.first(name: "ETag")
-                let current = DeploymentSnapshot(deployment: try response.json(), nodes: try await client.allNodes(ofDeployment: id))
+                // Only the redrawn view shows cohorts; the line and JSON views need no node rows.
+                let nodes = style == .redraw ? try await client.allNodes(ofDeployment: id) : []
+                let current = DeploymentSnapshot(deployment: try response.json(), nodes: nodes)
                 snapshot = current
                 shown = draw(current, body: response.body, after: shown)
             }
@@ -66,7 +68,8 @@ public struct DeploymentWatch: Sendable {
             if line != shown { terminal.out("\(Self.clock()) \(line)\n") }
             return line
         case .json:
-            let line = snapshot.deployment.description
+            // The server's answer as it came (one line: the API answers compact JSON).
+            let line = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if line != shown { terminal.out(line + "\n") }
             return line
         }

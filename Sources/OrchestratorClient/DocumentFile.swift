@@ -19,15 +19,21 @@ public enum DocumentFile {
         return try value(of: node, in: name)
     }
 
-    /// Reads and parses the file at `path` (`-` is standard input).
+    /// The largest spec file read.
+    public static let maxBytes = 1 << 20
+
+    /// Reads and parses the file at `path` (`-` is standard input), at most ``maxBytes``.
     public static func read(path: String) throws -> JSONValue {
-        let data: Data
+        let handle: FileHandle
         if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            handle = FileHandle.standardInput
         } else {
-            guard let contents = FileManager.default.contents(atPath: path) else { throw ClientError.usage("cannot read \(path)") }
-            data = contents
+            guard let file = FileHandle(forReadingAtPath: path) else { throw ClientError.usage("cannot read \(path)") }
+            handle = file
         }
+        // Bounded: a spec is a few kilobytes, and the server refuses bodies this large anyway.
+        let data = handle.readData(ofLength: maxBytes + 1)
+        guard data.count <= maxBytes else { throw ClientError.usage("\(path) is larger than \(maxBytes) bytes") }
         return try parse(String(decoding: data, as: UTF8.self), name: path)
     }
 
@@ -38,7 +44,11 @@ public enum DocumentFile {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return Bool.construct(from: scalar).map(JSONValue.bool) ?? .string(scalar.string)
             case Tag.Name.int.rawValue: return Int.construct(from: scalar).map { .number(Double($0)) } ?? .string(scalar.string)
-            case Tag.Name.float.rawValue: return Double.construct(from: scalar).map(JSONValue.number) ?? .string(scalar.string)
+            case Tag.Name.float.rawValue:
+                guard let number = Double.construct(from: scalar) else { return .string(scalar.string) }
+                // JSON has no infinity or NaN: refuse rather than send a body the encoder cannot write.
+                guard number.isFinite else { throw ClientError.usage("\(name): \(scalar.string) is not a finite number") }
+                return .number(number)
             default: return .string(scalar.string)
             }
         case .sequence(let sequence):

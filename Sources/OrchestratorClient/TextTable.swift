@@ -23,7 +23,7 @@ public struct TextTable: Sendable {
         for row in cells { for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) } }
         return cells.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
             }.joined(separator: "  ")
         }.map { $0 + "\n" }.joined()
     }
@@ -44,6 +44,6 @@ public struct FieldList: Sendable {
 
     public func rendered() -> String {
         let width = fields.map(\.0.count).max() ?? 0
-        return fields.map { "\($0.0.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.1)\n" }.joined()
+        return fields.map { "\($0.0 + String(repeating: " ", count: max(0, width - $0.0.count)))  \($0.1)\n" }.joined()
     }
 }

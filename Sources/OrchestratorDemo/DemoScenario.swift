@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import EdgeAgent
 import Foundation
 import Logging
-import NIOHTTP1
+import OrchestratorClient
 
 /// `serve --demo`: a fleet of virtual agents in three regions and a story told through the real API, so that a newcomer
 /// watches a canary complete, a failing canary roll back on its own, and a deployment wait for their approval.
@@ -33,9 +33,11 @@ public struct DemoScenario: Sendable {
     static let environment = "production"
 
     let options: Options
-    let api: DemoClient
-    let adminToken: String
-    let deployerToken: String
+    /// Shared by the scenario and every virtual agent, sized for their long-polls; shut down when `run` ends.
+    let http: HTTPClient
+    let baseURL: String
+    let admin: APIClient
+    let deployer: APIClient
     let logger: Logger
     let say: @Sendable (String) -> Void
 
@@ -44,10 +46,10 @@ public struct DemoScenario: Sendable {
         options: Options, baseURL: String, adminToken: String, deployerToken: String, logger: Logger, say: @escaping @Sendable (String) -> Void
     ) {
         self.options = options
-        // Shared by the scenario and every virtual agent, sized for their long-polls; shut down when `run` ends.
-        self.api = DemoClient(http: FleetSimulator.makeHTTPClient(connections: options.nodes), baseURL: baseURL)
-        self.adminToken = adminToken
-        self.deployerToken = deployerToken
+        self.http = FleetSimulator.makeHTTPClient(connections: options.nodes)
+        self.baseURL = baseURL
+        self.admin = APIClient(credentials: Credentials(address: baseURL, token: adminToken), http: http)
+        self.deployer = APIClient(credentials: Credentials(address: baseURL, token: deployerToken), http: http)
         self.logger = logger
         self.say = say
     }
@@ -57,20 +59,22 @@ public struct DemoScenario: Sendable {
         do {
             try await runFleetAndStory()
         } catch {
-            try? await api.http.shutdown()
+            try? await http.shutdown()
             throw error
         }
-        try? await api.http.shutdown()
+        try? await http.shutdown()
     }
 
     func runFleetAndStory() async throws {
         try await waitUntilReady()
-        let enrollment = try await api.call(
-            .POST, "/enrollment-tokens", token: adminToken,
-            json: ["expiresInSeconds": 3600, "maxUses": options.nodes, "environment": Self.environment, "description": "demo fleet"])
-        guard let token = enrollment["token"] as? String else {
-            throw DemoClient.Refused(method: .POST, path: "/enrollment-tokens", status: 0, body: "no token")
-        }
+        let enrollment = try await admin.send(
+            .POST, "/enrollment-tokens",
+            json: [
+                "expiresInSeconds": 3600, "maxUses": .number(Double(options.nodes)), "environment": .string(Self.environment),
+                "description": "demo fleet",
+            ]
+        ).json()
+        guard let token = enrollment["token"]?.stringValue else { throw DemoFailure("POST /enrollment-tokens answered no token") }
         try await withThrowingTaskGroup(of: Void.self) { group in
             let enrolled = DemoCountdown(Self.regions.count)
             for (index, region) in Self.regions.enumerated() {
@@ -78,7 +82,7 @@ public struct DemoScenario: Sendable {
                     options: .init(
                         count: share(of: index), prefix: region, region: region, enrollmentToken: token, failureRate: options.failureRate,
                         latencyMilliseconds: 200...2000, heartbeatSeconds: 10, waitSeconds: 30),
-                    http: api.http, baseURL: api.baseURL, logger: logger,
+                    http: http, baseURL: baseURL, logger: logger,
                     output: { line in if line.contains(#""event":"enrolled""#) { enrolled.tick() } })
                 group.addTask { try await simulator.run() }
             }
@@ -97,15 +101,16 @@ public struct DemoScenario: Sendable {
         options.nodes / Self.regions.count + (index < options.nodes % Self.regions.count ? 1 : 0)
     }
 
+    /// Until the API answers (it is 503 while the schema migrates).
     func waitUntilReady() async throws {
-        while !(await api.isReady()) { try await Task.sleep(for: .milliseconds(200)) }
+        while (try? await admin.send(.GET, "/auth/whoami")) == nil { try await Task.sleep(for: .milliseconds(200)) }
     }
 
     func story() async throws {
         say("demo: \(options.nodes) virtual nodes enrolled in \(Self.regions.joined(separator: ", ")) (environment \(Self.environment))")
         for (version, answer) in [("1.0.0", UInt8(1)), ("1.1.0", UInt8(2))] {
-            try await api.call(
-                .PUT, "/modules/\(DemoModule.name)/versions/\(version)", token: deployerToken, bytes: DemoModule.binary(answer: answer))
+            _ = try await deployer.send(
+                .PUT, "/modules/\(DemoModule.name)/versions/\(version)", bytes: DemoModule.binary(answer: answer), contentType: "application/wasm")
         }
         say("demo: registered \(DemoModule.name) 1.0.0 and 1.1.0")
 
@@ -126,36 +131,42 @@ public struct DemoScenario: Sendable {
 
     /// Created by the deployer; returns the deployment's id.
     func create(version: String, description: String, config: [String: String]) async throws -> String {
-        let body: [String: Any] = [
-            "moduleName": DemoModule.name, "moduleVersion": version, "environment": Self.environment,
-            "target": ["regions": Self.regions], "entrypoint": DemoModule.entrypoint,
-            "resources": ["memory": "16Mi", "cpu": "50m"], "config": config,
-            "strategy": ["type": "canary", "steps": [10, 50, 100], "pause": "\(options.stepPauseSeconds)s"],
-            "failureThreshold": "10%", "description": description,
+        let body: JSONValue = [
+            "moduleName": .string(DemoModule.name), "moduleVersion": .string(version), "environment": .string(Self.environment),
+            "target": ["regions": .array(Self.regions.map(JSONValue.string))], "entrypoint": .string(DemoModule.entrypoint),
+            "resources": ["memory": "16Mi", "cpu": "50m"], "config": .object(config.mapValues(JSONValue.string)),
+            "strategy": ["type": "canary", "steps": [10, 50, 100], "pause": .string("\(options.stepPauseSeconds)s")],
+            "failureThreshold": "10%", "description": .string(description),
         ]
-        let created = try await api.call(.POST, "/deployments", token: deployerToken, json: body)
-        guard let id = created["id"] as? String else { throw DemoClient.Refused(method: .POST, path: "/deployments", status: 0, body: "no id") }
+        let created = try await deployer.send(.POST, "/deployments", json: body).json()
+        guard let id = created["id"]?.stringValue else { throw DemoFailure("POST /deployments answered no id") }
         return id
     }
 
     /// Created by the deployer, then approved and started by the admin in one call (`execute`).
     func createAndExecute(version: String, description: String, config: [String: String]) async throws -> String {
         let id = try await create(version: version, description: description, config: config)
-        try await api.call(.POST, "/deployments/\(id)/execute", token: adminToken, json: ["approvedBy": "demo-admin"])
+        _ = try await admin.send(.POST, "/deployments/\(APIClient.encode(id))/execute", json: ["approvedBy": "demo-admin"])
         return id
     }
 
-    /// Polls until the deployment is in a final state (or rests at a gate for longer than a minute); returns its status.
+    /// Polls until the deployment is in a final state (at most 10 minutes); returns its status.
     func waitUntilFinished(_ id: String) async throws -> String {
         let final: Set<String> = ["Completed", "RolledBack", "Failed", "Cancelled", "Rejected"]
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {
-            let status = try await api.call(.GET, "/deployments/\(id)", token: adminToken)["status"] as? String ?? "unknown"
+            let status = try await admin.send(.GET, "/deployments/\(APIClient.encode(id))").json()["status"]?.stringValue ?? "unknown"
             if final.contains(status) { return status }
             try await Task.sleep(for: .seconds(1))
         }
         return "still running after 10 minutes"
     }
+}
+
+/// A step of the story that got an answer it cannot use.
+struct DemoFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Counts down to zero once; `wait()` returns when it got there.

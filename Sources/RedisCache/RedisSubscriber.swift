@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import OrchestratorPorts
 
 /// Receives published messages on one dedicated thread and fans them out to local subscribers.
 ///
@@ -56,7 +57,7 @@ final class RedisSubscriber: Sendable {
     /// Registers a local subscriber for `channel` (already prefixed).
     func subscribe(channel: String) -> AsyncStream<String> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(PubSubBuffer.messages))
         let accepted = state.withLockedValue { state -> Bool in
             guard !state.stopped else { return false }
             state.subscribers[channel, default: [:]][id] = continuation

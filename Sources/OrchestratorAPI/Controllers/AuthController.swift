@@ -51,7 +51,7 @@ struct AuthController {
             let principal = try context.authorize(.readOwnIdentity)
             return WhoAmI(
                 subject: principal.subject, role: principal.role.rawValue, nodeId: principal.nodeID,
-                expiresAt: principal.expiresAt.map(Self.rfc3339), actors: principal.actors.isEmpty ? nil : principal.actors,
+                expiresAt: principal.expiresAt.map(RFC3339.format), actors: principal.actors.isEmpty ? nil : principal.actors,
                 tokenId: principal.tokenID)
         }
         group.post("/auth/tokens") { request, context -> EditedResponse<IssuedToken> in
@@ -100,12 +100,9 @@ struct AuthController {
             subject: body.subject, role: body.role, ttlSeconds: ttl, actors: actors, notAfter: admin.expiresAt)
         try await auditLog.recordTokenIssue(by: admin, subject: body.subject, role: body.role, requestID: context.requestID)
         let issued = IssuedToken(
-            token: minted.token, subject: body.subject, role: body.role.rawValue, expiresAt: Self.rfc3339(minted.expiresAt),
+            token: minted.token, subject: body.subject, role: body.role.rawValue, expiresAt: RFC3339.format(minted.expiresAt),
             tokenId: minted.tokenID, actors: actors)
         return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: issued)
     }
 
-    static func rfc3339(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds.rounded(.down)).formatted(.iso8601)
-    }
 }

@@ -1,6 +1,7 @@
 import Deployments
 import Hummingbird
 import OrchestratorDomain
+import OrchestratorPorts
 
 /// `GET /api/v1/wasm/deployments/{id}`: seed 004's `status` plus progress, approvals and the timeline.
 struct DeploymentBody: ResponseEncodable {

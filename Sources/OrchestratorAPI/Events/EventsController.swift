@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// `GET /api/v1/wasm/events`: the server-sent event stream of deployment and node events (`docs/notifications.md`).
 ///
 /// The caller is authorized (viewer, deployer, admin) and the query checked before anything is subscribed. The body
-/// writes a `: keep-alive` comment at once (so clients see the stream open) and after every quiet interval; it ends
+/// writes a `: keep-alive` comment at once (so clients see the stream open) and then every keep-alive interval; it ends
 /// when the server shuts down, after `maxSeconds`, or when a write fails because the client went away, and the
 /// subscription is released with it.
 struct EventsController {

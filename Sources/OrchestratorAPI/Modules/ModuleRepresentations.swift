@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OrchestratorDomain
+import OrchestratorPorts
 
 /// The JSON shape of a module version. Field names follow seed 004's camelCase.
 struct ModuleVersionBody: ResponseEncodable {
@@ -88,11 +89,5 @@ enum ModulePaths {
 
     static func version(_ name: String, _ version: String) -> String {
         module(name) + "/versions/" + (version.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["+"])) ?? version)
-    }
-}
-
-enum RFC3339 {
-    static func format(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
     }
 }

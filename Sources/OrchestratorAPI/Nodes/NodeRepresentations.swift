@@ -2,6 +2,7 @@ import EdgeFleet
 import Foundation
 import Hummingbird
 import OrchestratorDomain
+import OrchestratorPorts
 
 /// The body of `POST /nodes`: seed 004's `edge-node-config.json` fields in camelCase.
 /// `labels` are what the node reports for itself (kept as `reportedLabels`).

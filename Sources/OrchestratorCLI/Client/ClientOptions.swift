@@ -34,10 +34,12 @@ struct ClientOptions: ParsableArguments {
 
 /// `KEY=VALUE` flags (labels, config, env) as a JSON object.
 enum KeyValues {
-    static func object(_ pairs: [String], flag: String) throws -> JSONValue? {
+    /// - Parameter splittingCommas: `--label a=1,b=2` lists several pairs in one flag; config and env values may hold
+    ///   commas themselves (`--env URLS=a,b`), so they take one pair per flag.
+    static func object(_ pairs: [String], flag: String, splittingCommas: Bool = false) throws -> JSONValue? {
         guard !pairs.isEmpty else { return nil }
         var members: [String: JSONValue] = [:]
-        for pair in pairs.flatMap({ $0.split(separator: ",").map(String.init) }) {
+        for pair in splittingCommas ? pairs.flatMap({ $0.split(separator: ",").map(String.init) }) : pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw ValidationError("\(flag) takes KEY=VALUE, got '\(pair)'")
             }

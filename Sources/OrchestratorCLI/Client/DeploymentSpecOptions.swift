@@ -76,7 +76,7 @@ struct DeploymentSpecOptions: ParsableArguments {
         if !nodes.isEmpty { target["nodeIds"] = list(nodes) }
         if !regions.isEmpty { target["regions"] = list(regions) }
         if !zones.isEmpty { target["zones"] = list(zones) }
-        if let labels = try KeyValues.object(labels, flag: "--label") { target["labels"] = labels }
+        if let labels = try KeyValues.object(labels, flag: "--label", splittingCommas: true) { target["labels"] = labels }
         if let offlineNodes { target["offlineNodes"] = .string(offlineNodes) }
         return target.isEmpty ? nil : .object(target)
     }

@@ -26,7 +26,7 @@ struct EnrollTokenCreateCommand: AsyncParsableCommand {
     @Option(help: "Free text.") var description: String?
 
     func run() async throws {
-        let labelObject = try KeyValues.object(labels, flag: "--label")
+        let labelObject = try KeyValues.object(labels, flag: "--label", splittingCommas: true)
         let body: [String: JSONValue?] = [
             "maxUses": maxUses.map { .number(Double($0)) }, "expiresInSeconds": expiresInSeconds.map { .number(Double($0)) },
             "region": region.map(JSONValue.string), "environment": environment.map(JSONValue.string),

@@ -45,9 +45,16 @@ public protocol CacheStore: Sendable {
     func publish(channel: String, message: String) async throws
 
     /// Messages published to `channel` from now on. The subscription ends when
-    /// the consuming task is cancelled or the stream is dropped.
+    /// the consuming task is cancelled or the stream is dropped. It buffers
+    /// ``PubSubBuffer/messages`` messages a slow consumer has not read yet, then drops the oldest.
     func subscribe(channel: String) async throws -> AsyncStream<String>
 
     /// A cheap round trip proving the cache answers.
     func ping() async throws
+}
+
+/// How many unread messages a pub/sub subscription holds before it drops the oldest (pub/sub is at most once).
+/// Sized for a burst of events (a rollout tick that changes hundreds of nodes) read by a consumer that fans them out.
+public enum PubSubBuffer {
+    public static let messages = 1024
 }
