@@ -124,7 +124,9 @@ struct WebhookDeliveryTests {
         let receiver = Receiver(hangs: true)
         let secret = UUID().uuidString
         let extra = [
-            "WEBHOOKS_TIMEOUT_MILLISECONDS": "300", "WEBHOOKS_MAX_ATTEMPTS": "2",
+            // 3 s an attempt: a transition that waited for the hanging delivery would take more than 6 s, so the
+            // 5 s bound below tells the two apart however slowly a loaded machine runs the rest.
+            "WEBHOOKS_TIMEOUT_MILLISECONDS": "3000", "WEBHOOKS_MAX_ATTEMPTS": "2",
             "WEBHOOKS_PRODUCTION_TYPES": "deployment.approval-requested,deployment.rejected",
         ]
         try await receiver.serve { port in
@@ -133,13 +135,16 @@ struct WebhookDeliveryTests {
                 let admin = try await server.token(subject: "ops", role: .admin)
                 _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["edge-1"])
                 _ = try await DeploymentEndpointTests.upload(client, developer)
-                let started = ContinuousClock.now
                 let id = try await DeploymentEndpointTests.create(client, developer, DeploymentEndpointTests.deploymentBody())
                 #expect(try await Self.waitUntil { receiver.deliveries.count >= 1 }, "the receiver holds the first delivery")
+                let started = ContinuousClock.now
                 let rejected = try await DeploymentEndpointTests.post(client, admin, "/deployments/\(id)/reject", #"{"reason":"not now"}"#)
                 #expect(rejected.status == .ok)
                 #expect(ContinuousClock.now - started < .seconds(5), "both transitions answered while the receiver hangs")
-                #expect(try await Self.waitUntil { try await Self.metrics(client).contains(#"wasm_webhook_deliveries_total{outcome="failed"} 2"#) })
+                #expect(
+                    try await Self.waitUntil(seconds: 30) {
+                        try await Self.metrics(client).contains(#"wasm_webhook_deliveries_total{outcome="failed"} 2"#)
+                    })
                 #expect(try await Self.metrics(client).contains("wasm_webhook_delivery_failures_total 4"))
             }
         }
