@@ -112,6 +112,8 @@ struct WebhookDeliveryTests {
                 let envelope = try #require(try JSONSerialization.jsonObject(with: Data(first.body.utf8)) as? [String: Any])
                 #expect(envelope["type"] as? String == "io.wasmorchestrator.deployment.approval-requested")
                 #expect(envelope["subject"] as? String == id)
+                // The outcome is counted after the receiver's answer arrives back: wait for it rather than race it.
+                _ = try await Self.waitUntil { try await Self.metrics(client).contains(#"wasm_webhook_deliveries_total{outcome="delivered"} 1"#) }
                 let metrics = try await Self.metrics(client)
                 #expect(metrics.contains(#"wasm_webhook_deliveries_total{outcome="delivered"} 1"#), "\(metrics)")
                 #expect(metrics.contains("wasm_webhook_delivery_failures_total 1"))
