@@ -229,6 +229,8 @@ def run_browser(console, deployment_id, digest):
 
     card_css = f'#inbox-pending article[data-deployment="{deployment_id}"]'
     console.wait("the deployment in the inbox", lambda: console.find(card_css))
+    # The page re-renders on every event of the stream: wait for a rendered card, not only its element.
+    console.wait("the inbox card's text", lambda: "hello 1.0.0" in console.text(card_css))
     card = console.text(card_css)
     check("the inbox card names module, environment, creator and cohort plan",
           all(part in card for part in ("hello 1.0.0", "production", "console-deployer", "2 cohorts", "canary")), card)
