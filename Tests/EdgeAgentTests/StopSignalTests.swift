@@ -62,9 +62,12 @@ struct StopSignalTests {
             try await fake.until("the spinner is starting") { $0.reports.contains { $0.module == "spinner" && $0.state == "starting" } }
             let signalled = ContinuousClock.now
             process.terminate()
-            while process.isRunning && ContinuousClock.now - signalled < .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(!process.isRunning, "still running 10 s after SIGTERM")
-            #expect(ContinuousClock.now - signalled < .seconds(6))
+            // Without the bounded stop the spinner keeps the process alive for ever; the 5 s grace plus a margin a
+            // loaded CI machine needs to schedule the exit tells the two apart.
+            while process.isRunning && ContinuousClock.now - signalled < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
+            let stopped = ContinuousClock.now - signalled
+            #expect(!process.isRunning, "still running 30 s after SIGTERM")
+            #expect(stopped < .seconds(20), "stopped \(stopped) after SIGTERM")
         }
     }
 
@@ -87,7 +90,7 @@ struct StopSignalTests {
             try await fake.until("the agent heartbeats") { $0.heartbeats > 0 }
             let signalled = ContinuousClock.now
             process.terminate()
-            while process.isRunning && ContinuousClock.now - signalled < .seconds(5) { try await Task.sleep(for: .milliseconds(20)) }
+            while process.isRunning && ContinuousClock.now - signalled < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
             #expect(!process.isRunning)
             #expect(process.terminationReason == .exit)
         }

@@ -118,9 +118,9 @@ struct ClientDeploymentTests {
         #expect(try await server.cli(["node", "enable", "sim-00000"], token: admin).stdout == "sim-00000 is enabled\n")
     }
 
-    /// Polls `condition` every 200 ms for up to 20 s.
+    /// Polls `condition` every 200 ms for up to 60 s.
     func until(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -111,7 +111,7 @@ struct NodeProtocolTests {
 
             let counter = poller.desiredState.changeCounter(of: id)
             let started = ContinuousClock.now
-            async let woken: Bool = poller.desiredState.waitForChange(of: id, since: counter, timeout: .seconds(20))
+            async let woken: Bool = poller.desiredState.waitForChange(of: id, since: counter, timeout: .seconds(60))
             try await Task.sleep(for: .milliseconds(100))
             let module = DesiredModule(
                 name: "hello", version: "1.0.0", digest: ContentDigest(bytes: [UInt8](repeating: 7, count: 32)), entrypoint: "_start",
@@ -119,7 +119,7 @@ struct NodeProtocolTests {
             try await writer.desiredState.setDesiredModules([module], for: id)
             await woken
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(8), "woken after \(elapsed)")  // the wait is 20 s; generous for a loaded CI machine
+            #expect(elapsed < .seconds(20), "woken after \(elapsed)")  // the wait is 60 s; generous for a loaded CI machine
             let after = try await poller.desiredState.snapshot(for: id)
             #expect(after.modules == [module])
             #expect(after.etag != before.etag)

@@ -30,7 +30,7 @@ struct EventStreamReader: Sendable {
         func append(_ text: String) { box.withLockedValue { $0.text += text } }
 
         /// Waits until `text` contains `needle` (at most `seconds`).
-        func waitFor(_ needle: String, seconds: Double = 10) async throws -> Bool {
+        func waitFor(_ needle: String, seconds: Double = 30) async throws -> Bool {
             let end = ContinuousClock.now + .seconds(seconds)
             while ContinuousClock.now < end {
                 if text.contains(needle) { return true }
