@@ -425,7 +425,14 @@ let package = Package(
         ),
         .testTarget(
             name: "S3BlobStoreTests",
-            dependencies: ["S3BlobStore"],
+            dependencies: [
+                "S3BlobStore",
+                "OrchestratorPorts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

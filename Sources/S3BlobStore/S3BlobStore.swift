@@ -75,9 +75,7 @@ public struct S3BlobStore: BlobStore {
 
     public func get(_ digest: ContentDigest) async throws -> BlobDownload? {
         guard let object = try await translated({ try await client.getObject(key: key(for: digest)) }) else { return nil }
-        let iterator = IteratorBox(object.body.makeAsyncIterator())
-        let body = AsyncThrowingStream<ByteBuffer, any Error>(unfolding: { try await iterator.next() })
-        return BlobDownload(info: BlobInfo(digest: digest, sizeBytes: object.size), body: body)
+        return BlobDownload(info: BlobInfo(digest: digest, sizeBytes: object.size), body: object.body)
     }
 
     public func head(_ digest: ContentDigest) async throws -> BlobInfo? {
@@ -109,19 +107,5 @@ public struct S3BlobStore: BlobStore {
         } catch {
             throw DependencyUnavailableError(dependency: healthName, reason: String(describing: error))
         }
-    }
-}
-
-/// Lets an `AsyncStream(unfolding:)` closure drive AsyncHTTPClient's body iterator.
-/// The closure is only ever called serially, which is what makes this safe.
-private final class IteratorBox: @unchecked Sendable {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
-
-    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) {
-        self.iterator = iterator
-    }
-
-    func next() async throws -> ByteBuffer? {
-        try await iterator.next()
     }
 }

@@ -48,4 +48,34 @@ struct JWKSRefresherTests {
             #expect(try await verifier.verify(token).subject == "alice")
         }
     }
+
+    @Test("an issuer that stalls after the response head ends the fetch at its timeout, not never", .timeLimit(.minutes(1)))
+    func stalledDocument() async throws {
+        // The stall ends with the test: the server's shutdown waits for its responses.
+        let released = NIOLockedValueBox(false)
+        let router = Router()
+        router.get("/jwks.json") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: #"{"keys":["#))
+                    while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+                    try await writer.finish(nil)
+                })
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            defer { released.withLockedValue { $0 = true } }
+            let settings = AuthSettings(secret: String(repeating: "k", count: 32))
+            let verifier = try await TokenVerifier.make(settings: settings, now: { TokenFixtures.now })
+            let refresher = JWKSRefresher(
+                url: "http://127.0.0.1:\(try #require(client.port))/jwks.json", intervalSeconds: 60, keyRing: verifier.keyRing,
+                timeout: .seconds(1), logger: Logger(label: "test"))
+            let started = ContinuousClock.now
+            await #expect(throws: (any Error).self) { try await refresher.refresh() }
+            // Without the deadline over the body this never ends (the time limit stops that failure).
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .seconds(20), "ended after \(elapsed)")
+        }
+    }
 }

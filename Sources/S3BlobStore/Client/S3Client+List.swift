@@ -15,10 +15,9 @@ extension S3Client {
     public func listObjects(prefix: String, startAfter: String?, maxKeys: Int) async throws -> [S3ObjectSummary] {
         var query = [("list-type", "2"), ("max-keys", String(max(1, min(maxKeys, 1000)))), ("prefix", prefix)]
         if let startAfter { query.append(("start-after", startAfter)) }
-        let response = try await send("GET", path: "/\(configuration.bucket)", query: query)
-        try await expectSuccess(response, operation: "ListObjectsV2", keepBody: true)
-        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return Self.parseListing(String(buffer: body))
+        let answer = try await exchange("GET", path: "/\(configuration.bucket)", query: query, bodyLimit: 16 * 1024 * 1024)
+        try answer.expectSuccess("ListObjectsV2")
+        return Self.parseListing(String(buffer: answer.body))
     }
 
     /// Extracts `<Contents>` entries. Our keys are hex digests under a fixed
