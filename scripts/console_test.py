@@ -160,6 +160,21 @@ class Console:
             self.shot("timeout")
             raise TimeoutError(f"timed out after {timeout}s waiting for {description}")
 
+    def settled(self, description, read, accept, timeout=30):
+        """Polls `read()` until `accept` takes its value, and returns that value, or the last one read (the check
+        that follows then fails with it). The page re-renders on every streamed event, so reading again after a wait
+        can catch a node being replaced: every check reads the value its wait accepted."""
+        seen = [read()]
+        def accepted():
+            seen[0] = read()
+            return accept(seen[0])
+        try:
+            WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: accepted())
+        except TimeoutException:
+            self.shot("timeout")
+            print(f"timed out after {timeout}s waiting for {description}")
+        return seen[0]
+
     def find(self, css):
         try:
             found = self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -173,6 +188,13 @@ class Console:
             return element.text if element else ""
         except StaleElementReferenceException:
             return ""
+
+    def attributes(self, css, name):
+        """The `name` attribute of every element `css` names; None while a re-render replaces them."""
+        try:
+            return [element.get_attribute(name) for element in self.driver.find_elements(By.CSS_SELECTOR, css)]
+        except StaleElementReferenceException:
+            return None
 
     def shot(self, name):
         self.shot_number += 1
@@ -220,8 +242,8 @@ def run_browser(console, deployment_id, digest):
     check("/console lands on the sign-in page", d.current_url == URL + "/console/", d.current_url)
     console.find("#token").send_keys(ADMIN)
     console.find('#sign-in-form button[type="submit"]').click()
-    console.wait("who is signed in", lambda: console.text("#whoami") == "console-admin (admin)")
-    check("the header shows who is signed in", console.text("#whoami") == "console-admin (admin)", console.text("#whoami"))
+    who = console.settled("who is signed in", lambda: console.text("#whoami"), lambda t: t == "console-admin (admin)")
+    check("the header shows who is signed in", who == "console-admin (admin)", who)
     check("the token is in no URL", ADMIN not in d.current_url)
     check("the console sets no cookie", d.get_cookies() == [], str(d.get_cookies()))
     check("the token is in session storage only",
@@ -229,11 +251,10 @@ def run_browser(console, deployment_id, digest):
 
     card_css = f'#inbox-pending article[data-deployment="{deployment_id}"]'
     console.wait("the deployment in the inbox", lambda: console.find(card_css))
-    # The page re-renders on every event of the stream: wait for a rendered card, not only its element.
-    console.wait("the inbox card's text", lambda: "hello 1.0.0" in console.text(card_css))
-    card = console.text(card_css)
-    check("the inbox card names module, environment, creator and cohort plan",
-          all(part in card for part in ("hello 1.0.0", "production", "console-deployer", "2 cohorts", "canary")), card)
+    parts = ("hello 1.0.0", "production", "console-deployer", "2 cohorts", "canary")
+    card = console.settled("the inbox card's text", lambda: console.text(card_css),
+                           lambda t: all(part in t for part in parts) and digest[:19] in t)
+    check("the inbox card names module, environment, creator and cohort plan", all(part in card for part in parts), card)
     check("the inbox card shows the digest", digest[:19] in card, card)
     console.shot("inbox")
     comment = "Reviewed in the console: digest matches the release notes"
@@ -246,20 +267,23 @@ def run_browser(console, deployment_id, digest):
 
     console.click(ready_css + " h3 a", "the link to the deployment")
     console.wait("the deployment page", lambda: console.status() == "Approved")
-    check("the deployment page shows the approval comment", comment in console.text("#deployment-summary"))
+    summary = console.settled("the approval comment", lambda: console.text("#deployment-summary"), lambda t: comment in t)
+    check("the deployment page shows the approval comment", comment in summary, summary)
     console.click_action("execute")
     console.wait("the confirmation dialog", lambda: console.find("#confirm-dialog[open]"))
     console.find("#confirm-ok").click()
-    console.wait("the rollout at its timed gate", lambda: console.status() == "InProgress"
-                 and "timer gate" in console.text("#deployment-progress"), timeout=45)
+    status, progress = console.settled("the rollout at its timed gate",
+                                       lambda: (console.status(), console.text("#deployment-progress")),
+                                       lambda seen: seen[0] == "InProgress" and "timer gate" in seen[1], timeout=45)
     check("the rollout is InProgress, waiting at the gate after its first cohort",
-          console.status() == "InProgress" and "timer gate" in console.text("#deployment-progress"), console.text("#deployment-progress"))
+          status == "InProgress" and "timer gate" in progress, f"{status}: {progress}")
     console.shot("deployment-in-progress")
     console.wait("Completed (live, without reloading)", lambda: console.status() == "Completed", timeout=60)
-    progress = console.text("#deployment-progress")
+    progress = console.settled("the completed progress", lambda: console.text("#deployment-progress"), lambda t: "100%" in t)
     check("all nodes converged", "100%" in progress, progress)
-    check("no rollout action is offered but rollback",
-          [b.get_attribute("data-action") for b in d.find_elements(By.CSS_SELECTOR, "#deployment-actions button")] == ["rollback"])
+    actions = console.settled("the actions of a completed deployment", lambda: console.attributes("#deployment-actions button", "data-action"),
+                              lambda seen: seen == ["rollback"])
+    check("no rollout action is offered but rollback", actions == ["rollback"], str(actions))
     console.shot("deployment-completed")
 
     console.click_action("rollback")
@@ -273,7 +297,8 @@ def run_browser(console, deployment_id, digest):
     console.shot("rollback-dialog")
     console.find("#confirm-ok").click()
     console.wait("RolledBack", lambda: console.status() == "RolledBack", timeout=30)
-    check("the reason is shown", reason in console.text("#deployment-summary"), console.text("#deployment-summary"))
+    summary = console.settled("the rollback reason", lambda: console.text("#deployment-summary"), lambda t: reason in t)
+    check("the reason is shown", reason in summary, summary)
     console.shot("deployment-rolled-back")
 
     d.set_window_size(390, 844)
@@ -288,8 +313,8 @@ def run_browser(console, deployment_id, digest):
     console.find("#filter-target").send_keys(target)
     console.find('form.filters button[type="submit"]').click()
     wanted = ["deployment.create", "deployment.approve", "deployment.execute", "deployment.rollback"]
-    console.wait("the audit events of the deployment", lambda: all(a in console.text("#audit-table") for a in wanted))
-    audit = console.text("#audit-table")
+    audit = console.settled("the audit events of the deployment", lambda: console.text("#audit-table"),
+                            lambda t: all(a in t for a in wanted) and t.count("console-admin") >= 3)
     check("the audit page shows create, approve, execute and rollback", all(a in audit for a in wanted), audit)
     check("the admin is the actor of approve and rollback", audit.count("console-admin") >= 3, audit)
     console.shot("audit")
@@ -298,18 +323,20 @@ def run_browser(console, deployment_id, digest):
     console.wait("the nodes page", lambda: console.find("#filter-health"))
     Select(console.find("#filter-health")).select_by_value("Healthy")
     console.find('form.filters button[type="submit"]').click()
-    console.wait(f"{NODES} healthy nodes listed", lambda: console.text("#page table caption").startswith(f"Nodes ({NODES})")
-                 and console.text("#page table tbody").count("Healthy") == NODES)
-    nodes_table = console.text("#page table tbody")
-    check("the nodes page lists the simulated nodes, filtered by health", nodes_table.count("Healthy") == NODES, nodes_table)
+    caption, nodes_table = console.settled(f"{NODES} healthy nodes listed",
+                                           lambda: (console.text("#page table caption"), console.text("#page table tbody")),
+                                           lambda seen: seen[0].startswith(f"Nodes ({NODES})") and seen[1].count("Healthy") == NODES)
+    check("the nodes page lists the simulated nodes, filtered by health",
+          caption.startswith(f"Nodes ({NODES})") and nodes_table.count("Healthy") == NODES, f"{caption}: {nodes_table}")
     console.shot("nodes")
 
     console.find('#nav a[data-page="releases"]').click()
     console.wait("the releases page", lambda: console.find("#filter-release-status"))
     Select(console.find("#filter-release-status")).select_by_value("")
     console.find('form.filters button[type="submit"]').click()
-    console.wait("the release of hello in production", lambda: "hello" in console.text("#page table"))
-    check("the releases page lists the deployment's release", "production" in console.text("#page table"))
+    releases = console.settled("the release of hello in production", lambda: console.text("#page table"),
+                               lambda t: "hello" in t and "production" in t)
+    check("the releases page lists the deployment's release", "hello" in releases and "production" in releases, releases)
     console.shot("releases")
 
     errors = [entry["message"] for entry in d.get_log("browser")

@@ -10,9 +10,10 @@ import ServiceLifecycle
 
 /// Sends this replica's events to the configured webhooks, in the background.
 ///
-/// ``enqueue(_:)`` never waits: a delivery goes into a bounded queue (full: dropped, counted as
+/// ``enqueue(_:)`` never waits: a delivery goes into its endpoint's bounded queue (full: dropped, counted as
 /// `wasm_webhook_deliveries_total{outcome="dropped"}` and logged). ``run()`` sends up to ``WebhookPolicy/concurrency``
-/// at once as CloudEvents structured JSON, signed (``WebhookSignature``); a 2xx answer delivers it, a network error, a
+/// at once **per endpoint**, so a receiver that is down or slow delays only its own deliveries, never another
+/// environment's. Each is sent as CloudEvents structured JSON, signed (``WebhookSignature``); a 2xx answer delivers it, a network error, a
 /// timeout, 408, 429 or 5xx is retried with backoff and jitter up to ``WebhookPolicy/maxAttempts``, any other answer
 /// gives up at once. Every failed attempt counts in `wasm_webhook_delivery_failures_total`; the final outcome in
 /// `wasm_webhook_deliveries_total{outcome="delivered"|"failed"|"dropped"}`. Deliveries still queued or waiting for a
@@ -22,12 +23,22 @@ public final class WebhookDispatcher: Service, Sendable {
     private let http: HTTPClient
     private let logger: Logger
     private let now: @Sendable () -> Double
-    private let queue: AsyncStream<Delivery>
-    private let queueContinuation: AsyncStream<Delivery>.Continuation
+    /// One queue per endpoint, by environment: the unit of isolation.
+    private let lanes: [String: Lane]
     private let delivered: Counter
     private let failed: Counter
     private let dropped: Counter
     private let attemptFailures: Counter
+
+    /// An endpoint's queue of deliveries waiting for one of its slots.
+    struct Lane: Sendable {
+        let queue: AsyncStream<Delivery>
+        let continuation: AsyncStream<Delivery>.Continuation
+
+        init(capacity: Int) {
+            (queue, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(capacity))
+        }
+    }
 
     struct Delivery: Sendable {
         let endpoint: WebhookEndpoint
@@ -50,7 +61,7 @@ public final class WebhookDispatcher: Service, Sendable {
         self.http = http
         self.logger = logger
         self.now = now
-        (queue, queueContinuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(policy.queueCapacity))
+        lanes = policy.endpoints.mapValues { _ in Lane(capacity: policy.queueCapacity) }
         delivered = Counter(label: "wasm_webhook_deliveries_total", dimensions: [("outcome", "delivered")], factory: metrics)
         failed = Counter(label: "wasm_webhook_deliveries_total", dimensions: [("outcome", "failed")], factory: metrics)
         dropped = Counter(label: "wasm_webhook_deliveries_total", dimensions: [("outcome", "dropped")], factory: metrics)
@@ -60,10 +71,12 @@ public final class WebhookDispatcher: Service, Sendable {
     /// Queues `envelope` for its environment's webhook when that webhook wants its type.
     public func enqueue(_ envelope: CloudEvent) {
         let environment = envelope.event.environment
-        guard let endpoint = policy.endpoints[environment], endpoint.types.contains(envelope.event.type) else { return }
+        guard let endpoint = policy.endpoints[environment], endpoint.types.contains(envelope.event.type), let lane = lanes[environment] else {
+            return
+        }
         let delivery = Delivery(
             endpoint: endpoint, environment: environment, eventID: envelope.id, type: envelope.event.type.name, body: envelope.json)
-        if case .dropped = queueContinuation.yield(delivery) {
+        if case .dropped = lane.continuation.yield(delivery) {
             dropped.increment()
             logger.warning("webhook queue full; event dropped", metadata: ["event": "\(envelope.id)", "type": "\(delivery.type)"])
         }
@@ -72,21 +85,30 @@ public final class WebhookDispatcher: Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                for await delivery in self.queue {
-                    if running >= self.policy.concurrency {
-                        await group.next()
-                        running -= 1
-                    }
-                    group.addTask { await self.deliver(delivery) }
-                    running += 1
-                }
+                for lane in self.lanes.values { group.addTask { await self.drain(lane) } }
             }
         }
-        queueContinuation.finish()
         var left = 0
-        for await _ in queue { left += 1 }
+        for lane in lanes.values {
+            lane.continuation.finish()
+            for await _ in lane.queue { left += 1 }
+        }
         if left > 0 { logger.warning("webhook deliveries lost at shutdown", metadata: ["queued": "\(left)"]) }
+    }
+
+    /// Sends one endpoint's deliveries, at most ``WebhookPolicy/concurrency`` at once, until cancelled.
+    private func drain(_ lane: Lane) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await delivery in lane.queue {
+                if running >= policy.concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.deliver(delivery) }
+                running += 1
+            }
+        }
     }
 
     /// Attempts `delivery` until it is delivered, refused for good, or out of attempts.

@@ -10,10 +10,10 @@ public struct WebhookPolicy: Sendable {
     public var maxBackoff: Duration
     /// One attempt's deadline.
     public var timeout: Duration
-    /// Deliveries waiting to start; past it new ones are dropped and counted.
+    /// Deliveries waiting to start, per endpoint; past it new ones are dropped and counted.
     public var queueCapacity: Int
-    /// Deliveries in flight at once. A delivery keeps its slot through its retries and their backoff, so a dead
-    /// receiver holds a slot for up to `maxAttempts × timeout` plus the waits.
+    /// Deliveries in flight at once, per endpoint. A delivery keeps its slot through its retries and their backoff, so
+    /// a dead receiver holds a slot for up to `maxAttempts × timeout` plus the waits, but only its own endpoint's.
     public var concurrency: Int
 
     public init(

@@ -17,9 +17,9 @@ public struct NotificationSettings: Sendable {
     public var maxBackoffMilliseconds: Int
     /// `webhooks.timeoutMilliseconds` — one attempt's deadline (connect, send, answer). Default 10000.
     public var timeoutMilliseconds: Int
-    /// `webhooks.queueCapacity` — deliveries waiting to be sent; past it new ones are dropped and counted. Default 1000.
+    /// `webhooks.queueCapacity` — deliveries waiting to be sent, per endpoint; past it new ones are dropped and counted. Default 1000.
     public var queueCapacity: Int
-    /// `webhooks.concurrency` — deliveries in flight at once. Default 8.
+    /// `webhooks.concurrency` — deliveries in flight at once, per endpoint. Default 8.
     public var concurrency: Int
     /// `events.keepAliveMilliseconds` — how often an idle event stream gets a `: keep-alive` comment. Default 15000.
     public var keepAliveMilliseconds: Int

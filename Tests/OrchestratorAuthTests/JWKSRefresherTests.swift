@@ -49,7 +49,7 @@ struct JWKSRefresherTests {
         }
     }
 
-    @Test("an issuer that stalls after the response head ends the fetch at its timeout, not never", .timeLimit(.minutes(1)))
+    @Test("an issuer that stalls after the response head ends the fetch at its timeout, not never", .timeLimit(.minutes(2)))
     func stalledDocument() async throws {
         // The stall ends with the test: the server's shutdown waits for its responses.
         let released = NIOLockedValueBox(false)
@@ -70,12 +70,12 @@ struct JWKSRefresherTests {
             let verifier = try await TokenVerifier.make(settings: settings, now: { TokenFixtures.now })
             let refresher = JWKSRefresher(
                 url: "http://127.0.0.1:\(try #require(client.port))/jwks.json", intervalSeconds: 60, keyRing: verifier.keyRing,
-                timeout: .seconds(1), logger: Logger(label: "test"))
+                timeout: .seconds(5), logger: Logger(label: "test"))
             let started = ContinuousClock.now
             await #expect(throws: (any Error).self) { try await refresher.refresh() }
             // Without the deadline over the body this never ends (the time limit stops that failure).
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(20), "ended after \(elapsed)")
+            #expect(elapsed < .seconds(40), "ended after \(elapsed)")
         }
     }
 }
