@@ -24,17 +24,21 @@ public final class HealthMonitor: Service, Sendable {
     private let drifted: Gauge
     private let drift: DriftPolicy
     private let events: any EventPublisher
+    /// Whether the schema is migrated: until then a pass would only fail on missing tables, every interval.
+    private let isReady: @Sendable () -> Bool
     /// Per node: since when its observed state has differed from its desired state (this replica's view).
     private let driftSince = NIOLockedValueBox<[NodeID: Double]>([:])
 
     /// - Parameter metrics: the server's metrics factory, for the two gauges.
     /// - Parameter events: where recorded health changes are published (only by the replica that recorded them).
+    /// - Parameter isReady: whether the schema is migrated; passes wait for it (the server's schema gate).
     public init(
         store: any NodeStore, heartbeats: HeartbeatIngest, settings: FleetSettings, metrics: any MetricsFactory,
         now: @escaping @Sendable () -> Double,
-        logger: Logger, events: any EventPublisher = DiscardingEventPublisher()
+        logger: Logger, events: any EventPublisher = DiscardingEventPublisher(), isReady: @escaping @Sendable () -> Bool = { true }
     ) {
         self.events = events
+        self.isReady = isReady
         self.total = Gauge(label: "wasm_edge_nodes_total", factory: metrics)
         self.healthy = Gauge(label: "wasm_edge_nodes_healthy", factory: metrics)
         self.drifted = Gauge(label: "wasm_nodes_drifted", factory: metrics)
@@ -122,7 +126,7 @@ public final class HealthMonitor: Service, Sendable {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await evaluateOnce()
+                if isReady() { try await evaluateOnce() }
             } catch {
                 logger.warning("health evaluation failed; will retry", metadata: ["error": "\(error)"])
             }

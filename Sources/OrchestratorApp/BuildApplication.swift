@@ -87,7 +87,8 @@ private func assemble(
     let metrics = ServerMetrics()
     let registry = RegistryWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
     let notifications = NotificationWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger)
-    let fleet = FleetWiring(settings: settings, backends: backends, metrics: metrics.factory, logger: logger, events: notifications.events)
+    let fleet = FleetWiring(
+        settings: settings, backends: backends, metrics: metrics.factory, logger: logger, events: notifications.events, isReady: { gate.isOpen })
     let deployments = DeploymentWiring(
         settings: settings, backends: backends, nodes: fleet.nodes, metrics: metrics.factory, logger: logger, isReady: { gate.isOpen },
         events: notifications.events)

@@ -19,9 +19,10 @@ public struct FleetWiring: Sendable {
 
     /// - Parameter metrics: the server's metrics factory (``ServerMetrics/factory``).
     /// - Parameter events: where node transitions are published (``NotificationWiring/events``).
+    /// - Parameter isReady: whether the schema is migrated (the server's ``SchemaGate``); the health loop waits for it.
     public init(
         settings: OrchestratorSettings, backends: Backends, metrics: any MetricsFactory, logger: Logger,
-        events: any EventPublisher = DiscardingEventPublisher()
+        events: any EventPublisher = DiscardingEventPublisher(), isReady: @escaping @Sendable () -> Bool = { true }
     ) {
         let node = settings.nodes
         var fleet = FleetSettings(
@@ -36,7 +37,8 @@ public struct FleetWiring: Sendable {
         let store = backends.metadata
         let heartbeats = HeartbeatIngest(store: store, cache: backends.cache, settings: fleet, logger: logger)
         let health = HealthMonitor(
-            store: store, heartbeats: heartbeats, settings: fleet, metrics: metrics, now: now, logger: logger, events: events)
+            store: store, heartbeats: heartbeats, settings: fleet, metrics: metrics, now: now, logger: logger, events: events,
+            isReady: isReady)
         let desiredState = DesiredStateHub(store: store, cache: backends.cache, now: now, logger: logger)
         let statuses = StatusIngest(store: store, logger: logger)
         nodes = NodeService(
