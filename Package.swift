@@ -316,6 +316,7 @@ let package = Package(
             name: "OrchestratorClient",
             dependencies: [
                 "BlobSpooling",
+                "OrchestratorPorts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -15,6 +15,7 @@ The debug build is the default binary (`swift build --product wasm-orchestrator`
 """
 import http.client
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -103,6 +104,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

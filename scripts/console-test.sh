@@ -28,52 +28,19 @@ else
     agent="$(swift build --show-bin-path)/wasm-edge-agent"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/wasm-console.XXXXXX")
+SERVER_NAME=console-test
+# shellcheck source=scripts/lib-server.sh
+source "$here/lib-server.sh"
 shots=${CONSOLE_SCREENSHOTS:-$(mktemp -d "${TMPDIR:-/tmp}/wasm-console-screenshots.XXXXXX")}
 mkdir -p "$shots"
-server_pid=
-# shellcheck disable=SC2317  # invoked by the trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n $server_pid ]]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [[ $rc != 0 && -f $work/server.log ]]; then
-        echo "console-test: the server's log (last 40 lines):" >&2
-        tail -40 "$work/server.log" >&2
-    fi
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-
-export RATE_LIMITS_ENABLED=false
-unset DATABASE_URL REDIS_URL S3_ENDPOINT
+server_prepare
 # A fast engine and health monitor, so the rollout takes seconds.
-export DATA_DIR="$work/data" LOG_LEVEL=${CONSOLE_LOG_LEVEL:-warning} DEPLOYMENTS_EVALUATION_INTERVAL_MILLISECONDS=200
-
+export LOG_LEVEL=${CONSOLE_LOG_LEVEL:-warning} DEPLOYMENTS_EVALUATION_INTERVAL_MILLISECONDS=200
 admin=$("$bin" token issue --subject console-admin --role admin --ttl 1h 2>/dev/null)
 deployer=$("$bin" token issue --subject console-deployer --role deployer --ttl 1h 2>/dev/null)
-"$bin" serve --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
-server_pid=$!
+server_start "$bin"
 
-for _ in $(seq 1 150); do
-    if curl -fsS -o /dev/null "$url/health/ready" 2>/dev/null; then break; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "console-test: the server exited at start-up:" >&2
-        cat "$work/server.log" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
-
-CONSOLE_URL=$url CONSOLE_ADMIN_TOKEN=$admin CONSOLE_DEPLOYER_TOKEN=$deployer CONSOLE_AGENT_BIN=$agent \
-    CONSOLE_WORK_DIR=$work CONSOLE_SCREENSHOTS=$shots \
+CONSOLE_URL=$server_url CONSOLE_ADMIN_TOKEN=$admin CONSOLE_DEPLOYER_TOKEN=$deployer CONSOLE_AGENT_BIN=$agent \
+    CONSOLE_WORK_DIR=$server_work CONSOLE_SCREENSHOTS=$shots \
     python3 "$here/console_test.py"

@@ -278,6 +278,9 @@ def run_browser(console, deployment_id, digest):
     check("the rollout is InProgress, waiting at the gate after its first cohort",
           status == "InProgress" and "timer gate" in progress, f"{status}: {progress}")
     console.shot("deployment-in-progress")
+    # "Live": the page follows the event stream (polling would also get there, so the mode is asserted too).
+    live = console.settled("the live mode", lambda: console.text("#live-status"), lambda t: "live (event stream)" in t)
+    check("the page follows the event stream, not polling", "live (event stream)" in live, live)
     console.wait("Completed (live, without reloading)", lambda: console.status() == "Completed", timeout=60)
     progress = console.settled("the completed progress", lambda: console.text("#deployment-progress"), lambda t: "100%" in t)
     check("all nodes converged", "100%" in progress, progress)
@@ -291,8 +294,10 @@ def run_browser(console, deployment_id, digest):
     reason = "Console test: rolling back on purpose"
     console.find("#confirm-reason").send_keys(reason)
     console.find("#confirm-ok").click()
+    time.sleep(1)  # time for a request that should not be sent to arrive
+    _, unsent = api("GET", f"/deployments/{deployment_id}", ADMIN)
     check("rollback is not sent before the confirmation box is ticked",
-          console.find("#confirm-dialog[open]") is not None and console.status() == "Completed")
+          console.find("#confirm-dialog[open]") is not None and (unsent or {}).get("status") == "Completed", str((unsent or {}).get("status")))
     console.find("#confirm-check").click()
     console.shot("rollback-dialog")
     console.find("#confirm-ok").click()
@@ -310,7 +315,7 @@ def run_browser(console, deployment_id, digest):
 
     console.find('#nav a[data-page="audit"]').click()
     target = f"deployment:{deployment_id}"
-    console.find("#filter-target").send_keys(target)
+    console.type("#filter-target", target, "the audit target filter")
     console.find('form.filters button[type="submit"]').click()
     wanted = ["deployment.create", "deployment.approve", "deployment.execute", "deployment.rollback"]
     audit = console.settled("the audit events of the deployment", lambda: console.text("#audit-table"),

@@ -34,49 +34,16 @@ else
     bin="$(swift build --show-bin-path)/wasm-orchestrator"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/wasm-fuzz.XXXXXX")
-server_pid=
-# shellcheck disable=SC2317  # invoked by the trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n $server_pid ]]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# A free loopback port: bind port 0 and read back what the kernel chose.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-
-# Rate limits off: schemathesis sends thousands of requests from one address
-# with one token, far beyond any sane per-address or per-principal budget, so
-# with limits on most answers would be 429 and the fuzzer would test the
+SERVER_NAME=fuzz-api
+# shellcheck source=scripts/lib-server.sh
+source "$here/lib-server.sh"
+# Rate limits are off (lib-server.sh): schemathesis sends thousands of requests from one address
+# with one token, so with limits on most answers would be 429 and the fuzzer would test the
 # limiter instead of the endpoints. The limiter has tests of its own.
-export RATE_LIMITS_ENABLED=false
-# Fresh embedded-default state; make sure no outer setting selects another backend.
-unset DATABASE_URL REDIS_URL S3_ENDPOINT
-export DATA_DIR="$work/data" LOG_LEVEL=${FUZZ_LOG_LEVEL:-warning}
-
+server_prepare
+export LOG_LEVEL=${FUZZ_LOG_LEVEL:-warning}
 token=$("$bin" token issue --subject fuzz-admin --role admin --ttl 1h 2>/dev/null)
-"$bin" serve --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
-server_pid=$!
-
-for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null "$url/health/ready" 2>/dev/null; then break; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "fuzz-api: the server exited at start-up:" >&2
-        cat "$work/server.log" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
+server_start "$bin"
 
 # The token reaches schemathesis through [auth.openapi.bearerAuth] in schemathesis.toml.
 export FUZZ_TOKEN=$token
@@ -84,8 +51,8 @@ export FUZZ_TOKEN=$token
 export SCHEMATHESIS_HOOKS="$here/fuzz-hooks.py"
 status=0
 # From the temp dir, so schemathesis' cache (.schemathesis/) never lands in the repo.
-cd "$work"
-st --config-file "$here/schemathesis.toml" run "$root/openapi.yaml" --url "$url" \
+cd "$server_work"
+st --config-file "$here/schemathesis.toml" run "$root/openapi.yaml" --url "$server_url" \
     --checks all \
     --max-examples "$max_examples" \
     --seed "$seed" \
@@ -93,8 +60,7 @@ st --config-file "$here/schemathesis.toml" run "$root/openapi.yaml" --url "$url"
     || status=$?
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "fuzz-api: the server died during the run; its log:" >&2
-    tail -50 "$work/server.log" >&2
+    echo "fuzz-api: the server died during the run" >&2
     status=1
 fi
 exit "$status"

@@ -21,9 +21,11 @@ public struct StreamedEvent: Sendable, Hashable {
 
     /// An envelope received from another replica through the cache's pub/sub; `nil` for a message that is not one.
     init?(message: String) {
-        // Checked before it is framed: a line break in the message, a type that is not ours or an id that is not a UUID
-        // would otherwise write lines of its own into every subscriber's stream.
-        guard !message.contains(where: \.isNewline), let header = try? JSONDecoder().decode(Header.self, from: Data(message.utf8)),
+        // Checked before it is framed: a CR or LF in the message (what SSE splits lines on; JSON escapes every other
+        // line separator), a type that is not ours or an id that is not a UUID would otherwise write lines of its own
+        // into every subscriber's stream.
+        guard !message.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }),
+            let header = try? JSONDecoder().decode(Header.self, from: Data(message.utf8)),
             EventType(header.type) != nil, UUID(uuidString: header.id) != nil
         else { return nil }
         self.id = header.id

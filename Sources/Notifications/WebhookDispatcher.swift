@@ -83,12 +83,17 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
+        // A service that returned would end the service group: with no endpoint, there is only the shutdown to wait for.
+        guard !lanes.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
+        var left = await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Int.self) { group in
                 for lane in self.lanes.values { group.addTask { await self.drain(lane) } }
+                return await group.reduce(0, +)
             }
         }
-        var left = 0
         for lane in lanes.values {
             lane.continuation.finish()
             for await _ in lane.queue { left += 1 }
@@ -96,11 +101,15 @@ public final class WebhookDispatcher: Service, Sendable {
         if left > 0 { logger.warning("webhook deliveries lost at shutdown", metadata: ["queued": "\(left)"]) }
     }
 
-    /// Sends one endpoint's deliveries, at most ``WebhookPolicy/concurrency`` at once, until cancelled.
-    private func drain(_ lane: Lane) async {
+    /// Sends one endpoint's deliveries, at most ``WebhookPolicy/concurrency`` at once, until cancelled; returns how many it
+    /// took from the queue but did not start (0 or 1).
+    private func drain(_ lane: Lane) async -> Int {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await delivery in lane.queue {
+                // After shutdown began, buffered deliveries stay queued: counted once as lost by run(), not started
+                // in a cancelled task only to fail.
+                guard !Task.isCancelled else { return 1 }
                 if running >= policy.concurrency {
                     await group.next()
                     running -= 1
@@ -108,6 +117,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 group.addTask { await self.deliver(delivery) }
                 running += 1
             }
+            return 0
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import OrchestratorAuth
 import OrchestratorConfig
 import OrchestratorDemo
 import OrchestratorDomain
@@ -32,13 +33,13 @@ struct DemoOptions: ParsableArguments {
     }
 
     /// Configuration the demo sets, as flags (the highest precedence); each only where the user set nothing.
-    func configurationFlags(dataDirectoryGiven: Bool) -> [String: String] {
+    func configurationFlags(dataDirectoryGiven: Bool, logLevelGiven: Bool) -> [String: String] {
         var flags = ["rateLimits.enabled": "false"]
         if !dataDirectoryGiven {
             let name = "wasm-orchestrator-demo-" + UUID().uuidString.prefix(8).lowercased()
             flags["data.dir"] = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(name).path
         }
-        if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { flags["log.level"] = "warning" }
+        if !logLevelGiven && ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { flags["log.level"] = "warning" }
         return flags
     }
 
@@ -56,9 +57,10 @@ struct DemoOptions: ParsableArguments {
     func run(server: some ApplicationProtocol, settings: OrchestratorSettings, logger: Logger) async throws {
         let host = ["0.0.0.0", "::", ""].contains(settings.server.host) ? "127.0.0.1" : settings.server.host
         let address = "http://\(host):\(settings.server.port)"
-        let day = 24 * 3600
-        let admin = try await IssueTokenCommand.sign(settings: settings, subject: "demo-admin", role: .admin, ttlSeconds: day)
-        let deployer = try await IssueTokenCommand.sign(settings: settings, subject: "demo-deployer", role: .deployer, ttlSeconds: day)
+        // A day, or the longest lifetime the server accepts when that is shorter.
+        let lifetime = min(24 * 3600, settings.auth.settings.maxLifetimeSeconds)
+        let admin = try await IssueTokenCommand.sign(settings: settings, subject: "demo-admin", role: .admin, ttlSeconds: lifetime)
+        let deployer = try await IssueTokenCommand.sign(settings: settings, subject: "demo-deployer", role: .deployer, ttlSeconds: lifetime)
         Self.say(Self.banner(address: address, adminToken: admin, dataDirectory: settings.dataDirectory, nodes: nodes))
         let scenario = DemoScenario(
             options: .init(nodes: nodes, failureRate: failureRate, stepPauseSeconds: stepPauseSeconds), baseURL: address, adminToken: admin,

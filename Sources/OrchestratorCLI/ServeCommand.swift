@@ -25,7 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
         var flags: [String: String] = [:]
         flags["server.host"] = host
         flags["server.port"] = port.map(String.init)
-        if demo.isOn { flags.merge(demo.configurationFlags(dataDirectoryGiven: common.dataDirectory != nil)) { $1 } }
+        if demo.isOn {
+            flags.merge(demo.configurationFlags(dataDirectoryGiven: common.dataDirectory != nil, logLevelGiven: common.logLevel != nil)) { $1 }
+        }
         let settings = try await common.settings(extraFlags: flags)
         if demo.isOn, let problem = DemoOptions.embeddedOnlyProblem(settings) { CommonOptions.fail(problem) }
         let logger = CommonOptions.bootstrapLogging(level: settings.logLevel)

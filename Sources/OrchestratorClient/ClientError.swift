@@ -27,18 +27,20 @@ public enum ClientError: Error, Equatable {
     }
 
     /// What goes to standard error: for a refusal, the problem's `title` and `detail`, then its `type` and request id.
+    /// Text from the server is made ``TerminalText/printable(_:)``.
     public var message: String {
+        let safe = TerminalText.printable
         switch self {
         case .refused(let status, let problem):
-            var text = "\(problem.title ?? "HTTP \(status)") (\(status))"
-            if let detail = problem.detail { text += ": \(detail)" }
-            let extras = [problem.type.map { "type \($0)" }, problem.instance.map { "request \($0)" }].compactMap { $0 }
+            var text = "\(problem.title.map(safe) ?? "HTTP \(status)") (\(status))"
+            if let detail = problem.detail { text += ": \(safe(detail))" }
+            let extras = [problem.type.map { "type \(safe($0))" }, problem.instance.map { "request \(safe($0))" }].compactMap { $0 }
             if !extras.isEmpty { text += "\n  " + extras.joined(separator: ", ") }
             return text
         case .unreachable(let reason): return "cannot reach the server: \(reason)"
         case .notLoggedIn(let reason): return reason
         case .usage(let reason): return reason
-        case .unsuccessful(let status, let reason): return "the deployment ended \(status)" + (reason.map { ": \($0)" } ?? "")
+        case .unsuccessful(let status, let reason): return "the deployment ended \(safe(status))" + (reason.map { ": \(safe($0))" } ?? "")
         }
     }
 }

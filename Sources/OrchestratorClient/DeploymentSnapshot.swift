@@ -15,7 +15,7 @@ public struct DeploymentSnapshot: Sendable, Equatable {
         self.nodes = nodes
     }
 
-    public var status: String { deployment["status"]?.stringValue ?? "?" }
+    public var status: String { deployment["status"]?.stringValue.map(TerminalText.printable) ?? "?" }
     public var isFinal: Bool { Self.finalStatuses.contains(status) }
 
     /// Target nodes per state, from the deployment's `progress.counts`.
@@ -44,14 +44,14 @@ public struct DeploymentSnapshot: Sendable, Equatable {
         if let step = deployment.value(at: "rollout.currentStep")?.intValue, let count = deployment.value(at: "rollout.stepCount")?.intValue {
             text += "  cohort \(step)/\(count)"
         }
-        if let gate = deployment.value(at: "rollout.gate")?.stringValue, gate != "none" { text += "  gate \(gate)" }
+        if let gate = deployment.value(at: "rollout.gate")?.cellText, gate != "none" { text += "  gate \(gate)" }
         return text
     }
 
     /// The full view: headline, reason, cohort table, state counts and the `events` newest timeline entries.
     public func frame(events: Int = 6) -> String {
         var text = headline + "\n"
-        if let reason = deployment["reason"]?.stringValue { text += "reason: \(reason)\n" }
+        if let reason = deployment["reason"]?.stringValue { text += "reason: \(TerminalText.printable(reason))\n" }
         if let approvals = deployment["approvals"], let required = approvals["required"]?.intValue, required > 0 {
             text += "approvals: \(approvals["valid"]?.intValue ?? 0) of \(required)\n"
         }
@@ -79,7 +79,7 @@ public struct DeploymentSnapshot: Sendable, Equatable {
         if !nonZero.isEmpty { text += " " + nonZero.joined(separator: " ") }
         if let last = deployment["timeline"]?.arrayValue?.last {
             text += " | \(last["type"]?.cellText ?? "")"
-            if let detail = last["detail"]?.stringValue { text += ": \(detail)" }
+            if let detail = last["detail"]?.stringValue { text += ": \(TerminalText.printable(detail))" }
         }
         return text
     }

@@ -49,9 +49,10 @@ public enum JSONValue: Sendable, Equatable {
         case .null: return ""
         case .bool(let flag): return flag ? "true" : "false"
         case .number: return intValue.map(String.init) ?? description
-        case .string(let text): return text
+        case .string(let text): return TerminalText.printable(text)
         case .array(let items): return items.map(\.cellText).joined(separator: ",")
-        case .object(let members): return members.keys.sorted().map { "\($0)=\(members[$0]!.cellText)" }.joined(separator: ",")
+        case .object(let members):
+            return members.keys.sorted().map { "\(TerminalText.printable($0))=\(members[$0]!.cellText)" }.joined(separator: ",")
         }
     }
 

@@ -21,5 +21,5 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// What a list command prints after its table when more pages exist: the next `--cursor`, on standard error,
 /// so that the table on standard output stays parseable.
 public func moreHint(_ page: JSONValue, terminal: Terminal = Terminal()) {
-    if let cursor = page["nextCursor"]?.stringValue { terminal.err("(more: --cursor \(cursor))\n") }
+    if let cursor = page["nextCursor"]?.stringValue { terminal.err("(more: --cursor \(TerminalText.printable(cursor)))\n") }
 }

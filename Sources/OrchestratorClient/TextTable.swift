@@ -23,13 +23,13 @@ public struct TextTable: Sendable {
         for row in cells { for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) } }
         return cells.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
+                index == row.count - 1 || index >= widths.count ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
             }.joined(separator: "  ")
         }.map { $0 + "\n" }.joined()
     }
 
     static func cut(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        let flat = TerminalText.printable(text)
         return flat.count > 100 ? String(flat.prefix(99)) + "…" : flat
     }
 }

@@ -76,18 +76,25 @@ public struct DemoScenario: Sendable {
         ).json()
         guard let token = enrollment["token"]?.stringValue else { throw DemoFailure("POST /enrollment-tokens answered no token") }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let enrolled = DemoCountdown(Self.regions.count)
+            // One element per region whose simulator has enrolled its nodes. Waiting on a stream (not a continuation)
+            // ends with the group's cancellation, so a simulator that fails, or Ctrl-C, never leaves the story hanging.
+            let (enrolled, enrolledRegion) = AsyncStream.makeStream(of: Void.self)
             for (index, region) in Self.regions.enumerated() {
                 let simulator = try FleetSimulator(
                     options: .init(
                         count: share(of: index), prefix: region, region: region, enrollmentToken: token, failureRate: options.failureRate,
                         latencyMilliseconds: 200...2000, heartbeatSeconds: 10, waitSeconds: 30),
                     http: http, baseURL: baseURL, logger: logger,
-                    output: { line in if line.contains(#""event":"enrolled""#) { enrolled.tick() } })
+                    output: { line in if line.contains(#""event":"enrolled""#) { enrolledRegion.yield() } })
                 group.addTask { try await simulator.run() }
             }
             group.addTask {
-                await enrolled.wait()
+                var regions = 0
+                for await _ in enrolled {
+                    regions += 1
+                    if regions == Self.regions.count { break }
+                }
+                try Task.checkCancellation()
                 try await story()
             }
             // The story ends; the fleet runs on until the server stops.
@@ -101,9 +108,18 @@ public struct DemoScenario: Sendable {
         options.nodes / Self.regions.count + (index < options.nodes % Self.regions.count ? 1 : 0)
     }
 
-    /// Until the API answers (it is 503 while the schema migrates).
+    /// Until the API answers (it is 503 while the schema migrates; at most 2 minutes). Any other refusal (a token
+    /// the server does not accept) is the demo's failure, reported at once rather than waited on for ever.
     func waitUntilReady() async throws {
-        while (try? await admin.send(.GET, "/auth/whoami")) == nil { try await Task.sleep(for: .milliseconds(200)) }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while true {
+            do {
+                _ = try await admin.send(.GET, "/auth/whoami")
+                return
+            } catch let error as ClientError where error.exitCode == ClientExitCode.unavailable && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     func story() async throws {
@@ -152,11 +168,10 @@ public struct DemoScenario: Sendable {
 
     /// Polls until the deployment is in a final state (at most 10 minutes); returns its status.
     func waitUntilFinished(_ id: String) async throws -> String {
-        let final: Set<String> = ["Completed", "RolledBack", "Failed", "Cancelled", "Rejected"]
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {
             let status = try await admin.send(.GET, "/deployments/\(APIClient.encode(id))").json()["status"]?.stringValue ?? "unknown"
-            if final.contains(status) { return status }
+            if DeploymentSnapshot.finalStatuses.contains(status) { return status }
             try await Task.sleep(for: .seconds(1))
         }
         return "still running after 10 minutes"
@@ -167,35 +182,4 @@ public struct DemoScenario: Sendable {
 struct DemoFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Counts down to zero once; `wait()` returns when it got there.
-final class DemoCountdown: @unchecked Sendable {
-    private let lock = NSLock()
-    private var remaining: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(_ count: Int) { remaining = count }
-
-    func tick() {
-        lock.lock()
-        remaining -= 1
-        let ready = remaining == 0 ? waiters : []
-        if remaining == 0 { waiters = [] }
-        lock.unlock()
-        ready.forEach { $0.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            lock.lock()
-            if remaining <= 0 {
-                lock.unlock()
-                continuation.resume()
-            } else {
-                waiters.append(continuation)
-                lock.unlock()
-            }
-        }
-    }
 }

@@ -112,13 +112,19 @@ struct DeploymentWorkflowTests {
             _ = try await SimulatedFleet.enroll(client, admin: admin, ids: ["i1"], environment: "development")
             _ = try await E.upload(client, admin)
             let id = try await E.create(client, admin, E.deploymentBody(environment: "development"))
-            let etag = try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: bearer(admin)) {
-                try #require($0.headers[.eTag])
+            let etag = try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: bearer(admin)) { response throws in
+                // allowedActions depends on the caller and the time: no cache may keep it for another caller or reuse it unasked.
+                #expect(response.headers[.cacheControl] == "private, no-cache")
+                #expect(response.headers[.vary] == "Authorization")
+                return try #require(response.headers[.eTag])
             }
             #expect(etag == "\"r1\"")
             var conditional = bearer(admin)
             conditional[.ifNoneMatch] = etag
-            try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: conditional) { #expect($0.status == .notModified) }
+            try await client.execute(uri: E.base + "/deployments/\(id)", method: .get, headers: conditional) {
+                #expect($0.status == .notModified)
+                #expect($0.headers[.cacheControl] == "private, no-cache")
+            }
             let stale = try await E.post(client, admin, "/deployments/\(id)/cancel", #"{"reason":"x"}"#, headers: [.ifMatch: "\"r0\""])
             #expect(try stale.problem(status: 412)["type"] as? String == "urn:wasm-orchestrator:problem:precondition-failed")
             _ = try await E.post(client, admin, "/deployments/\(id)/cancel", nil, headers: [.ifMatch: "garbage"]).problem(status: 412)

@@ -13,6 +13,15 @@ struct OutputTests {
         #expect(text == "ID         X   LABELS\na          3   a=1,b=2\nlonger-id  12  \n")
     }
 
+    @Test("control characters from the server (ESC, CR, DEL, C1) reach the terminal as spaces, in cells and in errors")
+    func controlCharacters() throws {
+        let items = try JSONValue.parse(Data(#"[{"m":"ok\u001b[2J\rgone\u007f\u009bx"}]"#.utf8)).arrayValue!
+        #expect(TextTable([("M", "m")], items: items).rendered() == "M\nok [2J gone  x\n")
+        let hostile = Problem(title: "Bad\u{1b}]0;owned\u{07}", detail: "a\rb")
+        #expect(ClientError.refused(status: 400, problem: hostile).message == "Bad ]0;owned  (400): a b")
+        #expect(TerminalText.printable("café ✓") == "café ✓")
+    }
+
     @Test("each error has its documented exit code, and a refusal shows title, detail, type and request id")
     func exitCodes() {
         let problem = Problem(

@@ -69,4 +69,21 @@ export async function call(method, path, { body, query, headers = {}, signal } =
 }
 
 export const get = (path, query, options) => call("GET", path, { ...options, query });
+
+/**
+ * Every item of a paged listing (`{ [key]: [...], nextCursor }`), following `nextCursor` for at most `maxPages`
+ * pages of `limit` (the API's largest page). Resolves to `{ items, complete }`: `complete` is false when the
+ * listing had more than that, so a page can say so rather than show a part as the whole.
+ */
+export async function getAll(path, key, query = {}, { limit = 200, maxPages = 50 } = {}) {
+  const items = [];
+  let cursor;
+  for (let page = 0; page < maxPages; page++) {
+    const { data } = await get(path, { ...query, limit, cursor });
+    items.push(...data[key]);
+    cursor = data.nextCursor;
+    if (!cursor) return { items, complete: true };
+  }
+  return { items, complete: false };
+}
 export const post = (path, body, headers) => call("POST", path, { body, headers });

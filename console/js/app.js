@@ -12,6 +12,8 @@ import * as audit from "./pages/audit.js";
 const pages = { inbox, deployments, releases, nodes, audit };
 const $ = (id) => document.getElementById(id);
 let stopLive = () => {};
+/** Bumped by every route(): a route whose first refresh finishes after the next route began does nothing more. */
+let routeGeneration = 0;
 let me = null;
 
 /** Shows a problem's title and detail in the alert banner (or hides it for `null`). */
@@ -60,6 +62,7 @@ function showSignIn() {
 async function route() {
   if (!me) return;
   stopLive();
+  const generation = ++routeGeneration;
   showError(null);
   const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
   const page = name === "deployments" && id ? deployment : pages[name] ?? inbox;
@@ -76,10 +79,13 @@ async function route() {
     try { await view.refresh(); } catch (error) { showError(error); }
   };
   await refresh();
+  // The user may have moved on while the first refresh ran: that route owns the live updates now.
+  if (generation !== routeGeneration) return;
   const soon = debounce(refresh);
-  stopLive = watch(view.events ?? [], (event) => {
+  const stopWatching = watch(view.events ?? [], (event) => {
     if (!event || !view.concerns || view.concerns(event)) soon();
   }, (text) => { $("live-status").textContent = text; });
+  stopLive = () => { stopWatching(); soon.cancel(); };
 }
 
 function start() {

@@ -6,6 +6,8 @@ import { API, authHeaders } from "./api.js";
 
 const POLL_MS = 3000;
 const RETRY_STREAM_MS = 30000;
+/** A frame (one event) is a few KB; a stream that never ends one is dropped, not buffered for ever. */
+const MAX_FRAME_CHARS = 1 << 20;
 
 /**
  * Calls `onChange(event)` for each event whose type starts with one of `types` (`deployment`, `node`), and
@@ -68,6 +70,7 @@ async function readEvents(body, onEvent) {
     const { value, done } = await reader.read();
     if (done) return;
     buffer += value.replaceAll("\r\n", "\n");
+    if (buffer.length > MAX_FRAME_CHARS) throw new Error("event stream frame too large"); // then: polling
     let end;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const frame = buffer.slice(0, end);
@@ -80,11 +83,13 @@ async function readEvents(body, onEvent) {
   }
 }
 
-/** Coalesces calls made within `ms` into one, so a burst of events means one refetch. */
+/** Coalesces calls made within `ms` into one, so a burst of events means one refetch; `.cancel()` drops a pending one. */
 export function debounce(fn, ms = 250) {
   let timer = null;
-  return () => {
+  const call = () => {
     clearTimeout(timer);
     timer = setTimeout(fn, ms);
   };
+  call.cancel = () => clearTimeout(timer);
+  return call;
 }

@@ -81,7 +81,8 @@ struct DeploymentsController {
         try context.authorize(.readFleet)
         let record = try await deployments.deployment(try context.pathParameter("id"))
         if request.ifNoneMatch(DeploymentBody.etag(record)) {
-            return Response(status: .notModified, headers: [.eTag: DeploymentBody.etag(record)])
+            return Response(
+                status: .notModified, headers: [.eTag: DeploymentBody.etag(record), .cacheControl: Self.cacheControl, .vary: "Authorization"])
         }
         return try await respond(record, request: request, context: context)
     }
@@ -240,8 +241,15 @@ struct DeploymentsController {
             record, policy: deployments.policy(of: record), nodes: nodes, now: deployments.currentTime, allowedActions: allowed
         ).response(from: request, context: context)
         response.headers[.eTag] = DeploymentBody.etag(record)
+        response.headers[.cacheControl] = Self.cacheControl
+        response.headers[.vary] = "Authorization"
         return response
     }
+
+    /// The ETag names the deployment's revision; `allowedActions` also depends on the caller and on the time (an
+    /// approval expires without a new revision). So no cache may keep the answer for another caller (`private`,
+    /// `Vary: Authorization`) or reuse it unasked (`no-cache`), and a 304 vouches for the revision's fields only.
+    static let cacheControl = "private, no-cache"
 
     /// `If-Match: "r<revision>"` (or `W/"r…"`); `*` and absence mean "any". Anything else cannot match: 412.
     static func ifMatch(_ request: Request) throws -> Int? {

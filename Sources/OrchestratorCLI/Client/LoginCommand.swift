@@ -35,7 +35,8 @@ struct LoginCommand: AsyncParsableCommand {
             try store.save(credentials)
             try options.output.print(response) { identity in
                 "Logged in to \(address) as \(identity["subject"]?.cellText ?? "?") (\(identity["role"]?.cellText ?? "?"))"
-                    + (identity["expiresAt"]?.stringValue.map { ", token expires \($0)" } ?? "") + "\nCredentials saved in \(store.path)\n"
+                    + (identity["expiresAt"]?.stringValue.map { ", token expires \(TerminalText.printable($0))" } ?? "")
+                    + "\nCredentials saved in \(store.path)\n"
             }
         } catch let error as ClientError {
             ClientOptions.report(error)

@@ -88,6 +88,7 @@ struct ModuleShowCommand: AsyncParsableCommand {
                 ],
                 items: versions["versions"]?.arrayValue ?? [])
             Terminal().out(head.rendered() + "\n" + table.rendered())
+            if versions["nextCursor"] != nil { Terminal().err("(only the first 200 versions are shown; -o json with the API lists them all)\n") }
         }
     }
 }

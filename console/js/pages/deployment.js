@@ -1,28 +1,12 @@
 // One deployment: live progress (cohorts, per-node states with messages, the timeline) and the actions the
 // server says the signed-in user may take (`allowedActions`).
 
-import { call, get } from "../api.js";
+import { get, getAll } from "../api.js";
 import { badge, h, heading, shortDigest, table, time } from "../dom.js";
-import { confirmAction } from "../confirm.js";
+import { ACTIONS, ask, send } from "./actions.js";
 import { describeCohorts, describeStrategy, describeTarget } from "./format.js";
 
 const STATES = ["Pending", "Updating", "Succeeded", "Failed", "TimedOut", "Offline", "Skipped", "RolledBack"];
-
-/** How each action is asked for: label, whether it takes a reason, and whether it needs a confirmation. */
-const ACTIONS = {
-  approve: { label: "Approve", reason: "optional", reasonLabel: "Comment", body: (text, d) => ({ comment: text || undefined, digest: d.digest }) },
-  reject: { label: "Reject", reason: "required", danger: true },
-  execute: { label: "Execute", confirm: "Start the rollout to its first cohort?" },
-  pause: { label: "Pause", reason: "optional" },
-  resume: { label: "Resume" },
-  promote: { label: "Promote", confirm: "Open the gate and dispatch the next cohort?" },
-  cancel: { label: "Cancel", reason: "optional", danger: true, confirm: "Stop the rollout where it is? Nodes keep what they run." },
-  rollback: {
-    label: "Roll back", reason: "required", danger: true, check: "Yes, return every node of this deployment to what it ran before",
-    confirm: "Every node this deployment reached returns to what it ran before. No approval is asked.",
-  },
-  retry: { label: "Retry failed nodes", confirm: "Dispatch the module again to every failed node?" },
-};
 
 export function create({ id, showError }) {
   const summary = h("div", { id: "deployment-summary" });
@@ -36,9 +20,9 @@ export function create({ id, showError }) {
   let current = null;
 
   async function refresh() {
-    const [{ data: d, etag }, rows] = await Promise.all([
+    const [{ data: d, etag }, { items: rows, complete }] = await Promise.all([
       get(`/deployments/${encodeURIComponent(id)}`),
-      get(`/deployments/${encodeURIComponent(id)}/nodes`, { limit: 200 }).then((r) => r.data.nodes),
+      getAll(`/deployments/${encodeURIComponent(id)}/nodes`, "nodes"),
     ]);
     current = { d, etag };
     title.textContent = `${d.moduleName} ${d.moduleVersion}`;
@@ -65,7 +49,8 @@ export function create({ id, showError }) {
     cohorts.replaceChildren(table("Cohorts", ["Cohort", "Nodes", ...STATES],
       Array.from(byCohort, (list, i) => [String(i + 1), String(list?.length ?? 0),
         ...STATES.map((s) => String((list ?? []).filter((n) => n.state === s).length))])));
-    nodes.replaceChildren(table("Nodes", ["Node", "Cohort", "State", "Message", "Updated"],
+    nodes.replaceChildren(table(complete ? "Nodes" : `Nodes (the first ${rows.length}; the counts above cover all)`,
+      ["Node", "Cohort", "State", "Message", "Updated"],
       rows.map((n) => [n.nodeId, String(n.cohort), badge(n.state), n.message ?? "", time(n.updatedAt)])));
     timeline.replaceChildren(h("h2", {}, "Timeline"), h("ol", { class: "timeline", reversed: true },
       [...(d.timeline ?? [])].reverse().map((e) =>
@@ -86,22 +71,13 @@ export function create({ id, showError }) {
   }
 
   async function run(action, button) {
-    const spec = ACTIONS[action];
     const seen = current; // act on the revision the user looked at, not one a refresh brought in meanwhile
-    let text = "";
-    if (spec.reason !== undefined || spec.confirm) {
-      text = await confirmAction({
-        title: `${spec.label}: ${seen.d.moduleName} ${seen.d.moduleVersion}`,
-        text: spec.confirm ?? "", confirmLabel: spec.label, reason: spec.reason ?? "none", reasonLabel: spec.reasonLabel,
-        check: spec.check ?? null,
-      });
-      if (text === null) return;
-    }
+    const text = await ask(action, seen.d);
+    if (text === null) return;
     button.disabled = true;
     try {
-      const body = spec.body ? spec.body(text, seen.d) : (text ? { reason: text } : {});
       // If-Match: act on the revision shown, or get 412 and see the deployment as it is now.
-      await call("POST", `/deployments/${encodeURIComponent(id)}/${action}`, { body, headers: { "If-Match": seen.etag } });
+      await send(action, seen.d, seen.etag, text);
       showError(null);
     } catch (error) {
       showError(error);

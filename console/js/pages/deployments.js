@@ -15,7 +15,7 @@ export function create() {
     const { data } = await get("/deployments", { status: status.control.value, limit: 100 });
     results.replaceChildren(table("Deployments, newest first", ["Module", "Environment", "Status", "Created by", "Created", "Actions open"],
       data.deployments.map((d) => [
-        h("a", { href: `#/deployments/${d.id}` }, `${d.moduleName} ${d.moduleVersion}`), d.environment, badge(d.status), d.createdBy,
+        h("a", { href: `#/deployments/${encodeURIComponent(d.id)}` }, `${d.moduleName} ${d.moduleVersion}`), d.environment, badge(d.status), d.createdBy,
         time(d.createdAt), d.allowedActions.join(", ") || "—",
       ])));
   }

@@ -1,9 +1,13 @@
 // The approvals inbox: deployments the signed-in user may approve (the server's `allowedActions` says which),
 // and approved ones the user may start.
 
-import { get, post } from "../api.js";
+import { get, getAll } from "../api.js";
 import { badge, h, heading, shortDigest, time } from "../dom.js";
+import { ACTIONS, ask, send } from "./actions.js";
 import { describeCohorts, describeStrategy, describeTarget } from "./format.js";
+
+/** The deployments' ETag, `"r<revision>"`: the listing carries the revision, not each deployment's header. */
+const etagOf = (d) => `"r${d.revision}"`;
 
 export function create({ showError }) {
   const pending = h("div", { class: "cards", "aria-live": "polite", id: "inbox-pending" });
@@ -13,6 +17,23 @@ export function create({ showError }) {
     h("h2", {}, "Waiting for your approval"), pending,
     h("h2", {}, "Approved, ready to start"), ready);
 
+  /** Cohort plans by deployment and revision: a card's node rows are read again only when the deployment changed. */
+  const plans = new Map();
+
+  /** The cohort plan of `d` in words, from all of its node rows. */
+  async function planOf(d) {
+    const key = `${d.id} ${d.revision}`;
+    if (!plans.has(key)) {
+      try {
+        const { items, complete } = await getAll(`/deployments/${encodeURIComponent(d.id)}/nodes`, "nodes");
+        plans.set(key, describeCohorts(items) + (complete ? "" : " (the first pages only)"));
+      } catch {
+        return "unknown"; // not kept: the next refresh asks again
+      }
+    }
+    return plans.get(key);
+  }
+
   /** `force` after the user's own action: then the cards are replaced even where the focus is. */
   async function refresh(force = false) {
     const [waiting, approved] = await Promise.all([
@@ -21,9 +42,11 @@ export function create({ showError }) {
     ]);
     const mine = waiting.data.deployments.filter((d) => d.allowedActions.includes("approve"));
     const startable = approved.data.deployments.filter((d) => d.allowedActions.includes("execute"));
-    const cohorts = await Promise.all([...mine, ...startable].map((d) =>
-      get(`/deployments/${d.id}/nodes`, { limit: 200 }).then((r) => r.data.nodes).catch(() => null)));
-    const plan = (i) => (cohorts[i] ? describeCohorts(cohorts[i]) : "unknown");
+    const shown = [...mine, ...startable];
+    const texts = await Promise.all(shown.map(planOf));
+    const keys = new Set(shown.map((d) => `${d.id} ${d.revision}`));
+    for (const key of plans.keys()) if (!keys.has(key)) plans.delete(key); // deployments no longer shown
+    const plan = (i) => texts[i];
     replace(pending, mine.map((d, i) => card(d, plan(i), true)), "Nothing waits for your approval.", force);
     replace(ready, startable.map((d, i) => card(d, plan(mine.length + i), false)), "Nothing approved waits to start.", force);
   }
@@ -38,15 +61,15 @@ export function create({ showError }) {
     const commentId = `comment-${d.id}`;
     const comment = h("textarea", { id: commentId, rows: 2, maxlength: 1024 });
     const act = async (action, button) => {
+      // The comment box holds approve's comment and reject's reason; starting a rollout asks for a confirmation.
+      const text = action === "execute" ? await ask(action, d) : comment.value.trim();
+      if (text === null) return;
       button.disabled = true;
       try {
-        const text = comment.value.trim();
-        if (action === "approve") await post(`/deployments/${d.id}/approve`, { comment: text || undefined, digest: d.digest });
-        else if (action === "reject") await post(`/deployments/${d.id}/reject`, { reason: text });
-        else await post(`/deployments/${d.id}/execute`, {});
+        await send(action, d, etagOf(d), text);
         showError(null);
         comment.value = "";
-        if (action === "execute") location.hash = `#/deployments/${d.id}`;
+        if (action === "execute") location.hash = `#/deployments/${encodeURIComponent(d.id)}`;
         else await refresh(true);
       } catch (error) {
         showError(error);
@@ -57,12 +80,12 @@ export function create({ showError }) {
     const buttons = [];
     for (const [action, label] of [["approve", "Approve"], ["reject", "Reject"], ["execute", "Start rollout"]]) {
       if (!d.allowedActions.includes(action) || (action === "execute" && approvable)) continue;
-      const button = h("button", { type: "button", "data-action": action, class: action === "reject" ? "danger" : "" }, label);
+      const button = h("button", { type: "button", "data-action": action, class: ACTIONS[action].danger ? "danger" : "" }, label);
       button.addEventListener("click", () => act(action, button));
       buttons.push(button);
     }
     return h("article", { class: "card", "data-deployment": d.id, "aria-label": `${d.moduleName} ${d.moduleVersion}` },
-      h("h3", {}, h("a", { href: `#/deployments/${d.id}` }, `${d.moduleName} ${d.moduleVersion}`), " ", badge(d.status)),
+      h("h3", {}, h("a", { href: `#/deployments/${encodeURIComponent(d.id)}` }, `${d.moduleName} ${d.moduleVersion}`), " ", badge(d.status)),
       h("dl", { class: "facts" },
         h("dt", {}, "Environment"), h("dd", {}, d.environment),
         h("dt", {}, "Digest"), h("dd", {}, shortDigest(d.digest)),

@@ -14,7 +14,7 @@ export function create() {
     results.replaceChildren(table("Releases", ["Release", "Environment", "Module", "Version", "Status", "Priority", "Deployment", "Updated"],
       data.releases.map((r) => [
         h("code", {}, r.id), r.environment, r.moduleName, r.version ?? "—", badge(r.status), String(r.priority),
-        r.deploymentId ? h("a", { href: `#/deployments/${r.deploymentId}` }, "open") : "—", time(r.updatedAt),
+        r.deploymentId ? h("a", { href: `#/deployments/${encodeURIComponent(r.deploymentId)}` }, "open") : "—", time(r.updatedAt),
       ])));
   }
   form.addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
